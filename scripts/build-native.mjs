@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+// Placeholder until the native addon lands: see native/README.md.

@@ -1,0 +1,2 @@
+export type { FeatureMatrix } from './matrix.js';
+export { featureMatrix, frameRow, transpose } from './matrix.js';

@@ -1,0 +1,36 @@
+/**
+ * A 2-D feature array in emovox's one layout: **frames x bins**, row-major (time-major).
+ * `data[t * bins + k]` is bin `k` of frame `t`. librosa returns (bins, frames); use
+ * {@link transpose} to compare with it. Time-major is what sequence models consume directly.
+ */
+export interface FeatureMatrix {
+  /** Row-major values, length `frames * bins`. */
+  readonly data: Float32Array;
+  /** Number of frames (rows). */
+  readonly frames: number;
+  /** Number of bins / coefficients per frame (columns). */
+  readonly bins: number;
+}
+
+/** Wraps `data` as a frames x bins matrix, checking the length. */
+export function featureMatrix(data: Float32Array, frames: number, bins: number): FeatureMatrix {
+  if (data.length !== frames * bins) {
+    throw new RangeError(`feature matrix data has ${data.length} values, expected ${frames} x ${bins}`);
+  }
+  return { data, frames, bins };
+}
+
+/** Row `t` (one frame) as a view, not a copy. */
+export function frameRow(matrix: FeatureMatrix, t: number): Float32Array {
+  return matrix.data.subarray(t * matrix.bins, (t + 1) * matrix.bins);
+}
+
+/** The bins x frames copy of `matrix` (librosa's layout), as a flat row-major array. */
+export function transpose(matrix: FeatureMatrix): Float32Array {
+  const { data, frames, bins } = matrix;
+  const out = new Float32Array(data.length);
+  for (let t = 0; t < frames; t++) {
+    for (let k = 0; k < bins; k++) out[k * frames + t] = data[t * bins + k];
+  }
+  return out;
+}

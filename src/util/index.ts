@@ -1,0 +1,1 @@
+export { EmovoxInputError, errorMessage } from './errors.js';
