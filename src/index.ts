@@ -6,3 +6,4 @@ export * from './models/index.js';
 export * from './train/index.js';
 export * from './eval/index.js';
 export * from './infer/index.js';
+export * from './engine/index.js';

@@ -1,2 +1,49 @@
 export type { FeatureMatrix } from './matrix.js';
 export { featureMatrix, frameRow, transpose } from './matrix.js';
+export * from './convert.js';
+export {
+  stft,
+  spectrogram,
+  magnitude,
+  fftWindow,
+  frameCount,
+  type StftOptions,
+  type SpectrogramOptions,
+  type ComplexSpectrogram,
+  type WindowSpec,
+  type PadMode,
+} from './spectrum.js';
+export * from './db.js';
+export {
+  melFilterbank,
+  chromaFilterbank,
+  type Filterbank,
+  type MelFilterOptions,
+  type MelNorm,
+  type ChromaFilterOptions,
+} from './filters.js';
+export { melSpectrogram, mfcc, type MelSpectrogramOptions, type MfccOptions } from './mel.js';
+export {
+  chromaStft,
+  estimateTuning,
+  pitchTuning,
+  piptrack,
+  type ChromaStftOptions,
+  type EstimateTuningOptions,
+  type PiptrackOptions,
+} from './chroma.js';
+export * from './npy.js';
+export * from './cache.js';
+export * from './sets.js';
+export * from './extract.js';
+export * from './extract-files.js';
+export * from './extract-output.js';
+export { WorkerPool, workerScript, type WorkerScript } from './worker-pool.js';
+export * from './delta.js';
+export * from './spectral.js';
+export * from './framewise.js';
+export * from './pitch.js';
+export * from './functionals.js';
+export * from './vector180.js';
+export * from './prosodic.js';
+export * from './image.js';

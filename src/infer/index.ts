@@ -1,1 +1,4 @@
-export {};
+/**
+ * ONNX inference with onnxruntime-node. Imports nothing from the libtorch engine.
+ */
+export * from './session.js';

@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { corpusCommand } from './corpus.js';
+import { demoCommand } from './demo.js';
+import { featuresCommand } from './features.js';
+import { infoCommand } from './info.js';
 
 /** A CLI sub-command: registers itself (name, options, action) on the root program. */
 export interface CommandModule {
@@ -6,4 +10,4 @@ export interface CommandModule {
 }
 
 // One line per sub-command module; keep alphabetical.
-export const commandModules: CommandModule[] = [];
+export const commandModules: CommandModule[] = [corpusCommand, demoCommand, featuresCommand, infoCommand];

@@ -1,0 +1,231 @@
+"""PyTorch twins of the emovox model zoo (src/models/plan.ts), with identical state_dict names.
+
+Used as the reference for ONNX parity fixtures (reference/model_golden.py) and for the
+training/inference benchmark (reference/engine_bench.py). Dev-time only; needs torch.
+"""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+MASK_FILL = -1e9
+
+
+def resolve(c):
+    """Fill defaults exactly like resolveConfig in src/models/config.ts."""
+    c = dict(c)
+    d = {
+        'mlp': dict(hidden=[256, 128], dropout=0.3),
+        'cnn1d': dict(inputDim=180, channels=[128, 64], kernel=5, pool=2, dropout=0.3, dense=64),
+        'bilstmAttention': dict(hidden=64, layers=1, attention='additive', attentionDim=64, heads=4,
+                                extraDim=0, dense=64, dropout=0.3),
+        'cnn2d': dict(inputShape=[1, 128, 128], channels=[16, 32, 64], dense=64, dropout=0.3),
+        'hybrid': dict(imageShape=[1, 128, 128], vectorChannels=[64, 64], imageChannels=[16, 32, 64],
+                       dense=64, dropout=0.3),
+        'fusion': dict(audioHidden=[128], textInput='embedding', textDim=384, vocabSize=0, embedDim=64,
+                       textHidden=64, dense=64, dropout=0.3),
+    }[c['kind']]
+    for k, v in d.items():
+        c.setdefault(k, v)
+    return c
+
+
+class ConvBranch(nn.Module):
+    """Conv + BN + ReLU + MaxPool blocks (+ dropout), then global average pooling."""
+
+    def __init__(self, dims, in_ch, channels, kernel, pool, dropout):
+        super().__init__()
+        Conv = nn.Conv1d if dims == 1 else nn.Conv2d
+        BN = nn.BatchNorm1d if dims == 1 else nn.BatchNorm2d
+        self.dims, self.pool, self.dropout = dims, pool, dropout
+        chans = [in_ch] + list(channels)
+        self.convs = nn.ModuleList(Conv(chans[i], chans[i + 1], kernel, padding=kernel // 2) for i in range(len(channels)))
+        self.bns = nn.ModuleList(BN(ch) for ch in channels)
+
+    def forward(self, x, training):
+        # `training` is passed in because Cnn1d/Cnn2d hold this branch unregistered (to keep
+        # state_dict names flat), so eval() does not reach it.
+        for conv, bn in zip(self.convs, self.bns):
+            x = F.relu(bn(conv(x)))
+            x = F.max_pool1d(x, self.pool) if self.dims == 1 else F.max_pool2d(x, self.pool)
+            if self.dropout > 0:
+                x = F.dropout(x, self.dropout, training)
+        return x.mean(dim=tuple(range(2, x.dim())))
+
+
+def add_head(m, in_dim, c):
+    m.dense = nn.Linear(in_dim, c['dense'])
+    m.head = nn.Linear(c['dense'], c['classes'])
+
+
+def run_head(m, x, dropout=True):
+    x = F.relu(m.dense(x))
+    if dropout and m.c['dropout'] > 0:
+        x = F.dropout(x, m.c['dropout'], m.training)
+    return m.head(x)
+
+
+class Mlp(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        dims = [c['inputDim']] + c['hidden']
+        self.hidden = nn.ModuleList(nn.Linear(dims[i], dims[i + 1]) for i in range(len(c['hidden'])))
+        self.head = nn.Linear(dims[-1], c['classes'])
+
+    def forward(self, features):
+        x = features
+        for lin in self.hidden:
+            x = F.dropout(F.relu(lin(x)), self.c['dropout'], self.training)
+        return self.head(x)
+
+
+class Cnn1d(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        b = ConvBranch(1, 1, c['channels'], c['kernel'], c['pool'], c['dropout'])
+        self.branch = [b]
+        self.convs, self.bns = b.convs, b.bns
+        add_head(self, c['channels'][-1], c)
+
+    def forward(self, features):
+        return run_head(self, self.branch[0](features.unsqueeze(1), self.training), dropout=False)
+
+
+class Cnn2d(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        b = ConvBranch(2, c['inputShape'][0], c['channels'], 3, 2, 0)
+        self.branch = [b]
+        self.convs, self.bns = b.convs, b.bns
+        add_head(self, c['channels'][-1], c)
+
+    def forward(self, spectrogram):
+        return run_head(self, self.branch[0](spectrogram, self.training))
+
+
+class Hybrid(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.vector = ConvBranch(1, 1, c['vectorChannels'], 5, 2, 0)
+        self.image = ConvBranch(2, c['imageShape'][0], c['imageChannels'], 3, 2, 0)
+        add_head(self, c['vectorChannels'][-1] + c['imageChannels'][-1], c)
+
+    def forward(self, features, spectrogram):
+        return run_head(self, torch.cat([self.vector(features.unsqueeze(1), self.training), self.image(spectrogram, self.training)], 1))
+
+
+class AdditiveAttention(nn.Module):
+    def __init__(self, dim, att):
+        super().__init__()
+        self.proj = nn.Linear(dim, att)
+        self.score = nn.Linear(att, 1, bias=False)
+
+    def forward(self, h, mask):
+        e = self.score(torch.tanh(self.proj(h))).squeeze(2).masked_fill(~mask, MASK_FILL)
+        return torch.bmm(torch.softmax(e, 1).unsqueeze(1), h).squeeze(1)
+
+
+class TemporalAttention(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.score = nn.Linear(dim, 1)
+
+    def forward(self, h, mask):
+        e = self.score(h).squeeze(2).masked_fill(~mask, MASK_FILL)
+        return torch.bmm(torch.softmax(e, 1).unsqueeze(1), h).squeeze(1)
+
+
+def masked_mean(x, mask):
+    m = mask.float()
+    return torch.bmm(m.unsqueeze(1), x).squeeze(1) / m.sum(1, keepdim=True).clamp(min=1)
+
+
+class BilstmAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        w = 2 * c['hidden']
+        self.lstm = nn.LSTM(c['inputDim'], c['hidden'], c['layers'], batch_first=True, bidirectional=True)
+        if c['attention'] == 'additive':
+            self.attention = AdditiveAttention(w, c['attentionDim'])
+        elif c['attention'] == 'temporal':
+            self.attention = TemporalAttention(w)
+        else:
+            self.attention = nn.MultiheadAttention(w, c['heads'], batch_first=True)
+        add_head(self, w + c['extraDim'], c)
+
+    def forward(self, frames, lengths, extra=None):
+        T = frames.shape[1]
+        if bool((lengths >= T).all()):
+            h, _ = self.lstm(frames)  # full-length batch: no packing needed (as the TypeScript model)
+        else:
+            packed = nn.utils.rnn.pack_padded_sequence(frames, lengths.cpu().long(), batch_first=True,
+                                                       enforce_sorted=False)
+            h, _ = self.lstm(packed)
+            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=T)
+        mask = torch.arange(T, device=frames.device).unsqueeze(0) < lengths.long().unsqueeze(1)
+        if self.c['attention'] == 'multihead':
+            a, _ = self.attention(h, h, h, key_padding_mask=~mask, need_weights=False)
+            pooled = masked_mean(a, mask)
+        else:
+            pooled = self.attention(h, mask)
+        if self.c['extraDim'] > 0:
+            pooled = torch.cat([pooled, extra], 1)
+        return run_head(self, pooled)
+
+
+class TextBranch(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.tokens = c['textInput'] == 'tokens'
+        if self.tokens:
+            self.embedding = nn.Embedding(c['vocabSize'], c['embedDim'], padding_idx=0)
+        self.proj = nn.Linear(c['embedDim'] if self.tokens else c['textDim'], c['textHidden'])
+
+    def forward(self, x):
+        if self.tokens:
+            x = masked_mean(self.embedding(x), x != 0)
+        return F.relu(self.proj(x))
+
+
+class Fusion(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        dims = [c['audioDim']] + c['audioHidden']
+        self.audio = nn.ModuleList(nn.Linear(dims[i], dims[i + 1]) for i in range(len(c['audioHidden'])))
+        self.text = TextBranch(c)
+        add_head(self, dims[-1] + c['textHidden'], c)
+
+    def forward(self, audio, text):
+        a = audio
+        for lin in self.audio:
+            a = F.dropout(F.relu(lin(a)), self.c['dropout'], self.training)
+        return run_head(self, torch.cat([a, self.text(text)], 1))
+
+
+KINDS = {'mlp': Mlp, 'cnn1d': Cnn1d, 'cnn2d': Cnn2d, 'hybrid': Hybrid, 'bilstmAttention': BilstmAttention,
+         'fusion': Fusion}
+
+
+def build(config):
+    c = resolve(config)
+    return KINDS[c['kind']](c)
+
+
+def load_weights(model, weights):
+    """weights: name -> numpy/tensor; num_batches_tracked buffers are not part of emovox bundles."""
+    state = {k: torch.as_tensor(v).reshape(model.state_dict()[k].shape) for k, v in weights.items()}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [m for m in missing if not m.endswith('num_batches_tracked')]
+    if missing or unexpected:
+        raise ValueError(f'missing {missing}, unexpected {unexpected}')
+
+
+def emovox_state(model):
+    return {k: v for k, v in model.state_dict().items() if not k.endswith('num_batches_tracked')}

@@ -1,0 +1,111 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { EmovoxInputError } from '../util/errors.js';
+
+/** What {@link loadAudio} and {@link readAudioInfo} accept: a file path, the file's bytes, or a Node stream. */
+export type AudioSource = string | Uint8Array | Readable;
+
+/**
+ * Random access to an input's bytes without loading all of them: header parsers read only
+ * what they need, and PCM readers read only the frames asked for. `read` never returns more
+ * than the bytes that exist, so a header's claimed sizes can never drive an allocation.
+ */
+export interface ByteSource {
+  /** Name used in error messages (the path, or `<buffer>` / `<stream>`). */
+  readonly name: string;
+  /** Actual size in bytes. */
+  readonly size: number;
+  /** Up to `length` bytes from `offset` (fewer at the end of the input, empty past it). */
+  read(offset: number, length: number): Uint8Array;
+  /** All bytes (reads the whole file for path sources). */
+  readAll(): Uint8Array;
+  close(): void;
+}
+
+/** A ByteSource over bytes already in memory. */
+export function memoryByteSource(bytes: Uint8Array, name: string): ByteSource {
+  return {
+    name,
+    size: bytes.length,
+    read(offset, length) {
+      const start = Math.min(Math.max(0, offset), bytes.length);
+      return bytes.subarray(start, Math.min(bytes.length, start + Math.max(0, length)));
+    },
+    readAll: () => bytes,
+    close() {},
+  };
+}
+
+/** A ByteSource over a file, read on demand with positioned reads. */
+export function fileByteSource(path: string): ByteSource {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot open (${code})`;
+    throw new EmovoxInputError(path, problem, { cause: error });
+  }
+  const stat = fstatSync(fd);
+  if (stat.isDirectory()) {
+    closeSync(fd);
+    throw new EmovoxInputError(path, 'is a directory');
+  }
+  const size = stat.size;
+  let open = true;
+  const read = (offset: number, length: number): Uint8Array => {
+    const start = Math.min(Math.max(0, offset), size);
+    const count = Math.min(size - start, Math.max(0, length));
+    const out = Buffer.allocUnsafe(count);
+    let done = 0;
+    while (done < count) {
+      const n = readSync(fd, out, done, count - done, start + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === count ? out : out.subarray(0, done);
+  };
+  return {
+    name: path,
+    size,
+    read,
+    readAll: () => read(0, size),
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+/** Collects a Readable stream into one buffer. */
+export async function readStream(stream: Readable, name: string): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) {
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+    }
+  } catch (error) {
+    throw new EmovoxInputError(name, `stream failed: ${(error as Error).message}`, { cause: error });
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Opens any {@link AudioSource} as a ByteSource (streams are read to their end first). */
+export async function openSource(source: AudioSource, name?: string): Promise<ByteSource> {
+  if (typeof source === 'string') return fileByteSource(source);
+  if (source instanceof Uint8Array) return memoryByteSource(source, name ?? '<buffer>');
+  if (source && typeof (source as Readable)[Symbol.asyncIterator] === 'function') {
+    const label = name ?? '<stream>';
+    return memoryByteSource(await readStream(source, label), label);
+  }
+  throw new EmovoxInputError(
+    name ?? String(source),
+    'not an audio source (expected a path, bytes or a Readable)',
+  );
+}
+
+/** Four bytes as latin1 text (chunk ids). */
+export function fourCC(bytes: Uint8Array, at: number): string {
+  return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
+}

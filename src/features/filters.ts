@@ -1,0 +1,233 @@
+import { EmovoxInputError } from '../util/errors.js';
+import { fftFrequencies, hzToOcts, melFrequencies } from './convert.js';
+
+/** A dense filter matrix in librosa's layout: `rows` filters x `cols` FFT bins, row-major. */
+export interface Filterbank {
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** Per-filter normalisation of the mel filterbank: 'slaney' (area), a p-norm, or none. */
+export type MelNorm = 'slaney' | 1 | 2 | typeof Infinity | null;
+
+/** Options of {@link melFilterbank}. */
+export interface MelFilterOptions {
+  /** Number of mel bands. Default 128. */
+  nMels?: number;
+  /** Lowest band edge in Hz. Default 0. */
+  fmin?: number;
+  /** Highest band edge in Hz. Default sr / 2. */
+  fmax?: number;
+  /** HTK mel formula instead of Slaney's. Default false. */
+  htk?: boolean;
+  /** 'slaney' divides each triangle by its width in Hz (constant energy per band). Default 'slaney'. */
+  norm?: MelNorm;
+}
+
+/**
+ * The mel filterbank stored sparsely: filter m covers FFT bins
+ * `start[m] .. start[m] + length[m] - 1` with weights `weights[offset[m] + j]`.
+ */
+export interface SparseFilterbank {
+  readonly rows: number;
+  readonly cols: number;
+  readonly start: Int32Array;
+  readonly length: Int32Array;
+  readonly offset: Int32Array;
+  readonly weights: Float64Array;
+}
+
+function resolveMel(sr: number, nFft: number, o: MelFilterOptions | undefined) {
+  const nMels = o?.nMels ?? 128;
+  const fmin = o?.fmin ?? 0.0;
+  const fmax = o?.fmax ?? sr / 2;
+  const htk = o?.htk ?? false;
+  const norm = o?.norm === undefined ? 'slaney' : o.norm;
+  if (!Number.isFinite(sr) || sr <= 0)
+    throw new EmovoxInputError('melFilterbank', `sr must be > 0, got ${sr}`);
+  if (!Number.isInteger(nFft) || nFft < 2)
+    throw new EmovoxInputError('melFilterbank', `nFft must be an integer >= 2, got ${nFft}`);
+  if (!Number.isInteger(nMels) || nMels < 1)
+    throw new EmovoxInputError('melFilterbank', `nMels must be an integer >= 1, got ${nMels}`);
+  if (!(fmin >= 0) || !(fmax > fmin) || !Number.isFinite(fmax)) {
+    throw new EmovoxInputError('melFilterbank', `need 0 <= fmin < fmax, got fmin=${fmin} fmax=${fmax}`);
+  }
+  if (!(norm === 'slaney' || norm === null || norm === 1 || norm === 2 || norm === Infinity)) {
+    throw new EmovoxInputError('melFilterbank', `unsupported norm ${String(norm)}`);
+  }
+  return { nMels, fmin, fmax, htk, norm };
+}
+
+/** Dense float64 mel weights (nMels x (1 + nFft/2)), librosa.filters.mel's arithmetic. */
+function melWeights64(
+  sr: number,
+  nFft: number,
+  o: MelFilterOptions | undefined,
+): { w: Float64Array; rows: number; cols: number } {
+  const { nMels, fmin, fmax, htk, norm } = resolveMel(sr, nFft, o);
+  const cols = Math.floor(nFft / 2) + 1;
+  const fftfreqs = fftFrequencies(sr, nFft);
+  const melF = melFrequencies(nMels + 2, fmin, fmax, htk);
+  const w = new Float64Array(nMels * cols);
+  for (let i = 0; i < nMels; i++) {
+    const fdiffLo = melF[i + 1] - melF[i];
+    const fdiffHi = melF[i + 2] - melF[i + 1];
+    const enorm = norm === 'slaney' ? 2.0 / (melF[i + 2] - melF[i]) : 1;
+    for (let k = 0; k < cols; k++) {
+      const lower = -(melF[i] - fftfreqs[k]) / fdiffLo;
+      const upper = (melF[i + 2] - fftfreqs[k]) / fdiffHi;
+      w[i * cols + k] = Math.max(0, Math.min(lower, upper)) * enorm;
+    }
+    if (norm !== 'slaney' && norm !== null) {
+      let len = 0;
+      for (let k = 0; k < cols; k++) {
+        const v = Math.abs(w[i * cols + k]);
+        if (norm === Infinity) len = Math.max(len, v);
+        else len += norm === 1 ? v : v * v;
+      }
+      if (norm === 2) len = Math.sqrt(len);
+      if (len >= 1.1754943508222875e-38) for (let k = 0; k < cols; k++) w[i * cols + k] /= len;
+    }
+  }
+  return { w, rows: nMels, cols };
+}
+
+/**
+ * Mel filterbank (librosa.filters.mel): triangular filters on the mel scale.
+ *
+ * @param sr sample rate in Hz.
+ * @param nFft FFT length.
+ * @param options nMels=128, fmin=0 Hz, fmax=sr/2 Hz, htk=false (Slaney scale), norm='slaney'.
+ * @returns nMels x (1 + nFft/2) weights.
+ */
+export function melFilterbank(sr: number, nFft: number, options?: MelFilterOptions): Filterbank {
+  const { w, rows, cols } = melWeights64(sr, nFft, options);
+  return { data: Float32Array.from(w), rows, cols };
+}
+
+const sparseMelCache = new Map<string, SparseFilterbank>();
+
+/** Sparse, cached mel filterbank used by melSpectrogram (only the non-zero span of each filter). */
+export function sparseMelFilterbank(sr: number, nFft: number, options?: MelFilterOptions): SparseFilterbank {
+  const r = resolveMel(sr, nFft, options);
+  const key = `${sr}|${nFft}|${r.nMels}|${r.fmin}|${r.fmax}|${r.htk}|${String(r.norm)}`;
+  const hit = sparseMelCache.get(key);
+  if (hit) return hit;
+  const { w, rows, cols } = melWeights64(sr, nFft, r);
+  const start = new Int32Array(rows);
+  const length = new Int32Array(rows);
+  const offset = new Int32Array(rows);
+  const values: number[] = [];
+  for (let m = 0; m < rows; m++) {
+    let lo = 0;
+    while (lo < cols && w[m * cols + lo] === 0) lo++;
+    let hi = cols - 1;
+    while (hi >= lo && w[m * cols + hi] === 0) hi--;
+    start[m] = lo;
+    length[m] = Math.max(0, hi - lo + 1);
+    offset[m] = values.length;
+    for (let k = lo; k <= hi; k++) values.push(w[m * cols + k]);
+  }
+  const fb: SparseFilterbank = { rows, cols, start, length, offset, weights: Float64Array.from(values) };
+  if (sparseMelCache.size > 64) sparseMelCache.clear();
+  sparseMelCache.set(key, fb);
+  return fb;
+}
+
+/** Options of {@link chromaFilterbank}. */
+export interface ChromaFilterOptions {
+  /** Number of chroma bins per octave. Default 12. */
+  nChroma?: number;
+  /** Tuning deviation from A440 in fractions of a chroma bin. Default 0. */
+  tuning?: number;
+  /** Centre of the octave-domain Gaussian weighting, in octaves above A0 (27.5 Hz). Default 5.0. */
+  ctroct?: number;
+  /** Standard deviation (octaves) of the Gaussian weighting; null disables it. Default 2. */
+  octwidth?: number | null;
+  /** Per-column (per FFT bin) normalisation: 2 (default), 1, Infinity or null. */
+  norm?: 1 | 2 | typeof Infinity | null;
+  /** Start the chroma at C (true, default) instead of A. */
+  baseC?: boolean;
+}
+
+/** Dense float64 chroma weights (nChroma x (1 + nFft/2)), librosa.filters.chroma's arithmetic. */
+export function chromaWeights64(
+  sr: number,
+  nFft: number,
+  o?: ChromaFilterOptions,
+): { w: Float64Array; rows: number; cols: number } {
+  const nChroma = o?.nChroma ?? 12;
+  const tuning = o?.tuning ?? 0.0;
+  const ctroct = o?.ctroct ?? 5.0;
+  const octwidth = o?.octwidth === undefined ? 2 : o.octwidth;
+  const norm = o?.norm === undefined ? 2 : o.norm;
+  const baseC = o?.baseC ?? true;
+  if (!Number.isFinite(sr) || sr <= 0)
+    throw new EmovoxInputError('chromaFilterbank', `sr must be > 0, got ${sr}`);
+  if (!Number.isInteger(nFft) || nFft < 2)
+    throw new EmovoxInputError('chromaFilterbank', `nFft must be an integer >= 2, got ${nFft}`);
+  if (!Number.isInteger(nChroma) || nChroma < 1)
+    throw new EmovoxInputError('chromaFilterbank', `nChroma must be >= 1, got ${nChroma}`);
+  if (!Number.isFinite(tuning))
+    throw new EmovoxInputError('chromaFilterbank', `tuning must be finite, got ${tuning}`);
+  // frqbins over all nFft bins (librosa builds the full-length matrix and drops aliases at the end)
+  const frqbins = new Float64Array(nFft);
+  for (let i = 1; i < nFft; i++) {
+    const f = i * (sr / nFft); // np.linspace(0, sr, n_fft, endpoint=False)
+    frqbins[i] = nChroma * hzToOcts(f, tuning, nChroma);
+  }
+  frqbins[0] = frqbins[1] - 1.5 * nChroma;
+  const binwidth = new Float64Array(nFft);
+  for (let i = 0; i < nFft - 1; i++) binwidth[i] = Math.max(frqbins[i + 1] - frqbins[i], 1.0);
+  binwidth[nFft - 1] = 1;
+  const nChroma2 = Math.round(nChroma / 2);
+  const cols = Math.floor(nFft / 2) + 1;
+  const full = new Float64Array(nChroma * nFft);
+  for (let c = 0; c < nChroma; c++) {
+    for (let i = 0; i < nFft; i++) {
+      const x = frqbins[i] - c + nChroma2 + 10 * nChroma;
+      const d = x - Math.floor(x / nChroma) * nChroma - nChroma2; // np.remainder (sign of divisor)
+      const z = (2 * d) / binwidth[i];
+      full[c * nFft + i] = Math.exp(-0.5 * z * z);
+    }
+  }
+  for (let i = 0; i < nFft; i++) {
+    if (norm !== null) {
+      let len = 0;
+      for (let c = 0; c < nChroma; c++) {
+        const v = Math.abs(full[c * nFft + i]);
+        if (norm === Infinity) len = Math.max(len, v);
+        else len += norm === 1 ? v : v * v;
+      }
+      if (norm === 2) len = Math.sqrt(len);
+      if (len >= 1.1754943508222875e-38) for (let c = 0; c < nChroma; c++) full[c * nFft + i] /= len;
+    }
+    if (octwidth !== null) {
+      const z = (frqbins[i] / nChroma - ctroct) / octwidth;
+      const g = Math.exp(-0.5 * z * z);
+      for (let c = 0; c < nChroma; c++) full[c * nFft + i] *= g;
+    }
+  }
+  const shift = baseC ? 3 * Math.floor(nChroma / 12) : 0;
+  const w = new Float64Array(nChroma * cols);
+  for (let c = 0; c < nChroma; c++) {
+    const src = (((c + shift) % nChroma) + nChroma) % nChroma; // np.roll(wts, -shift, axis=0)
+    for (let i = 0; i < cols; i++) w[c * cols + i] = full[src * nFft + i];
+  }
+  return { w, rows: nChroma, cols };
+}
+
+/**
+ * Chroma filterbank (librosa.filters.chroma): maps each FFT bin to the 12 pitch classes with
+ * Gaussian bumps, columns normalised, weighted by a Gaussian over octaves centred at `ctroct`.
+ *
+ * @param sr sample rate in Hz.
+ * @param nFft FFT length.
+ * @param options nChroma=12, tuning=0 (bins), ctroct=5.0, octwidth=2, norm=2, baseC=true.
+ * @returns nChroma x (1 + nFft/2) weights, row 0 = C when baseC.
+ */
+export function chromaFilterbank(sr: number, nFft: number, options?: ChromaFilterOptions): Filterbank {
+  const { w, rows, cols } = chromaWeights64(sr, nFft, options);
+  return { data: Float32Array.from(w), rows, cols };
+}

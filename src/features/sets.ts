@@ -1,0 +1,323 @@
+import { EmovoxInputError } from '../util/errors.js';
+import { canonicalJson, FEATURE_CACHE_VERSION, sha256Hex, type FeatureValue } from './cache.js';
+import { powerToDb } from './db.js';
+import { functionals, type Functional } from './functionals.js';
+import { logMelImage } from './image.js';
+import { melSpectrogram, mfcc, type MfccOptions } from './mel.js';
+import { prosodicFeatures } from './prosodic.js';
+import { vector180, VECTOR180_SAMPLE_RATE } from './vector180.js';
+
+/** A JSON value (what a feature spec's parameters may hold). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Serialisable description of one feature extraction: which set, its version, every parameter. */
+export interface FeatureSpec {
+  readonly name: string;
+  readonly version: number;
+  /** All parameters, defaults filled in; `sampleRate` (Hz) is the rate audio is loaded at. */
+  readonly params: { readonly sampleRate: number } & { readonly [key: string]: JsonValue };
+}
+
+/** Computes one file's features from mono samples at the spec's sample rate. */
+export type FeatureFunction = (samples: Float32Array, sampleRate: number) => FeatureValue;
+
+/** A named feature set: its defaults and how to build the function for given parameters. */
+export interface FeatureSetDefinition {
+  readonly name: string;
+  /** Bumped when the set's output changes for the same parameters. */
+  readonly version: number;
+  readonly description: string;
+  /** `matrix`: frames x bins, frame count varies with duration; `vector`: fixed length per file. */
+  readonly kind: 'matrix' | 'vector';
+  readonly defaults: FeatureSpec['params'];
+  /** Builds the extraction function for fully merged parameters. */
+  create(params: FeatureSpec['params']): FeatureFunction;
+}
+
+const registry = new Map<string, FeatureSetDefinition>();
+
+function register(definition: FeatureSetDefinition): void {
+  registry.set(definition.name, definition);
+}
+
+/** Names of the registered feature sets, sorted. */
+export function featureSetNames(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/** The definition of set `name`; throws EmovoxInputError listing the known names when unknown. */
+export function featureSetDefinition(name: string): FeatureSetDefinition {
+  const definition = registry.get(name);
+  if (!definition) {
+    throw new EmovoxInputError(name, `unknown feature set (known: ${featureSetNames().join(', ')})`);
+  }
+  return definition;
+}
+
+/**
+ * The full spec of set `name` with `overrides` merged over its defaults.
+ *
+ * @param name - a registered set name (see {@link featureSetNames}).
+ * @param overrides - parameters to change; an unknown key or a value of another type than the
+ *   default's throws EmovoxInputError.
+ */
+export function featureSpec(name: string, overrides: Record<string, JsonValue> = {}): FeatureSpec {
+  const definition = featureSetDefinition(name);
+  const params: Record<string, JsonValue> = { ...definition.defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in params)) throw new EmovoxInputError(name, `unknown parameter "${key}"`);
+    const expected = params[key];
+    // A null default means "derived" (e.g. fmax = sampleRate / 2): a number or null may replace it.
+    const fits =
+      expected === null
+        ? value === null || typeof value === 'number'
+        : typeof value === typeof expected &&
+          Array.isArray(value) === Array.isArray(expected) &&
+          value !== null;
+    if (!fits) {
+      throw new EmovoxInputError(
+        name,
+        `parameter "${key}" must be a ${expected === null ? 'number or null' : typeof expected}`,
+      );
+    }
+    params[key] = value;
+  }
+  const sampleRate = params.sampleRate;
+  if (
+    typeof sampleRate !== 'number' ||
+    !Number.isInteger(sampleRate) ||
+    sampleRate < 1000 ||
+    sampleRate > 384000
+  ) {
+    throw new EmovoxInputError(
+      name,
+      `sampleRate must be an integer in 1000..384000 Hz, got ${String(sampleRate)}`,
+    );
+  }
+  return { name, version: definition.version, params: params as FeatureSpec['params'] };
+}
+
+/** sha256 of the canonical spec JSON plus the feature cache version: equal specs, equal hashes. */
+export function featureSpecHash(spec: FeatureSpec): string {
+  return sha256Hex(`${canonicalJson(spec)}\n${FEATURE_CACHE_VERSION}`);
+}
+
+/**
+ * The extraction function for `spec` (validated again: specs can arrive as JSON from disk or a
+ * worker message).
+ */
+export function featureFunction(spec: FeatureSpec): FeatureFunction {
+  const definition = featureSetDefinition(spec.name);
+  if (spec.version !== definition.version) {
+    throw new EmovoxInputError(
+      spec.name,
+      `spec version ${spec.version}, this emovox has ${definition.version}`,
+    );
+  }
+  const full = featureSpec(spec.name, spec.params as Record<string, JsonValue>);
+  return definition.create(full.params);
+}
+
+// ---- the built-in sets ----
+
+type Params = FeatureSpec['params'];
+
+/** STFT + mel parameters shared by the spectral sets (librosa's defaults, centred zero padding). */
+const SPECTRAL_DEFAULTS = {
+  resampleQuality: 'high',
+  nFft: 2048,
+  hopLength: 512,
+  window: 'hann',
+  center: true,
+  padMode: 'constant',
+  nMels: 128,
+  fmin: 0,
+  fmax: null,
+  htk: false,
+  norm: 'slaney',
+} as const;
+
+function num(params: Params, key: string): number {
+  const value = params[key];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new EmovoxInputError(
+      String(params.name ?? 'feature set'),
+      `parameter "${key}" must be a finite number`,
+    );
+  }
+  return value;
+}
+
+function melOptions(params: Params): MfccOptions {
+  const padMode = params.padMode;
+  const window = params.window;
+  const norm = params.norm;
+  if (padMode !== 'constant' && padMode !== 'reflect' && padMode !== 'edge') {
+    throw new EmovoxInputError(
+      'feature set',
+      `padMode must be constant, reflect or edge, got ${String(padMode)}`,
+    );
+  }
+  if (window !== 'hann' && window !== 'hamming' && window !== 'ones') {
+    throw new EmovoxInputError('feature set', `window must be hann, hamming or ones, got ${String(window)}`);
+  }
+  if (norm !== 'slaney' && norm !== null && typeof norm !== 'number') {
+    throw new EmovoxInputError('feature set', `norm must be "slaney", null or a number, got ${String(norm)}`);
+  }
+  return {
+    nFft: num(params, 'nFft'),
+    hopLength: num(params, 'hopLength'),
+    window,
+    center: params.center === true,
+    padMode,
+    nMels: num(params, 'nMels'),
+    fmin: num(params, 'fmin'),
+    fmax: params.fmax === null ? undefined : num(params, 'fmax'),
+    htk: params.htk === true,
+    norm,
+  };
+}
+
+register({
+  name: 'mfcc40',
+  version: 1,
+  description:
+    'MFCC matrix, frames x 40, at 16 kHz (librosa.feature.mfcc with n_mfcc=40, n_fft=2048, hop=512, 128 slaney mels)',
+  kind: 'matrix',
+  defaults: { sampleRate: 16000, ...SPECTRAL_DEFAULTS, nMfcc: 40, lifter: 0 },
+  create(params) {
+    const options: MfccOptions = {
+      ...melOptions(params),
+      nMfcc: num(params, 'nMfcc'),
+      lifter: num(params, 'lifter'),
+    };
+    const names = Array.from({ length: options.nMfcc ?? 40 }, (_, k) => `mfcc${k}`);
+    return (samples, sampleRate) => ({ matrix: mfcc(samples, sampleRate, options), names });
+  },
+});
+
+function numbers(params: Params, key: string): number[] {
+  const value = params[key];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+    throw new EmovoxInputError('feature set', `parameter "${key}" must be an array of numbers`);
+  }
+  return value as number[];
+}
+
+function strings(params: Params, key: string): string[] {
+  const value = params[key];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new EmovoxInputError('feature set', `parameter "${key}" must be an array of strings`);
+  }
+  return value as string[];
+}
+
+function optionalNumber(params: Params, key: string): number | undefined {
+  return params[key] === null ? undefined : num(params, key);
+}
+
+register({
+  name: 'vector180',
+  version: 1,
+  description:
+    'Utterance vector of 180 values at 22050 Hz: means of 40 MFCC, 12 chroma, 128 mel bands (the classic librosa recipe)',
+  kind: 'vector',
+  defaults: { sampleRate: VECTOR180_SAMPLE_RATE, resampleQuality: 'high' },
+  create() {
+    return (samples, sampleRate) => {
+      const { values, names } = vector180(samples, sampleRate);
+      return { vector: values, names };
+    };
+  },
+});
+
+register({
+  name: 'functionals',
+  version: 1,
+  description:
+    'Utterance functionals of MFCC-20 and its deltas (mean, std, min, max, p10/p50/p90, slope per coefficient) at 16 kHz',
+  kind: 'vector',
+  defaults: {
+    sampleRate: 16000,
+    ...SPECTRAL_DEFAULTS,
+    nMfcc: 20,
+    lifter: 0,
+    stats: ['mean', 'std', 'min', 'max', 'percentiles', 'slope'],
+    percentiles: [10, 50, 90],
+    deltaOrders: [1, 2],
+    deltaWidth: 9,
+  },
+  create(params) {
+    const options: MfccOptions = { ...melOptions(params), nMfcc: num(params, 'nMfcc'), lifter: num(params, 'lifter') };
+    const stats = strings(params, 'stats') as Functional[];
+    const percentiles = numbers(params, 'percentiles');
+    const deltaOrders = numbers(params, 'deltaOrders');
+    const deltaWidth = num(params, 'deltaWidth');
+    return (samples, sampleRate) => {
+      const { values, names } = functionals(mfcc(samples, sampleRate, options), {
+        prefix: 'mfcc',
+        stats,
+        percentiles,
+        deltaOrders,
+        deltaWidth,
+      });
+      return { vector: values, names };
+    };
+  },
+});
+
+register({
+  name: 'prosodic',
+  version: 1,
+  description: 'eGeMAPS-inspired prosodic / voice-quality vector (19 values: pyin F0 statistics, loudness proxy, jitter/shimmer-like, spectral balance) at 16 kHz',
+  kind: 'vector',
+  defaults: { sampleRate: 16000, resampleQuality: 'high', fmin: 65.406, fmax: null, frameLength: null },
+  create(params) {
+    const options = {
+      fmin: num(params, 'fmin'),
+      fmax: optionalNumber(params, 'fmax'),
+      frameLength: optionalNumber(params, 'frameLength'),
+    };
+    return (samples, sampleRate) => {
+      const { values, names } = prosodicFeatures(samples, sampleRate, options);
+      return { vector: values, names };
+    };
+  },
+});
+
+register({
+  name: 'logmel',
+  version: 1,
+  description:
+    'Fixed-size log-mel image for 2D CNNs at 16 kHz: 128 frames x 128 mels, dB (ref max, top 80 dB) scaled to [0, 1], centre crop / end pad',
+  kind: 'matrix',
+  defaults: { sampleRate: 16000, ...SPECTRAL_DEFAULTS, frames: 128, topDb: 80, fit: 'crop-pad' },
+  create(params) {
+    const fit: 'crop-pad' | 'resize' | undefined =
+      params.fit === 'crop-pad' || params.fit === 'resize' ? params.fit : undefined;
+    if (fit === undefined) {
+      throw new EmovoxInputError('logmel', `fit must be crop-pad or resize, got ${String(params.fit)}`);
+    }
+    const options = { ...melOptions(params), frames: num(params, 'frames'), topDb: num(params, 'topDb'), fit };
+    const names = Array.from({ length: options.nMels ?? 128 }, (_, m) => `mel${m}`);
+    return (samples, sampleRate) => ({ matrix: logMelImage(samples, sampleRate, options), names });
+  },
+});
+
+register({
+  name: 'logmel-frames',
+  version: 1,
+  description:
+    'Variable-length log-mel spectrogram at 16 kHz: frames x 128 mels, power_to_db(ref=1, amin=1e-10, top_db=80) as librosa',
+  kind: 'matrix',
+  defaults: { sampleRate: 16000, ...SPECTRAL_DEFAULTS, topDb: 80 },
+  create(params) {
+    const options = melOptions(params);
+    const topDb = num(params, 'topDb');
+    const names = Array.from({ length: options.nMels ?? 128 }, (_, m) => `mel${m}`);
+    return (samples, sampleRate) => ({
+      matrix: powerToDb(melSpectrogram(samples, sampleRate, options), { topDb }),
+      names,
+    });
+  },
+});

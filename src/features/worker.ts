@@ -1,0 +1,70 @@
+// Worker-thread entry of extractFeatures: one request (file + spec) in, one response out.
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { EmovoxInputError, errorMessage } from '../util/errors.js';
+import { FeatureCache } from './cache.js';
+import type { FeatureSpec } from './sets.js';
+import { extractOne } from './extract.js';
+
+/** Message from the pool to a worker. */
+export interface ExtractRequest {
+  readonly index: number;
+  readonly source: string;
+  readonly spec: FeatureSpec;
+  /** Cache folder, or null for no cache. */
+  readonly cacheDir: string | null;
+}
+
+/** Message from a worker back to the pool. */
+export type ExtractResponse =
+  | {
+      readonly index: number;
+      readonly ok: true;
+      readonly kind: 'matrix' | 'vector';
+      readonly data: Float32Array;
+      readonly frames: number;
+      readonly bins: number;
+      readonly names?: readonly string[];
+      readonly cached: boolean;
+    }
+  | { readonly index: number; readonly ok: false; readonly problem: string };
+
+const caches = new Map<string, FeatureCache>();
+
+async function handle(
+  request: ExtractRequest,
+): Promise<{ response: ExtractResponse; transfer: ArrayBuffer[] }> {
+  const { index, source, spec, cacheDir } = request;
+  try {
+    let cache: FeatureCache | undefined;
+    if (cacheDir !== null) {
+      cache = caches.get(cacheDir) ?? new FeatureCache(cacheDir);
+      caches.set(cacheDir, cache);
+    }
+    const { value, cached } = await extractOne(source, spec, cache);
+    const data = value.matrix?.data ?? value.vector!;
+    // Copy only when the array is a view into a larger buffer: transferring must not detach more.
+    const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+    const response: ExtractResponse = {
+      index,
+      ok: true,
+      kind: value.matrix ? 'matrix' : 'vector',
+      data: own,
+      frames: value.matrix?.frames ?? 1,
+      bins: value.matrix?.bins ?? own.length,
+      names: value.names,
+      cached,
+    };
+    return { response, transfer: own.buffer instanceof ArrayBuffer ? [own.buffer] : [] };
+  } catch (error) {
+    const problem =
+      error instanceof EmovoxInputError && error.source === source ? error.problem : errorMessage(error);
+    return { response: { index, ok: false, problem }, transfer: [] };
+  }
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  port.on('message', (request: ExtractRequest) => {
+    void handle(request).then(({ response, transfer }) => port.postMessage(response, transfer));
+  });
+}
