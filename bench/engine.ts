@@ -134,6 +134,8 @@ function slice(t: InputTensor, count: number): InputTensor {
 
 interface Timing {
   trainEpochS: number;
+  /** Process CPU seconds of the epoch: with 1 thread, robust to other load on the machine. */
+  trainCpuS: number;
   inferS: { b1: number; b64: number };
 }
 
@@ -159,9 +161,12 @@ async function emovoxRun(c: Case, data: Dataset, threads: number): Promise<Timin
     });
   model.train();
   step(0, 32);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let lo = 0; lo < data.n; lo += 32) step(lo, Math.min(lo + 32, data.n));
   const trainEpochS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const trainCpuS = (cpu.user + cpu.system) / 1e6;
   model.eval();
   const bytes = exportOnnx(c.config, model.stateDict());
   opt.dispose();
@@ -186,7 +191,7 @@ async function emovoxRun(c: Case, data: Dataset, threads: number): Promise<Timin
     inferS[key] = bestS;
   }
   await session.release();
-  return { trainEpochS, inferS };
+  return { trainEpochS, trainCpuS, inferS };
 }
 
 function pytorchRun(c: Case, data: Dataset, threads: number, dir: string): Timing {
@@ -262,6 +267,10 @@ function compare(
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // libtorch here links OpenBLAS, whose own threads fight libtorch's unless limited; the addon is
+  // loaded lazily, so setting the variable now (before its first use) takes effect, as it does for
+  // the PyTorch child process.
+  process.env.OPENBLAS_NUM_THREADS ??= '1';
   if (!engineAvailable()) throw new Error(`libtorch addon not available: ${engineUnavailableReason()}`);
   setNumInteropThreads(1);
   const dir = join(root, '.bench', 'engine');
@@ -273,11 +282,16 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   log(
-    `threads tried per engine: ${args.threads.join(', ')} (PyTorch with OPENBLAS_NUM_THREADS=1, interop threads 1)`,
+    `threads tried per engine: ${args.threads.join(', ')} (interop threads 1; OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS} for emovox, 1 for PyTorch)`,
   );
   const results: Record<
     string,
-    { n: number; train: Compared; inferBatch1: Compared; inferBatch64: Compared }
+    {
+      n: number;
+      train: Compared & { emovoxCpuS: number; pytorchCpuS: number };
+      inferBatch1: Compared;
+      inferBatch64: Compared;
+    }
   > = {};
   try {
     for (const c of CASES.filter((x) => args.models.includes(x.name))) {
@@ -293,7 +307,7 @@ async function main(): Promise<void> {
             ['pytorch', p[p.length - 1]],
           ] as const) {
             log(
-              `  ${c.name.padEnd(16)} ${who} threads=${t}: epoch ${r.trainEpochS.toFixed(3)} s, infer b1 ${(r.inferS.b1 * 1000).toFixed(3)} ms, b64 ${(r.inferS.b64 * 1000).toFixed(2)} ms`,
+              `  ${c.name.padEnd(16)} ${who} threads=${t}: epoch ${r.trainEpochS.toFixed(3)} s (cpu ${r.trainCpuS.toFixed(3)} s), infer b1 ${(r.inferS.b1 * 1000).toFixed(3)} ms, b64 ${(r.inferS.b64 * 1000).toFixed(2)} ms`,
             );
           }
         }
@@ -301,10 +315,14 @@ async function main(): Promise<void> {
         runs.map((r) => ({ threads: r.threads, s: f(r) }));
       results[c.name] = {
         n: data.n,
-        train: compare(
-          pick(e, (r) => r.trainEpochS),
-          pick(p, (r) => r.trainEpochS),
-        ),
+        train: {
+          ...compare(
+            pick(e, (r) => r.trainEpochS),
+            pick(p, (r) => r.trainEpochS),
+          ),
+          emovoxCpuS: Math.min(...e.map((r) => r.trainCpuS)),
+          pytorchCpuS: Math.min(...p.map((r) => r.trainCpuS)),
+        },
         inferBatch1: compare(
           pick(e, (r) => r.inferS.b1),
           pick(p, (r) => r.inferS.b1),

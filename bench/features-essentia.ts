@@ -66,8 +66,14 @@ export function loadEssentia(root: string): EssentiaHandle {
       { encoding: 'utf8', timeout: 180_000 },
     );
     if (npm.status !== 0 || !existsSync(entry)) {
+      const stderr = npm.stderr ?? '';
+      const summary = stderr
+        .split('\n')
+        .filter((l) => /^npm error (code|errno|network|request|notarget|404)/.test(l))
+        .slice(0, 3)
+        .join('; ');
       return {
-        unavailable: `npm install essentia.js failed: ${(npm.stderr || npm.error?.message || '').trim().slice(-300)}`,
+        unavailable: `npm install essentia.js failed: ${summary || npm.error?.message || stderr.trim().slice(-300)}`,
       };
     }
   }

@@ -499,6 +499,17 @@ def signals():
     y = y * env
     y = 0.4 * y / np.max(np.abs(y)) + 0.002 * lcg_noise(n, 777)
     sigs["vowel"] = (sr, y.astype(np.float32))
+    # pyin stress test: noise with five vibrato tones (one only 50 ms long), 10 voicing switches
+    sr = 16000
+    rng = np.random.default_rng(5)
+    n = sr * 3
+    t = np.arange(n) / sr
+    y = 0.05 * rng.standard_normal(n)
+    for a, b, f in [(0.2, 0.6, 150), (0.8, 1.1, 300), (1.3, 1.35, 500), (1.6, 2.4, 90), (2.5, 2.9, 700)]:
+        m = (t >= a) & (t < b)
+        phase = 2 * np.pi * np.cumsum(f * (1 + 0.05 * np.sin(2 * np.pi * 5 * t))) / sr
+        y[m] += 0.3 * sum(np.sin(h * phase[m]) / h for h in range(1, 6))
+    sigs["stress"] = (sr, y.astype(np.float32))
     return sigs
 
 
@@ -582,7 +593,7 @@ def main():
         put(f"{name}_mfcc20_delta2", delta(m20, order=2))
         if name == "chirp":
             put(f"{name}_amp_db_first8", amplitude_to_db(S1, ref="max")[:, :8])
-        if name in ("vowel", "tone_noise"):
+        if name in ("vowel", "tone_noise", "chirp", "stress"):
             fmin, fmax = 65.40639132514966, 2093.004522404789
             if sr < 2 * fmax:
                 fmax = sr / 2
@@ -598,6 +609,7 @@ def main():
                                    np.mean(melspectrogram(y64, sr).T, axis=0)])
             put(f"{name}_vector180", v180[None, :], layout_fb=False)
         if name == "vowel":
+            put(f"{name}_mfcc20_lift22", mfcc(y64, sr, lifter=22))
             # functionals of mfcc20: per column mean, std, min, max, p10, p50, p90, slope; then on delta
             def funcs(M):  # M: (bins, frames)
                 rows = []

@@ -108,7 +108,13 @@ export function parseAiff(src: ByteSource, strict = false): PcmLayout {
   };
   validateLayout(name, layout);
   const frameBytes = channels * bytesPerSample;
-  const declaredBytes = Math.min(declaredFrames * frameBytes, Math.max(0, ssndSize - 8 - skip));
+  const ssndBytes = Math.max(0, ssndSize - 8 - skip);
+  const declaredBytes = Math.min(declaredFrames * frameBytes, ssndBytes);
+  if (declaredFrames * frameBytes > ssndBytes) {
+    warnings.push(
+      `COMM declares ${declaredFrames} frames but the SSND chunk holds ${Math.floor(ssndBytes / frameBytes)}`,
+    );
+  }
   const available = Math.max(0, src.size - dataOffset);
   let bytes = declaredBytes;
   if (declaredBytes > available) {

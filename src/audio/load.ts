@@ -11,7 +11,7 @@ import { parseAiff } from './aiff.js';
 import { decodeMp3, decodeOgg, oggCodec } from './compressed.js';
 import { decodeWithFfmpeg } from './ffmpeg.js';
 import { decodeFlac, parseFlacStreamInfo } from './flac.js';
-import { decodePcmFrames, validateLayout, type PcmLayout } from './pcm.js';
+import { decodePcmFrames, validateStream, type PcmLayout } from './pcm.js';
 import { resample, type ResampleQuality } from './resample.js';
 import { parseWav, UnsupportedWavCodec } from './wav.js';
 
@@ -210,7 +210,8 @@ async function decodeSource(
       name,
     );
   }
-  if (container === 'mp3' || container === 'ogg') {
+  const oggOther = container === 'ogg' && !['vorbis', 'opus'].includes(oggCodec(src.read(start, 128)));
+  if (container === 'mp3' || (container === 'ogg' && !oggOther)) {
     const bytes = src.readAll().subarray(start);
     const decoded = container === 'mp3' ? await decodeMp3(bytes, name) : await decodeOgg(bytes, name);
     return wholeDecoded(
@@ -226,7 +227,8 @@ async function decodeSource(
   }
   if (src.size < 12) throw new EmovoxInputError(name, `not audio: only ${src.size} bytes`);
   const decoded = await decodeWithFfmpeg(name, path, path ? null : src.readAll());
-  return wholeDecoded(decoded.channels, decoded.sampleRate, 'other', undefined, undefined, [], pick, name);
+  const format = oggOther ? 'ogg' : 'other';
+  return wholeDecoded(decoded.channels, decoded.sampleRate, format, undefined, undefined, [], pick, name);
 }
 
 function wholeDecoded(
@@ -239,14 +241,7 @@ function wholeDecoded(
   pick: (sampleRate: number, frames: number) => [number, number],
   name: string,
 ): Decoded {
-  const layoutLike = {
-    format,
-    codec,
-    sampleRate,
-    channels: all.length,
-    bytesPerSample: 4,
-  } as unknown as PcmLayout;
-  validateLayout(name, layoutLike);
+  validateStream(name, sampleRate, all.length);
   checkFinite(name, all);
   const frames = all[0].length;
   const [first, count] = pick(sampleRate, frames);
@@ -282,11 +277,6 @@ export async function readAudioInfo(source: AudioSource, options: AudioReadOptio
       const s = parseFlacStreamInfo(src, start);
       if (s.totalFrames > 0)
         return infoOf('flac', 'flac', s.sampleRate, s.channels, s.totalFrames, s.bitDepth, []);
-    } else if (container === 'ogg' && oggCodec(src.read(start, 128)) === 'unknown') {
-      throw new EmovoxInputError(
-        src.name,
-        'Ogg stream with an unsupported codec (Vorbis and Opus are supported)',
-      );
     }
     const path = typeof source === 'string' ? source : null;
     const decoded = await decodeSource(src, path, options.strict ?? false, (_sr, frames) => [0, frames]);

@@ -28,9 +28,8 @@ export interface PcmLayout {
 /** Upper bound on a believable sample rate; anything above is treated as a corrupt header. */
 export const MAX_SAMPLE_RATE = 1_000_000;
 
-/** Checks the fields every PCM layout needs, throwing an EmovoxInputError naming `name`. */
-export function validateLayout(name: string, layout: PcmLayout): void {
-  const { sampleRate, channels } = layout;
+/** Checks a stream's sample rate and channel count, throwing an EmovoxInputError naming `name`. */
+export function validateStream(name: string, sampleRate: number, channels: number): void {
   if (!Number.isFinite(sampleRate) || sampleRate <= 0) {
     throw new EmovoxInputError(name, `invalid sample rate ${sampleRate} Hz in header`);
   }
@@ -43,6 +42,11 @@ export function validateLayout(name: string, layout: PcmLayout): void {
   if (!Number.isInteger(channels) || channels < 1) {
     throw new EmovoxInputError(name, `invalid channel count ${channels} in header`);
   }
+}
+
+/** Checks the fields every PCM layout needs (see {@link validateStream}). */
+export function validateLayout(name: string, layout: PcmLayout): void {
+  validateStream(name, layout.sampleRate, layout.channels);
 }
 
 /**

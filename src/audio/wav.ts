@@ -80,6 +80,17 @@ export function parseWav(src: ByteSource, strict = false): PcmLayout {
       if (dataDeclared > available) {
         sizeShortfall(name, 'data chunk', dataDeclared, available, warnings, strict);
         dataDeclared = available;
+      } else if (dataDeclared === 0 && available > 0 && (available < 8 || !isChunkId(src.read(body, 4)))) {
+        // Writers that stream to a pipe leave the size 0; samples (not another chunk) follow.
+        if (strict)
+          throw new EmovoxInputError(
+            name,
+            `data chunk declares 0 bytes but ${available} bytes of samples follow`,
+          );
+        warnings.push(
+          `data chunk declares 0 bytes (unfinished streaming header); read the ${available} bytes that follow`,
+        );
+        dataDeclared = available;
       }
       if (fmt) break; // nothing after the samples is needed
     }

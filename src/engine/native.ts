@@ -274,6 +274,10 @@ function tryLoad(): NativeAddon | undefined {
     loadError = `${path} does not exist`;
     return undefined;
   }
+  // Debian's libtorch links OpenBLAS, whose own thread pool fights libtorch's intra-op threads
+  // (a BiLSTM step measured 130-290 ms of CPU instead of 100 ms). OpenBLAS reads this variable
+  // once, when the library is loaded with the addon; libtorch's setNumThreads governs the rest.
+  process.env.OPENBLAS_NUM_THREADS ??= '1';
   try {
     cached = createRequire(import.meta.url)(path) as NativeAddon;
   } catch (error) {

@@ -1,6 +1,6 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { fftFrequencies, hzToOcts } from './convert.js';
-import { chromaWeights64, type ChromaFilterOptions } from './filters.js';
+import { cachedChromaWeights64, type ChromaFilterOptions } from './filters.js';
 import type { FeatureMatrix } from './matrix.js';
 import { matrixToF64, powerSpectrogram64, resolveStft, type Matrix64, type StftOptions } from './spectrum.js';
 import { checkAudio, checkRate, type AudioSamples } from './validate.js';
@@ -134,13 +134,17 @@ export function estimateTuning64(
   binsPerOctave = 12,
   pip?: PiptrackOptions,
 ): number {
-  const abs: Matrix64 = { data: S.data.map(Math.abs), frames: S.frames, bins: S.bins };
+  let nonNegative = true;
+  for (let i = 0; i < S.data.length && nonNegative; i++) nonNegative = S.data[i] >= 0;
+  const abs: Matrix64 = nonNegative ? S : { data: S.data.map(Math.abs), frames: S.frames, bins: S.bins };
   const { pitches, mags } = piptrack64(abs, sr, pip);
-  const selectedMags: number[] = [];
-  for (let i = 0; i < pitches.length; i++) if (pitches[i] > 0) selectedMags.push(mags[i]);
+  let count = 0;
+  for (let i = 0; i < pitches.length; i++) if (pitches[i] > 0) count++;
+  const selectedMags = new Float64Array(count);
+  for (let i = 0, j = 0; i < pitches.length; i++) if (pitches[i] > 0) selectedMags[j++] = mags[i];
   let threshold = 0.0;
   if (selectedMags.length > 0) {
-    selectedMags.sort((a, b) => a - b);
+    selectedMags.sort();
     const n = selectedMags.length;
     threshold = n % 2 === 1 ? selectedMags[(n - 1) / 2] : (selectedMags[n / 2 - 1] + selectedMags[n / 2]) / 2;
   }
@@ -246,7 +250,7 @@ export function chromaFromSpectrogram(S: Matrix64, sr: number, options?: ChromaS
   let tuning = options?.tuning;
   if (tuning === undefined) tuning = estimateTuning64(S, sr, 0.01, nChroma);
   const norm = options?.norm === undefined ? Infinity : options.norm;
-  const { w, rows } = chromaWeights64(sr, nFft, {
+  const { w, rows } = cachedChromaWeights64(sr, nFft, {
     nChroma,
     tuning,
     ctroct: options?.ctroct,

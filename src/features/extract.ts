@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { loadAudio } from '../audio/index.js';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
@@ -58,7 +58,15 @@ export interface ExtractOptions {
    * and the file reported as failed. Default 600. Not applied when `workers` is 0.
    */
   readonly timeoutS?: number;
+  /** Files larger than this many bytes are reported as failed without being read. Default {@link MAX_FILE_BYTES}. */
+  readonly maxFileBytes?: number;
 }
+
+/**
+ * Default size limit of one input file: 512 MiB (about 4.4 hours of 16-bit 16 kHz mono). The
+ * feature matrices of longer files would need several GB; split such recordings first.
+ */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 /** What {@link extractFeatures} returns. */
 export interface ExtractResult {
@@ -116,18 +124,29 @@ function memoisedFunction(spec: FeatureSpec, specHash: string): FeatureFunction 
  * @param source - audio file path.
  * @param spec - the feature spec (see `featureSpec`).
  * @param cache - optional cache.
- * @throws EmovoxInputError when the file cannot be read or decoded, or its features are not finite.
+ * @param maxFileBytes - larger files fail without being read; default {@link MAX_FILE_BYTES}.
+ * @throws EmovoxInputError when the file cannot be read or decoded, is too large, or its
+ *   features are not finite.
  */
 export async function extractOne(
   source: string,
   spec: FeatureSpec,
   cache?: FeatureCache,
+  maxFileBytes: number = MAX_FILE_BYTES,
 ): Promise<ExtractOneResult> {
   const specHash = featureSpecHash(spec);
   let bytes: Buffer;
   try {
+    const { size } = await stat(source);
+    if (size > maxFileBytes) {
+      throw new EmovoxInputError(
+        source,
+        `file is ${(size / 2 ** 20).toFixed(0)} MiB, above the ${(maxFileBytes / 2 ** 20).toFixed(0)} MiB limit (maxFileBytes)`,
+      );
+    }
     bytes = await readFile(source);
   } catch (error) {
+    if (error instanceof EmovoxInputError) throw error;
     throw new EmovoxInputError(source, `cannot read file (${errorMessage(error)})`, { cause: error });
   }
   const fileHash = sha256Hex(bytes);
@@ -207,6 +226,8 @@ export async function extractFeatures(
   const timeoutS = options.timeoutS ?? 600;
   if (!(timeoutS > 0)) throw new RangeError(`timeoutS must be > 0, got ${timeoutS}`);
   const timeoutMs = timeoutS * 1000;
+  const maxFileBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
+  if (!(maxFileBytes > 0)) throw new RangeError(`maxFileBytes must be > 0, got ${maxFileBytes}`);
 
   const slots: (ExtractedFeatures | ExtractFailure | undefined)[] = new Array(items.length);
   const counts = { hits: 0, misses: 0, done: 0, failed: 0 };
@@ -238,7 +259,7 @@ export async function extractFeatures(
     for (let index = 0; index < items.length; index++) {
       const source = itemPath(items[index]);
       try {
-        finish(index, await extractOne(source, spec, cache));
+        finish(index, await extractOne(source, spec, cache, maxFileBytes));
       } catch (error) {
         finish(index, { problem: problemOf(source, error) });
       }
@@ -254,7 +275,7 @@ export async function extractFeatures(
           const source = itemPath(item);
           try {
             const response = await pool.run(
-              { index, source, spec, cacheDir: cache?.dir ?? null },
+              { index, source, spec, cacheDir: cache?.dir ?? null, maxFileBytes },
               [],
               timeoutMs,
             );

@@ -36,6 +36,66 @@ export interface SparseFilterbank {
   readonly length: Int32Array;
   readonly offset: Int32Array;
   readonly weights: Float64Array;
+  /** The same bank bin by bin when each FFT bin feeds at most two adjacent filters, else null. */
+  readonly pairs: BinPairs | null;
+}
+
+/**
+ * A filterbank in which every FFT bin feeds at most two adjacent filters (true of triangular mel
+ * banks, whose filters overlap only with their neighbours): bin `k`, for `first <= k < end`,
+ * adds `lower[k - first] * S[k]` to filter `index[k - first]` and `upper[k - first] * S[k]` to
+ * filter `index[k - first] + 1`. `index` never decreases, so a single pass over the bins can
+ * keep both running sums in locals (see melSpectrogram64).
+ */
+export interface BinPairs {
+  readonly first: number;
+  readonly end: number;
+  readonly index: Int32Array;
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+}
+
+/** The {@link BinPairs} form of dense weights `w` (rows x cols), or null when it does not exist. */
+function binPairs(w: Float64Array, rows: number, cols: number): BinPairs | null {
+  if (rows < 2) return null;
+  let first = -1;
+  let end = 0;
+  for (let k = 0; k < cols; k++) {
+    for (let m = 0; m < rows; m++) {
+      if (w[m * cols + k] !== 0) {
+        if (first < 0) first = k;
+        end = k + 1;
+      }
+    }
+  }
+  if (first < 0) return null;
+  const n = end - first;
+  const index = new Int32Array(n);
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  let prev = 0;
+  for (let k = first; k < end; k++) {
+    let lo = -1;
+    let count = 0;
+    for (let m = 0; m < rows; m++) {
+      if (w[m * cols + k] !== 0) {
+        if (count === 0) lo = m;
+        else if (m !== lo + 1) return null;
+        count++;
+      }
+    }
+    let idx: number;
+    if (count === 0) idx = prev; // a gap inside the bank: zero weights on the current pair
+    else if (count === 2 || lo + 1 < rows) idx = lo;
+    else idx = lo - 1; // only the last filter: make it the pair's upper member
+    if (idx < prev) return null;
+    const j = k - first;
+    index[j] = idx;
+    lower[j] = w[idx * cols + k];
+    upper[j] = w[(idx + 1) * cols + k];
+    prev = idx;
+  }
+  return { first, end, index, lower, upper };
 }
 
 function resolveMel(sr: number, nFft: number, o: MelFilterOptions | undefined) {
@@ -129,7 +189,15 @@ export function sparseMelFilterbank(sr: number, nFft: number, options?: MelFilte
     offset[m] = values.length;
     for (let k = lo; k <= hi; k++) values.push(w[m * cols + k]);
   }
-  const fb: SparseFilterbank = { rows, cols, start, length, offset, weights: Float64Array.from(values) };
+  const fb: SparseFilterbank = {
+    rows,
+    cols,
+    start,
+    length,
+    offset,
+    weights: Float64Array.from(values),
+    pairs: binPairs(w, rows, cols),
+  };
   if (sparseMelCache.size > 64) sparseMelCache.clear();
   sparseMelCache.set(key, fb);
   return fb;
@@ -149,6 +217,26 @@ export interface ChromaFilterOptions {
   norm?: 1 | 2 | typeof Infinity | null;
   /** Start the chroma at C (true, default) instead of A. */
   baseC?: boolean;
+}
+
+const chromaCache = new Map<string, { w: Float64Array; rows: number; cols: number }>();
+
+/** Cached {@link chromaWeights64} (tuning estimates repeat at 0.01-bin resolution). Do not mutate. */
+export function cachedChromaWeights64(
+  sr: number,
+  nFft: number,
+  o?: ChromaFilterOptions,
+): { w: Float64Array; rows: number; cols: number } {
+  const key = [sr, nFft, o?.nChroma, o?.tuning, o?.ctroct, o?.octwidth, o?.norm, o?.baseC]
+    .map(String)
+    .join('|');
+  let hit = chromaCache.get(key);
+  if (!hit) {
+    hit = chromaWeights64(sr, nFft, o);
+    if (chromaCache.size > 256) chromaCache.clear();
+    chromaCache.set(key, hit);
+  }
+  return hit;
 }
 
 /** Dense float64 chroma weights (nChroma x (1 + nFft/2)), librosa.filters.chroma's arithmetic. */

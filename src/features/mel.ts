@@ -1,6 +1,6 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { powerToDbInPlace } from './db.js';
-import { sparseMelFilterbank, type MelFilterOptions } from './filters.js';
+import { sparseMelFilterbank, type BinPairs, type MelFilterOptions } from './filters.js';
 import { pffftPlan } from './pffft.js';
 import type { FeatureMatrix } from './matrix.js';
 import {
@@ -20,13 +20,50 @@ export interface MelSpectrogramOptions extends StftOptions, MelFilterOptions {
   power?: number;
 }
 
-/** Mel spectrogram in float64 (frames x nMels). Internal building block for mfcc etc. */
+/**
+ * sum_i a[aOff + i] * b[i] for i < n, with four independent accumulators: a single running sum
+ * is bound by floating-point add latency, four chains let the CPU overlap them.
+ */
+function dot(a: Float64Array, aOff: number, b: Float64Array, n: number): number {
+  return dotAt(a, aOff, b, 0, n);
+}
+
+/** sum_i a[aOff + i] * b[bOff + i] for i < n (four accumulators, see {@link dot}). */
+function dotAt(a: Float64Array, aOff: number, b: Float64Array, bOff: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[aOff + i] * b[bOff + i];
+    s1 += a[aOff + i + 1] * b[bOff + i + 1];
+    s2 += a[aOff + i + 2] * b[bOff + i + 2];
+    s3 += a[aOff + i + 3] * b[bOff + i + 3];
+  }
+  for (; i < n; i++) s0 += a[aOff + i] * b[bOff + i];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** 10 / ln(10): `10 log10(x)` as `DB_PER_LN * Math.log(x)` (V8's Math.log is about 2x faster). */
+const DB_PER_LN = 10 / Math.LN10;
+
+/** Smallest power mapped to dB by the fused MFCC path (librosa.power_to_db's default amin). */
+const MFCC_AMIN = 1e-10;
+
+/**
+ * Mel spectrogram in float64 (frames x nMels). Internal building block for mfcc etc.
+ *
+ * With `toDb`, each row is turned into `10 log10(max(1e-10, S))` (power_to_db with ref=1, before
+ * the top_db clip) while it is still in cache, and `dbMax` is the largest value.
+ */
 export function melSpectrogram64(
   y: AudioSamples,
   sr: number,
   options: MelSpectrogramOptions | undefined,
   source: string,
-): Matrix64 {
+  toDb = false,
+): Matrix64 & { dbMax: number } {
   checkAudio(y, source);
   checkRate(sr, source);
   const p = resolveStft(options, source);
@@ -48,14 +85,16 @@ export function melSpectrogram64(
   const fft = realFft(p.nFft);
   const frame = new Float64Array(p.nFft);
   const padLeft = p.center ? Math.floor(p.nFft / 2) : 0;
-  const { start, length, offset, weights, rows } = fb;
+  const { start, length, offset, weights, rows, pairs } = fb;
   // float32 PFFFT (WASM SIMD) for the power spectrum when available, as librosa's complex64 STFT
   const fast = power === 2 ? pffftPlan(p.nFft) : null;
+  let dbMax = -Infinity;
   for (let t = 0; t < frames; t++) {
-    readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, window, frame);
     if (fast !== null) {
-      fast.power(frame, spec);
+      readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, window, fast.input());
+      fast.powerOfInput(spec);
     } else {
+      readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, window, frame);
       const z = fft.forwardInterleaved(frame);
       if (power === 2) {
         for (let k = 0; k < nBins; k++) {
@@ -70,16 +109,45 @@ export function melSpectrogram64(
       }
     }
     const outOff = t * rows;
-    for (let m = 0; m < rows; m++) {
-      const s = start[m];
-      const o = offset[m];
-      const len = length[m];
-      let acc = 0;
-      for (let j = 0; j < len; j++) acc += weights[o + j] * spec[s + j];
-      out[outOff + m] = acc;
+    if (pairs !== null) melByPairs(pairs, spec, out, outOff);
+    else for (let m = 0; m < rows; m++) out[outOff + m] = dotAt(weights, offset[m], spec, start[m], length[m]);
+    if (toDb) {
+      for (let m = outOff; m < outOff + rows; m++) {
+        const v = out[m];
+        const d = DB_PER_LN * Math.log(v > MFCC_AMIN ? v : MFCC_AMIN);
+        out[m] = d;
+        if (d > dbMax) dbMax = d;
+      }
     }
   }
-  return { data: out, frames, bins: fb.rows };
+  return { data: out, frames, bins: fb.rows, dbMax };
+}
+
+/**
+ * One frame of the mel bank in its bin-pair form: a single pass over the spectrum, both running
+ * sums in locals, each finished sum added to its (zero-initialised) row entry.
+ */
+function melByPairs(pairs: BinPairs, spec: Float64Array, out: Float64Array, outOff: number): void {
+  const { first, end, index, lower, upper } = pairs;
+  const n = end - first;
+  let cur = index[0];
+  let lo = 0;
+  let hi = 0;
+  for (let j = 0; j < n; j++) {
+    const idx = index[j];
+    if (idx !== cur) {
+      out[outOff + cur] += lo;
+      out[outOff + cur + 1] += hi;
+      cur = idx;
+      lo = 0;
+      hi = 0;
+    }
+    const s = spec[first + j];
+    lo += lower[j] * s;
+    hi += upper[j] * s;
+  }
+  out[outOff + cur] += lo;
+  out[outOff + cur + 1] += hi;
 }
 
 /**
@@ -187,10 +255,7 @@ export function dctCepstrum(S: Matrix64, nMfcc: number, lifter: number, source: 
     const sumLen = odd ? half + 1 : half;
     for (let k = 0; k < nMfcc; k++) {
       const b = k * nMels;
-      let acc = 0;
-      if (k % 2 === 0) for (let i = 0; i < sumLen; i++) acc += basis[b + i] * sum[i];
-      else for (let i = 0; i < half; i++) acc += basis[b + i] * dif[i];
-      out[t * nMfcc + k] = acc * lift[k];
+      out[t * nMfcc + k] = (k % 2 === 0 ? dot(basis, b, sum, sumLen) : dot(basis, b, dif, half)) * lift[k];
     }
   }
   return { data: out, frames: S.frames, bins: nMfcc };

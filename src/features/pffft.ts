@@ -81,6 +81,8 @@ export class Pffft {
   private readonly inPtr: number;
   private readonly outPtr: number;
   private readonly workPtr: number;
+  private inView: Float32Array | null = null;
+  private outView: Float32Array | null = null;
 
   private constructor(ex: PffftExports, size: number, setup: number) {
     this.ex = ex;
@@ -102,15 +104,30 @@ export class Pffft {
   }
 
   /**
+   * The plan's input buffer (in WASM memory): write a frame here, then call
+   * {@link powerOfInput}. Valid until the next call to this plan.
+   */
+  input(): Float32Array {
+    if (this.inView === null || this.inView.buffer !== this.ex.memory.buffer) {
+      this.inView = new Float32Array(this.ex.memory.buffer, this.inPtr, this.size);
+      this.outView = new Float32Array(this.ex.memory.buffer, this.outPtr, this.size);
+    }
+    return this.inView;
+  }
+
+  /**
    * Power spectrum |X[k]|^2, k = 0..size/2, of the real frame `x` into `power` (float64 out,
    * float32 transform).
    */
   power(x: Float64Array, power: Float64Array): void {
+    this.input().set(x);
+    this.powerOfInput(power);
+  }
+
+  /** Power spectrum of the frame currently in {@link input}. */
+  powerOfInput(power: Float64Array): void {
     const n = this.size;
-    new Float32Array(this.ex.memory.buffer, this.inPtr, n).set(x);
-    this.ex.transformOrdered(this.setup, this.inPtr, this.outPtr, this.workPtr, 0);
-    // ordered real layout: [X0, X(n/2), re1, im1, re2, im2, ...]
-    const z = new Float32Array(this.ex.memory.buffer, this.outPtr, n);
+    const z = this.transformInput();
     power[0] = z[0] * z[0];
     power[n >> 1] = z[1] * z[1];
     for (let k = 1; k < n >> 1; k++) {
@@ -118,6 +135,17 @@ export class Pffft {
       const im = z[2 * k + 1];
       power[k] = re * re + im * im;
     }
+  }
+
+  /**
+   * Transforms the frame currently in {@link input} and returns the spectrum (a view of WASM
+   * memory, valid until the next call) in PFFFT's ordered real layout:
+   * `[X0, X(n/2), re1, im1, re2, im2, ...]`.
+   */
+  transformInput(): Float32Array {
+    this.input();
+    this.ex.transformOrdered(this.setup, this.inPtr, this.outPtr, this.workPtr, 0);
+    return this.outView as Float32Array;
   }
 
   private selfTest(): boolean {

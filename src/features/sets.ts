@@ -248,7 +248,11 @@ register({
     deltaWidth: 9,
   },
   create(params) {
-    const options: MfccOptions = { ...melOptions(params), nMfcc: num(params, 'nMfcc'), lifter: num(params, 'lifter') };
+    const options: MfccOptions = {
+      ...melOptions(params),
+      nMfcc: num(params, 'nMfcc'),
+      lifter: num(params, 'lifter'),
+    };
     const stats = strings(params, 'stats') as Functional[];
     const percentiles = numbers(params, 'percentiles');
     const deltaOrders = numbers(params, 'deltaOrders');
@@ -269,7 +273,8 @@ register({
 register({
   name: 'prosodic',
   version: 1,
-  description: 'eGeMAPS-inspired prosodic / voice-quality vector (19 values: pyin F0 statistics, loudness proxy, jitter/shimmer-like, spectral balance) at 16 kHz',
+  description:
+    'eGeMAPS-inspired prosodic / voice-quality vector (19 values: pyin F0 statistics, loudness proxy, jitter/shimmer-like, spectral balance) at 16 kHz',
   kind: 'vector',
   defaults: { sampleRate: 16000, resampleQuality: 'high', fmin: 65.406, fmax: null, frameLength: null },
   create(params) {
@@ -298,7 +303,12 @@ register({
     if (fit === undefined) {
       throw new EmovoxInputError('logmel', `fit must be crop-pad or resize, got ${String(params.fit)}`);
     }
-    const options = { ...melOptions(params), frames: num(params, 'frames'), topDb: num(params, 'topDb'), fit };
+    const options = {
+      ...melOptions(params),
+      frames: num(params, 'frames'),
+      topDb: num(params, 'topDb'),
+      fit,
+    };
     const names = Array.from({ length: options.nMels ?? 128 }, (_, m) => `mel${m}`);
     return (samples, sampleRate) => ({ matrix: logMelImage(samples, sampleRate, options), names });
   },

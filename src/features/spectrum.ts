@@ -1,5 +1,6 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { RealFft } from './fft.js';
+import { pffftPlan } from './pffft.js';
 import type { FeatureMatrix } from './matrix.js';
 import { checkAudio, checkInt, type AudioSamples } from './validate.js';
 
@@ -160,7 +161,7 @@ export function readFrame(
   padLeft: number,
   padMode: PadMode,
   window: Float64Array | null,
-  out: Float64Array,
+  out: Float64Array | Float32Array,
 ): void {
   const start = t * hopLength - padLeft;
   if (start >= 0 && start + frameLength <= y.length) {
@@ -244,6 +245,31 @@ export function powerSpectrogram64(y: AudioSamples, p: StftParams, power: number
       for (let k = 0; k < bins; k++) data[off + k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
     else for (let k = 0; k < bins; k++) data[off + k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]) ** power;
   });
+  return { data, frames, bins };
+}
+
+/**
+ * |STFT|^2 in a float64 matrix, with the FFT in float32 PFFFT when available (the mel/MFCC
+ * precision policy; falls back to {@link powerSpectrogram64}). Internal building block.
+ */
+export function fastPowerSpectrogram64(y: AudioSamples, p: StftParams, source: string): Matrix64 {
+  const plan = pffftPlan(p.nFft);
+  if (plan === null) return powerSpectrogram64(y, p, 2, source);
+  const frames = checkFrames(y, p, source);
+  const bins = Math.floor(p.nFft / 2) + 1;
+  if (frames * bins > MAX_SPECTROGRAM_VALUES) {
+    throw new EmovoxInputError(
+      source,
+      `a ${frames} x ${bins} spectrogram exceeds ${MAX_SPECTROGRAM_VALUES} values; process the audio in chunks`,
+    );
+  }
+  const data = new Float64Array(frames * bins);
+  const window = fftWindow(p.window, p.winLength, p.nFft);
+  const padLeft = p.center ? Math.floor(p.nFft / 2) : 0;
+  for (let t = 0; t < frames; t++) {
+    readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, window, plan.input());
+    plan.powerOfInput(data.subarray(t * bins, (t + 1) * bins));
+  }
   return { data, frames, bins };
 }
 

@@ -4,7 +4,7 @@ import { powerToDbInPlace } from './db.js';
 import { sparseMelFilterbank } from './filters.js';
 import type { NamedVector } from './functionals.js';
 import { dctCepstrum } from './mel.js';
-import { powerSpectrogram64, resolveStft } from './spectrum.js';
+import { fastPowerSpectrogram64, resolveStft } from './spectrum.js';
 import { checkAudio, type AudioSamples } from './validate.js';
 
 /** Pitch-class names of the chroma bins (baseC: C first). */
@@ -37,22 +37,23 @@ export function vector180(y: AudioSamples, sr: number): NamedVector {
   }
   checkAudio(y, source);
   const p = resolveStft({ nFft: 2048, hopLength: 512 }, source);
-  // One STFT serves all three: |X| for chroma, |X|^2 for the mel bank and the MFCC.
-  const mag = powerSpectrogram64(y, p, 1, source);
-  const { frames, bins } = mag;
+  // One STFT serves all three: |X|^2 for the mel bank and the MFCC, |X| for chroma. The FFT is
+  // float32 (PFFFT) like librosa's complex64 STFT, see docs/features.md "Precision".
+  const power = fastPowerSpectrogram64(y, p, source);
+  const { frames, bins } = power;
   const fb = sparseMelFilterbank(sr, 2048);
   const mel = new Float64Array(frames * fb.rows);
-  const power = new Float64Array(bins);
   for (let t = 0; t < frames; t++) {
-    for (let k = 0; k < bins; k++) power[k] = mag.data[t * bins + k] ** 2;
+    const off = t * bins;
     for (let m = 0; m < fb.rows; m++) {
       let acc = 0;
-      const s = fb.start[m];
+      const s = off + fb.start[m];
       const o = fb.offset[m];
-      for (let j = 0; j < fb.length[m]; j++) acc += fb.weights[o + j] * power[s + j];
+      for (let j = 0; j < fb.length[m]; j++) acc += fb.weights[o + j] * power.data[s + j];
       mel[t * fb.rows + m] = acc;
     }
   }
+  const mag = { data: power.data.map(Math.sqrt), frames, bins };
   const values = new Float32Array(180);
   const names: string[] = [];
   const melMean = new Float64Array(fb.rows);

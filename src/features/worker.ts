@@ -12,6 +12,8 @@ export interface ExtractRequest {
   readonly spec: FeatureSpec;
   /** Cache folder, or null for no cache. */
   readonly cacheDir: string | null;
+  /** Size limit of the input file in bytes. */
+  readonly maxFileBytes: number;
 }
 
 /** Message from a worker back to the pool. */
@@ -33,14 +35,14 @@ const caches = new Map<string, FeatureCache>();
 async function handle(
   request: ExtractRequest,
 ): Promise<{ response: ExtractResponse; transfer: ArrayBuffer[] }> {
-  const { index, source, spec, cacheDir } = request;
+  const { index, source, spec, cacheDir, maxFileBytes } = request;
   try {
     let cache: FeatureCache | undefined;
     if (cacheDir !== null) {
       cache = caches.get(cacheDir) ?? new FeatureCache(cacheDir);
       caches.set(cacheDir, cache);
     }
-    const { value, cached } = await extractOne(source, spec, cache);
+    const { value, cached } = await extractOne(source, spec, cache, maxFileBytes);
     const data = value.matrix?.data ?? value.vector!;
     // Copy only when the array is a view into a larger buffer: transferring must not detach more.
     const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();

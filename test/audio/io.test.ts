@@ -311,6 +311,25 @@ describe('AIFF parser', () => {
     assert.deepEqual((await loadAudio(fl32)).samples, Float32Array.from([0.5, -0.25, 0.125]));
   });
 
+  test('AIFF whose COMM frame count exceeds the SSND chunk reads what SSND holds, with a warning', async () => {
+    const bytes = container(
+      'FORM',
+      'AIFF',
+      [
+        { id: 'COMM', body: commBody(1, 10, 16, 8000) },
+        { id: 'SSND', body: ssndBody(int16Bytes([1, 2, 3, 4], true)) },
+        { id: 'ANNO', body: new Uint8Array(40) },
+      ],
+      true,
+    );
+    const a = await loadAudio(bytes);
+    assert.deepEqual(
+      Array.from(a.samples, (x) => x * 32768),
+      [1, 2, 3, 4],
+    );
+    assert.match(a.warnings[0], /COMM declares 10 frames but the SSND chunk holds 4/);
+  });
+
   test('AIFF-C with an unknown compression is refused by name', async () => {
     const bytes = container(
       'FORM',
@@ -415,6 +434,23 @@ describe('fixtures made by sox / flac / ffmpeg (independent encoders)', () => {
         assert.equal(fromBytes.samples.length, audio.samples.length);
       }
       assert.equal((await readAudioInfo(join(fixtures, 'sine440.m4a'))).format, 'other');
+      const oggFlac = join(dir, 'ogg-flac.oga');
+      const made = spawnSync('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-i',
+        join(fixtures, 'sine440_s16.wav'),
+        '-c:a',
+        'flac',
+        '-f',
+        'ogg',
+        oggFlac,
+      ]);
+      assert.equal(made.status, 0);
+      const viaFfmpeg = await loadAudio(oggFlac);
+      assert.deepEqual(viaFfmpeg.samples, (await loadAudio(join(fixtures, 'sine440_s16.wav'))).samples);
+      assert.equal((await readAudioInfo(oggFlac)).format, 'ogg');
       const saved = process.env.EMOVOX_FFMPEG;
       process.env.EMOVOX_FFMPEG = 'none';
       try {
@@ -490,6 +526,26 @@ describe('bad input gives EmovoxInputError naming the file', () => {
       /declares 16 bytes but only 11/,
       'cut.wav',
     );
+  });
+
+  test('a data chunk left at size 0 by a streaming writer reads the samples that follow', async () => {
+    const bytes = wav16([1000, -1000, 3]);
+    new DataView(bytes.buffer).setUint32(40, 0, true);
+    const a = await loadAudio(bytes);
+    assert.deepEqual(
+      Array.from(a.samples, (x) => x * 32768),
+      [1000, -1000, 3],
+    );
+    assert.match(a.warnings[0], /declares 0 bytes/);
+    await rejectsInput(loadAudio(bytes, { strict: true }), /declares 0 bytes but 6 bytes/);
+    const empty = container('RIFF', 'WAVE', [
+      { id: 'fmt ', body: fmtBody(1, 1, 8000, 16) },
+      { id: 'data', body: new Uint8Array(0) },
+      { id: 'LIST', body: new Uint8Array(8) },
+    ]);
+    const e = await loadAudio(empty);
+    assert.equal(e.samples.length, 0);
+    assert.deepEqual(e.warnings, []);
   });
 
   test('a header claiming ~4 GB or 100 GB allocates only what is there', async () => {

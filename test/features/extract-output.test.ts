@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -189,7 +198,7 @@ describe('emovox features (CLI)', () => {
   });
 
   test('exit 0 when every file worked; --no-cache; unknown set is a usage error', () => {
-    const out = join(dir, 'ok.npy');
+    const out = join(dir, 'new', 'sub', 'ok.npy'); // the output folder is created
     const ok = run([
       files.good[0],
       files.good[2],
@@ -210,4 +219,55 @@ describe('emovox features (CLI)', () => {
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /unknown feature set/);
   });
+});
+
+/** Skip reason unless dist/ holds a build at least as new as every file under src/. */
+function freshDistSkip(): string | false {
+  const cli = join(repoRoot, 'dist', 'cli', 'main.js');
+  if (!existsSync(join(repoRoot, 'dist', 'features', 'worker.js')) || !existsSync(cli)) {
+    return 'dist/ not built (npm run build)';
+  }
+  const built = statSync(join(repoRoot, 'dist', 'features', 'worker.js')).mtimeMs;
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const full = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+    }, 0);
+  return newest(join(repoRoot, 'src')) > built ? 'dist/ is older than src/ (npm run build)' : false;
+}
+
+describe('compiled build', () => {
+  test(
+    'dist/cli/main.js runs the workers from dist/ (no tsx) with the same output',
+    { skip: freshDistSkip() },
+    () => {
+      const fromDist = join(dir, 'dist.npy');
+      const fromSrc = join(dir, 'src.npy');
+      const args = [
+        files.good[0],
+        files.good[3],
+        '--set',
+        'mfcc40',
+        '--no-cache',
+        '--workers',
+        '2',
+        '--json',
+      ];
+      const a = spawnSync(
+        process.execPath,
+        [join(repoRoot, 'dist', 'cli', 'main.js'), 'features', ...args, '--out', fromDist],
+        {
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(a.status, 0, a.stderr);
+      const b = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'features', ...args, '--out', fromSrc],
+        { cwd: repoRoot, encoding: 'utf8' },
+      );
+      assert.equal(b.status, 0, b.stderr);
+      assert.deepEqual(readNpy(fromDist), readNpy(fromSrc));
+    },
+  );
 });

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FeatureCache, canonicalJson, type FeatureValue } from '../../src/features/cache.js';
 import { extractFeatures, extractOne } from '../../src/features/extract.js';
-import { featureSetDefinition, featureSetNames, featureSpec, featureSpecHash } from '../../src/features/sets.js';
+import {
+  featureSetDefinition,
+  featureSetNames,
+  featureSpec,
+  featureSpecHash,
+} from '../../src/features/sets.js';
 import { WorkerPool } from '../../src/features/worker-pool.js';
 import { writeBatch, writeWav, tone } from './extract-helpers.js';
 
@@ -42,7 +47,8 @@ describe('feature specs', () => {
       functionals: (v) => assert.equal(v.vector?.length, 480),
       prosodic: (v) => assert.equal(v.vector?.length, 19),
       logmel: (v) => assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [128, 128]),
-      'logmel-frames': (v) => assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [1 + Math.floor(16000 / 512), 128]),
+      'logmel-frames': (v) =>
+        assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [1 + Math.floor(16000 / 512), 128]),
     };
     assert.deepEqual(featureSetNames(), Object.keys(expected).sort());
     for (const name of featureSetNames()) {
@@ -51,7 +57,11 @@ describe('feature specs', () => {
       expected[name](value);
       const data = value.matrix?.data ?? value.vector!;
       assert.ok(data.every(Number.isFinite), name);
-      assert.equal(value.names?.length, value.matrix ? value.matrix.bins : value.vector!.length, `${name} names`);
+      assert.equal(
+        value.names?.length,
+        value.matrix ? value.matrix.bins : value.vector!.length,
+        `${name} names`,
+      );
       assert.equal(featureSetDefinition(name).kind, value.matrix ? 'matrix' : 'vector', `${name} kind`);
     }
   });
@@ -132,6 +142,19 @@ describe('extractFeatures', () => {
     });
     assert.equal(result.stats.extracted, 1);
     assert.match(result.failures[0].problem, /cannot read file/);
+  });
+
+  test('a file above maxFileBytes fails without being read', async () => {
+    const result = await extractFeatures(files.good.slice(0, 2), featureSpec('mfcc40'), {
+      workers: 1,
+      cache: false,
+      maxFileBytes: 30_000, // a.wav is 19 kB, b.wav 44 kB
+    });
+    assert.deepEqual(
+      result.results.map((r) => r.source),
+      [files.good[0]],
+    );
+    assert.match(result.failures[0].problem, /MiB limit \(maxFileBytes\)/);
   });
 });
 

@@ -2,7 +2,8 @@
 // yin: 1e-4 relative. pyin: f0 1e-4 relative on the same frames, identical voiced flags, voiced
 // probabilities 1e-4. pyin's Viterbi argmax could in principle flip on exact ties or when
 // librosa's log(tiny) = -708 scores for out-of-band transitions mattered (we treat them as
-// impossible); neither happens on these signals, and the test would show it.
+// impossible); neither happens on these signals (the 'stress' one has 10 voicing switches),
+// and the test would show it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { betaCdf, pyin, yin } from '../../src/features/index.js';
@@ -11,7 +12,7 @@ import { golden, relError, signal } from './golden.js';
 
 const col = (a: Float32Array) => ({ data: a, frames: a.length, bins: 1 });
 
-for (const name of ['tone_noise', 'vowel']) {
+for (const name of ['tone_noise', 'vowel', 'chirp', 'stress']) {
   test(`yin and pyin match librosa on ${name}`, () => {
     const { y, sr } = signal(name);
     const fmax = Math.min(2093.004522404789, sr / 2);

@@ -19,6 +19,8 @@ import {
   stft,
   magnitude,
   estimateTuning,
+  dbToPower,
+  pitchTuning,
 } from '../../src/features/index.js';
 import { EmovoxInputError } from '../../src/util/errors.js';
 import { SIGNALS, firstFrames, golden, manifest, relError, signal } from './golden.js';
@@ -160,4 +162,16 @@ test('the PFFFT float32 plan agrees with fft.js, and the fft.js fallback (EMOVOX
     encoding: 'utf8',
   });
   assert.ok(Number(out.trim()) < TOL, `fft.js path error ${out}`);
+});
+
+test('mfcc liftering, dbToPower and pitchTuning behave as librosa', () => {
+  const { y, sr } = signal('vowel');
+  assert.ok(relError(mfcc(y, sr, { lifter: 22 }), golden('vowel_mfcc20_lift22')) < TOL, 'lifter 22');
+  const S = { data: Float32Array.of(1e-3, 0.5, 2), frames: 1, bins: 3 };
+  const back = dbToPower(powerToDb(S, { topDb: null }));
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(back.data[i] - S.data[i]) / S.data[i] < 1e-5);
+  // librosa's docstring example: notes at +25 cents give 0.25
+  const freqs = Array.from({ length: 24 }, (_, n) => 55 * 2 ** ((n + 0.25) / 12));
+  assert.equal(pitchTuning(freqs), 0.25);
+  assert.equal(pitchTuning([]), 0);
 });

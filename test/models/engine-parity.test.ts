@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { manualSeed } from '../../src/engine/index.js';
+import { liveTensorCount, manualSeed } from '../../src/engine/index.js';
 import { buildModel } from '../../src/models/zoo.js';
 import { parameterSpecs, modelInputs } from '../../src/models/plan.js';
 import { exportOnnx } from '../../src/models/onnx/export.js';
@@ -25,6 +25,11 @@ test('cnn1d on a 180-dim vector with 7 classes has 46,791 trainable parameters',
 for (const golden of loadGolden()) {
   test(`engine layers reproduce PyTorch with the same weights: ${golden.name}`, { skip }, () => {
     const model = buildModel(golden.config, golden.weights);
+    assert.equal(model.parameterCount(), countParameters(golden.config).trainable);
+    assert.match(
+      summary(model),
+      new RegExp(`Trainable params: ${model.parameterCount().toLocaleString('en-US')}\n`),
+    );
     const names = [...model.namedParameters(), ...model.namedBuffers()].map(([n]) => n).sort();
     assert.deepEqual(
       names,
@@ -67,3 +72,13 @@ for (const [kind, task] of Object.entries(tasks())) {
     assert.ok(diff < 1e-4, `${kind}: max |ORT - engine| = ${diff}`);
   });
 }
+
+test('training, export and dispose leave no tensors behind', { skip }, () => {
+  const task = tasks().hybrid;
+  const before = liveTensorCount();
+  const model = buildModel(task.config);
+  fitAndScore(model, task.inputs, task.labels, 1, task.trainCount);
+  exportOnnx(task.config, model.stateDict());
+  model.dispose();
+  assert.equal(liveTensorCount(), before);
+});

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { FeatureCache } from '../../features/cache.js';
@@ -42,6 +43,8 @@ async function run(inputs: string[], options: FeaturesOptions): Promise<void> {
   const spec = featureSpec(options.set, options.param);
   const files = collectAudioFiles(inputs);
   if (files.length === 0) throw new EmovoxInputError(inputs.join(' '), 'no audio files found');
+  // Create the output folder before the long part, so a bad --out fails in a second, not after the batch.
+  mkdirSync(dirname(resolve(options.out)), { recursive: true });
   const cache =
     options.cache === false ? false : new FeatureCache(options.cache ? resolve(options.cache) : undefined);
 
