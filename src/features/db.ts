@@ -35,9 +35,12 @@ export function powerToDbInPlace(data: Float64Array, options?: PowerToDbOptions)
     throw new EmovoxInputError('powerToDb', `ref must be a finite number or 'max', got ${String(ref)}`);
   }
   const offset = 10.0 * Math.log10(Math.max(amin, refValue));
+  // 10 log10(x) as (10 / ln 10) ln(x): V8's Math.log is about twice as fast as Math.log10
+  const dbPerLn = 10.0 / Math.LN10;
   let max = -Infinity;
   for (let i = 0; i < data.length; i++) {
-    const v = 10.0 * Math.log10(Math.max(amin, data[i])) - offset;
+    const x = data[i];
+    const v = dbPerLn * Math.log(x < amin ? amin : x) - offset;
     data[i] = v;
     if (v > max) max = v;
   }

@@ -53,6 +53,8 @@ export interface BinPairs {
   readonly index: Int32Array;
   readonly lower: Float64Array;
   readonly upper: Float64Array;
+  /** Runs of equal `index`: run `r` is `segStart[r] <= j < segStart[r + 1]` (j = k - first). */
+  readonly segStart: Int32Array;
 }
 
 /** The {@link BinPairs} form of dense weights `w` (rows x cols), or null when it does not exist. */
@@ -85,7 +87,8 @@ function binPairs(w: Float64Array, rows: number, cols: number): BinPairs | null 
       }
     }
     let idx: number;
-    if (count === 0) idx = prev; // a gap inside the bank: zero weights on the current pair
+    if (count === 0)
+      idx = prev; // a gap inside the bank: zero weights on the current pair
     else if (count === 2 || lo + 1 < rows) idx = lo;
     else idx = lo - 1; // only the last filter: make it the pair's upper member
     if (idx < prev) return null;
@@ -95,7 +98,10 @@ function binPairs(w: Float64Array, rows: number, cols: number): BinPairs | null 
     upper[j] = w[(idx + 1) * cols + k];
     prev = idx;
   }
-  return { first, end, index, lower, upper };
+  const starts = [0];
+  for (let j = 1; j < n; j++) if (index[j] !== index[j - 1]) starts.push(j);
+  starts.push(n);
+  return { first, end, index, lower, upper, segStart: Int32Array.from(starts) };
 }
 
 function resolveMel(sr: number, nFft: number, o: MelFilterOptions | undefined) {

@@ -1,9 +1,9 @@
 import { EmovoxInputError } from '../util/errors.js';
-import { powerToDbInPlace } from './db.js';
 import { sparseMelFilterbank, type BinPairs, type MelFilterOptions } from './filters.js';
 import { pffftPlan } from './pffft.js';
 import type { FeatureMatrix } from './matrix.js';
 import {
+  cosineWindow,
   fftWindow,
   frameCount,
   readFrame,
@@ -11,6 +11,7 @@ import {
   resolveStft,
   type Matrix64,
   type StftOptions,
+  windowedPower,
 } from './spectrum.js';
 import { checkAudio, checkRate, type AudioSamples } from './validate.js';
 
@@ -88,9 +89,40 @@ export function melSpectrogram64(
   const { start, length, offset, weights, rows, pairs } = fb;
   // float32 PFFFT (WASM SIMD) for the power spectrum when available, as librosa's complex64 STFT
   const fast = power === 2 ? pffftPlan(p.nFft) : null;
+  const cosine = cosineWindow(p.window, p.winLength, p.nFft);
+  // in-place transforms need 16-byte aligned frame starts: hop a multiple of 4 samples
+  const inPlace = p.hopLength % 4 === 0;
+  // frames per block: at most 64, and about 4 MiB of signal
+  const blockFrames = Math.max(1, Math.min(64, Math.floor((1 << 20) / p.hopLength)));
+  let blockBegin = 0;
+  let blockEnd = 0; // first frame after the loaded block
   let dbMax = -Infinity;
   for (let t = 0; t < frames; t++) {
-    if (fast !== null) {
+    if (fast !== null && cosine !== null) {
+      // unwindowed frames, window applied to the spectrum; interior frames are transformed in
+      // place from a block of the signal copied into WASM memory once (no per-frame copy)
+      const begin = t * p.hopLength - padLeft;
+      let zx: Float32Array;
+      if (inPlace && begin >= 0 && begin + p.nFft <= y.length) {
+        if (t >= blockEnd) {
+          const interior = Math.floor((y.length - p.nFft - begin) / p.hopLength) + 1;
+          const count = Math.min(blockFrames, interior);
+          fast.loadBlock(y, begin, (count - 1) * p.hopLength + p.nFft);
+          blockBegin = begin;
+          blockEnd = t + count;
+        }
+        zx = fast.transformBlockExtended(begin - blockBegin);
+      } else {
+        readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, null, fast.input());
+        zx = fast.transformExtended();
+      }
+      if (pairs !== null) {
+        melOfWindowedSpectrum(zx, cosine[0], cosine[1] / 2, pairs, out, t * rows);
+        if (toDb) dbMax = rowToDb(out, t * rows, rows, dbMax);
+        continue;
+      }
+      windowedPower(zx, cosine[0], cosine[1] / 2, spec);
+    } else if (fast !== null) {
       readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, window, fast.input());
       fast.powerOfInput(spec);
     } else {
@@ -110,44 +142,132 @@ export function melSpectrogram64(
     }
     const outOff = t * rows;
     if (pairs !== null) melByPairs(pairs, spec, out, outOff);
-    else for (let m = 0; m < rows; m++) out[outOff + m] = dotAt(weights, offset[m], spec, start[m], length[m]);
-    if (toDb) {
-      for (let m = outOff; m < outOff + rows; m++) {
-        const v = out[m];
-        const d = DB_PER_LN * Math.log(v > MFCC_AMIN ? v : MFCC_AMIN);
-        out[m] = d;
-        if (d > dbMax) dbMax = d;
-      }
-    }
+    else
+      for (let m = 0; m < rows; m++) out[outOff + m] = dotAt(weights, offset[m], spec, start[m], length[m]);
+    if (toDb) dbMax = rowToDb(out, outOff, rows, dbMax);
   }
   return { data: out, frames, bins: fb.rows, dbMax };
 }
 
 /**
- * One frame of the mel bank in its bin-pair form: a single pass over the spectrum, both running
- * sums in locals, each finished sum added to its (zero-initialised) row entry.
+ * One frame of the mel bank in its bin-pair form: one pass over the spectrum, run by run, both
+ * running sums in locals (two bins per step: V8 pays a loop check per iteration), each
+ * finished sum added to its (zero-initialised) row entry.
  */
 function melByPairs(pairs: BinPairs, spec: Float64Array, out: Float64Array, outOff: number): void {
-  const { first, end, index, lower, upper } = pairs;
-  const n = end - first;
-  let cur = index[0];
-  let lo = 0;
-  let hi = 0;
-  for (let j = 0; j < n; j++) {
-    const idx = index[j];
-    if (idx !== cur) {
-      out[outOff + cur] += lo;
-      out[outOff + cur + 1] += hi;
-      cur = idx;
-      lo = 0;
-      hi = 0;
+  const { first, index, lower, upper, segStart } = pairs;
+  const runs = segStart.length - 1;
+  for (let r = 0; r < runs; r++) {
+    const a = segStart[r];
+    const b = segStart[r + 1];
+    let lo0 = 0;
+    let hi0 = 0;
+    let lo1 = 0;
+    let hi1 = 0;
+    let j = a;
+    for (; j + 1 < b; j += 2) {
+      const s0 = spec[first + j];
+      const s1 = spec[first + j + 1];
+      lo0 += lower[j] * s0;
+      hi0 += upper[j] * s0;
+      lo1 += lower[j + 1] * s1;
+      hi1 += upper[j + 1] * s1;
     }
-    const s = spec[first + j];
-    lo += lower[j] * s;
-    hi += upper[j] * s;
+    if (j < b) {
+      const s0 = spec[first + j];
+      lo0 += lower[j] * s0;
+      hi0 += upper[j] * s0;
+    }
+    const m = outOff + index[a];
+    out[m] += lo0 + lo1;
+    out[m + 1] += hi0 + hi1;
   }
-  out[outOff + cur] += lo;
-  out[outOff + cur + 1] += hi;
+}
+
+/** `10 log10(max(1e-10, v))` over one row in place; returns max(dbMax, the row's maximum). */
+function rowToDb(out: Float64Array, off: number, n: number, dbMax: number): number {
+  let max = dbMax;
+  for (let m = off; m < off + n; m++) {
+    const v = out[m];
+    const d = DB_PER_LN * Math.log(v < MFCC_AMIN ? MFCC_AMIN : v);
+    out[m] = d;
+    if (d > max) max = d;
+  }
+  return max;
+}
+
+/**
+ * One frame of the mel bank straight from an extended spectrum (see {@link windowedPower}):
+ * window, |.|^2 and both filter sums fused in one pass over the bins, run by run of the bin-pair
+ * form, sums in locals, two bins per step (V8 pays a loop check per iteration); each finished
+ * sum is added to its (zero-initialised) row entry.
+ */
+function melOfWindowedSpectrum(
+  zx: Float32Array,
+  a0: number,
+  c: number,
+  pairs: BinPairs,
+  out: Float64Array,
+  outOff: number,
+): void {
+  const { first, index, lower, upper, segStart } = pairs;
+  // |a0 X[k] - c (X[k-1] + X[k+1])|^2 = a0^2 |X[k] - q (X[k-1] + X[k+1])|^2: a0^2 goes on the
+  // finished sums (exact for Hann, a0^2 = 1/4)
+  const q = c / a0;
+  const g = a0 * a0;
+  const runs = segStart.length - 1;
+  // X[k-1] and X[k] carried in locals from bin to bin: one new complex value loaded per bin
+  let pr = zx[2 * first + 2];
+  let pi = zx[2 * first + 3];
+  let cr = zx[2 * first + 4];
+  let ci = zx[2 * first + 5];
+  let i = 2 * first + 6; // position of X[k+1]
+  for (let r = 0; r < runs; r++) {
+    const a = segStart[r];
+    const b = segStart[r + 1];
+    let lo0 = 0;
+    let hi0 = 0;
+    let lo1 = 0;
+    let hi1 = 0;
+    let j = a;
+    for (; j + 1 < b; j += 2, i += 4) {
+      const nr = zx[i];
+      const ni = zx[i + 1];
+      const mr = zx[i + 2];
+      const mi = zx[i + 3];
+      const r0 = cr - q * (pr + nr);
+      const i0 = ci - q * (pi + ni);
+      const r1 = nr - q * (cr + mr);
+      const i1 = ni - q * (ci + mi);
+      const s0 = r0 * r0 + i0 * i0;
+      const s1 = r1 * r1 + i1 * i1;
+      lo0 += lower[j] * s0;
+      hi0 += upper[j] * s0;
+      lo1 += lower[j + 1] * s1;
+      hi1 += upper[j + 1] * s1;
+      pr = nr;
+      pi = ni;
+      cr = mr;
+      ci = mi;
+    }
+    if (j < b) {
+      const nr = zx[i];
+      const ni = zx[i + 1];
+      const r0 = cr - q * (pr + nr);
+      const i0 = ci - q * (pi + ni);
+      const s0 = r0 * r0 + i0 * i0;
+      lo0 += lower[j] * s0;
+      hi0 += upper[j] * s0;
+      pr = cr;
+      pi = ci;
+      cr = nr;
+      ci = ni;
+      i += 2;
+    }
+    const m = outOff + index[a];
+    out[m] += (lo0 + lo1) * g;
+    out[m + 1] += (hi0 + hi1) * g;
+  }
 }
 
 /**
@@ -180,6 +300,163 @@ function dctBasis(nOut: number, n: number): Float64Array {
   }
   dctCache.set(key, basis);
   return basis;
+}
+
+/** DCT rows of one symmetry class, four rows interleaved per block (see {@link dctRows}). */
+interface DctRowBlock {
+  /** Output coefficient of each row, -1 for padding rows; length a multiple of 4. */
+  readonly rows: Int32Array;
+  /** `weights[(blk * len + i) * 4 + r]` = basis value of row `rows[4 blk + r]` at input `i`. */
+  readonly weights: Float64Array;
+}
+
+const packedDctCache = new Map<string, { odd: DctRowBlock; even0: DctRowBlock; even2: DctRowBlock }>();
+
+/**
+ * The DCT basis split by symmetry for a twice-folded input (nMels % 4 === 0): odd rows act on
+ * the first difference (nMels/2 values), rows k % 4 === 0 on the second sum and k % 4 === 2 on
+ * the second difference (nMels/4 values each).
+ */
+function packedDct(
+  nMfcc: number,
+  nMels: number,
+): { odd: DctRowBlock; even0: DctRowBlock; even2: DctRowBlock } {
+  const key = `${nMfcc}|${nMels}`;
+  const hit = packedDctCache.get(key);
+  if (hit) return hit;
+  const basis = dctBasis(nMfcc, nMels);
+  const block = (ks: number[], len: number): DctRowBlock => {
+    const padded = Math.ceil(ks.length / 4) * 4;
+    const rows = new Int32Array(padded).fill(-1);
+    rows.set(ks);
+    const weights = new Float64Array(padded * len);
+    for (let blk = 0; blk < padded / 4; blk++) {
+      for (let r = 0; r < 4; r++) {
+        const k = rows[blk * 4 + r];
+        if (k < 0) continue;
+        for (let i = 0; i < len; i++) weights[(blk * len + i) * 4 + r] = basis[k * nMels + i];
+      }
+    }
+    return { rows, weights };
+  };
+  const ks = Array.from({ length: nMfcc }, (_, k) => k);
+  const packed = {
+    odd: block(
+      ks.filter((k) => k % 2 === 1),
+      nMels >> 1,
+    ),
+    even0: block(
+      ks.filter((k) => k % 4 === 0),
+      nMels >> 2,
+    ),
+    even2: block(
+      ks.filter((k) => k % 4 === 2),
+      nMels >> 2,
+    ),
+  };
+  packedDctCache.set(key, packed);
+  return packed;
+}
+
+/**
+ * The DCT for nMels % 4 === 0, two frames at a time: both frames are folded twice (the cosine
+ * rows are even/odd symmetric about the centre, and the even rows again about the quarter) into
+ * interleaved buffers, so each basis value loaded serves two frames and four rows share each
+ * input load. Values below `floor` are read as `floor`.
+ */
+function dctTwoFramesAtATime(
+  src: Float64Array,
+  frames: number,
+  nMels: number,
+  floor: number,
+  packed: { odd: DctRowBlock; even0: DctRowBlock; even2: DctRowBlock },
+  lift: Float64Array,
+  out: Float32Array,
+): void {
+  const half = nMels >> 1;
+  const quarter = half >> 1;
+  const nMfcc = lift.length;
+  const sum = new Float64Array(2 * half);
+  const dif = new Float64Array(2 * half);
+  const sum2 = new Float64Array(2 * quarter);
+  const dif2 = new Float64Array(2 * quarter);
+  for (let t = 0; t < frames; t += 2) {
+    const second = t + 1 < frames; // a last odd frame is folded twice, written once
+    for (let f = 0; f < 2; f++) {
+      const off = (second ? t + f : t) * nMels;
+      for (let i = 0; i < half; i++) {
+        const x = src[off + i];
+        const z = src[off + nMels - 1 - i];
+        const a = x < floor ? floor : x;
+        const b = z < floor ? floor : z;
+        sum[2 * i + f] = a + b;
+        dif[2 * i + f] = a - b;
+      }
+      for (let i = 0; i < quarter; i++) {
+        const a = sum[2 * i + f];
+        const b = sum[2 * (half - 1 - i) + f];
+        sum2[2 * i + f] = a + b;
+        dif2[2 * i + f] = a - b;
+      }
+    }
+    const o = t * nMfcc;
+    const o2 = second ? o + nMfcc : -1;
+    dctRows(packed.odd, dif, half, lift, out, o, o2);
+    dctRows(packed.even0, sum2, quarter, lift, out, o, o2);
+    dctRows(packed.even2, dif2, quarter, lift, out, o, o2);
+  }
+}
+
+/**
+ * Four DCT rows x two frames at a time: `v` holds two interleaved folded inputs of `len` values
+ * (`v[2i + f]`). Writes `sum * lift[k]` to `out[o + k]` (frame 0) and `out[o2 + k]` (frame 1,
+ * skipped when o2 < 0).
+ */
+function dctRows(
+  b: DctRowBlock,
+  v: Float64Array,
+  len: number,
+  lift: Float64Array,
+  out: Float32Array,
+  o: number,
+  o2: number,
+): void {
+  const { rows, weights } = b;
+  for (let blk = 0; blk < rows.length; blk += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let w = blk * len;
+    for (let i = 0; i < 2 * len; i += 2, w += 4) {
+      const x = v[i];
+      const y = v[i + 1];
+      const w0 = weights[w];
+      const w1 = weights[w + 1];
+      const w2 = weights[w + 2];
+      const w3 = weights[w + 3];
+      s0 += w0 * x;
+      s1 += w1 * x;
+      s2 += w2 * x;
+      s3 += w3 * x;
+      t0 += w0 * y;
+      t1 += w1 * y;
+      t2 += w2 * y;
+      t3 += w3 * y;
+    }
+    const sums = [s0, s1, s2, s3];
+    const sums2 = [t0, t1, t2, t3];
+    for (let r = 0; r < 4; r++) {
+      const k = rows[blk + r];
+      if (k < 0) continue;
+      out[o + k] = sums[r] * lift[k];
+      if (o2 >= 0) out[o2 + k] = sums2[r] * lift[k];
+    }
+  }
 }
 
 /** Options of {@link mfcc}. */
@@ -222,14 +499,26 @@ export function mfcc(y: AudioSamples | null, sr = 22050, options?: MfccOptions):
     }
     S = { data: Float64Array.from(given.data), frames: given.frames, bins: given.bins };
   } else {
-    S = melSpectrogram64(y as AudioSamples, sr, options, source);
-    powerToDbInPlace(S.data);
+    // power_to_db(ref=1, amin=1e-10, top_db=80) fused: log per frame in the mel pass, the
+    // top_db clip (which needs the global maximum) applied while the DCT reads each frame
+    const mel = melSpectrogram64(y as AudioSamples, sr, options, source, true);
+    return dctCepstrum(mel, nMfcc, lifter, source, mel.dbMax - 80);
   }
   return dctCepstrum(S, nMfcc, lifter, source);
 }
 
-/** DCT-II (orthonormal) of each frame of a float64 log-mel matrix, first nMfcc coefficients, liftered. */
-export function dctCepstrum(S: Matrix64, nMfcc: number, lifter: number, source: string): FeatureMatrix {
+/**
+ * DCT-II (orthonormal) of each frame of a float64 log-mel matrix, first nMfcc coefficients,
+ * liftered. Values below `floor` (dB) are read as `floor` (power_to_db's top_db clip); default
+ * -Infinity (no clip).
+ */
+export function dctCepstrum(
+  S: Matrix64,
+  nMfcc: number,
+  lifter: number,
+  source: string,
+  floor = -Infinity,
+): FeatureMatrix {
   const nMels = S.bins;
   if (nMfcc > nMels) throw new EmovoxInputError(source, `nMfcc (${nMfcc}) must be <= nMels (${nMels})`);
   const basis = dctBasis(nMfcc, nMels);
@@ -240,18 +529,29 @@ export function dctCepstrum(S: Matrix64, nMfcc: number, lifter: number, source: 
   const src = S.data;
   const half = nMels >> 1;
   const odd = nMels % 2 === 1;
+  // second fold (even rows) when the folded half is itself even
+  const quarter = !odd && half % 2 === 0 ? half >> 1 : 0;
   const sum = new Float64Array(half + 1);
   const dif = new Float64Array(half);
+  if (quarter > 0) {
+    dctTwoFramesAtATime(src, S.frames, nMels, floor, packedDct(nMfcc, nMels), lift, out);
+    return { data: out, frames: S.frames, bins: nMfcc };
+  }
   for (let t = 0; t < S.frames; t++) {
     const off = t * nMels;
     // cos basis rows are even/odd symmetric about the centre: fold the input once, halve the work
     for (let i = 0; i < half; i++) {
-      const a = src[off + i];
-      const b = src[off + nMels - 1 - i];
+      const x = src[off + i];
+      const z = src[off + nMels - 1 - i];
+      const a = x < floor ? floor : x;
+      const b = z < floor ? floor : z;
       sum[i] = a + b;
       dif[i] = a - b;
     }
-    if (odd) sum[half] = src[off + half];
+    if (odd) {
+      const x = src[off + half];
+      sum[half] = x < floor ? floor : x;
+    }
     const sumLen = odd ? half + 1 : half;
     for (let k = 0; k < nMfcc; k++) {
       const b = k * nMels;

@@ -15,6 +15,7 @@ import FFT from 'fft.js';
 interface PffftExports {
   memory: WebAssembly.Memory;
   malloc(bytes: number): number;
+  free(ptr: number): void;
   newSetup(n: number, kind: number): number;
   transformOrdered(setup: number, input: number, output: number, work: number, direction: number): void;
 }
@@ -58,10 +59,16 @@ function instantiate(): PffftExports | null {
     const out: PffftExports = {
       memory,
       malloc: ex.f as PffftExports['malloc'], // pffft_aligned_malloc
+      free: ex.h as PffftExports['free'], // pffft_aligned_free
       newSetup: ex.k as PffftExports['newSetup'],
       transformOrdered: ex.p as PffftExports['transformOrdered'],
     };
-    if (!(memory instanceof WebAssembly.Memory) || typeof out.newSetup !== 'function') return null;
+    if (
+      !(memory instanceof WebAssembly.Memory) ||
+      typeof out.newSetup !== 'function' ||
+      typeof out.free !== 'function'
+    )
+      return null;
     return out;
   } catch {
     return null;
@@ -83,13 +90,18 @@ export class Pffft {
   private readonly workPtr: number;
   private inView: Float32Array | null = null;
   private outView: Float32Array | null = null;
+  private extView: Float32Array | null = null;
+  private blockPtr = 0;
+  private blockCapacity = 0;
+  private blockView: Float32Array | null = null;
 
   private constructor(ex: PffftExports, size: number, setup: number) {
     this.ex = ex;
     this.size = size;
     this.setup = setup;
     this.inPtr = ex.malloc(size * 4);
-    this.outPtr = ex.malloc(size * 4);
+    // 4 spare floats each side of the output (16 bytes keep it SIMD-aligned) for transformExtended
+    this.outPtr = ex.malloc((size + 8) * 4) + 16;
     this.workPtr = ex.malloc(size * 4);
   }
 
@@ -111,6 +123,7 @@ export class Pffft {
     if (this.inView === null || this.inView.buffer !== this.ex.memory.buffer) {
       this.inView = new Float32Array(this.ex.memory.buffer, this.inPtr, this.size);
       this.outView = new Float32Array(this.ex.memory.buffer, this.outPtr, this.size);
+      this.extView = new Float32Array(this.ex.memory.buffer, this.outPtr - 16, this.size + 8);
     }
     return this.inView;
   }
@@ -135,6 +148,65 @@ export class Pffft {
       const im = z[2 * k + 1];
       power[k] = re * re + im * im;
     }
+  }
+
+  /**
+   * Transforms the frame currently in {@link input} and returns its spectrum as complex bins
+   * with one uniform layout: `X[k] = zx[2k + 4] + i zx[2k + 5]` for k = -1 .. size/2 + 1, where
+   * X[-1] = conj X[1] and X[size/2 + 1] = conj X[size/2 - 1] (a view of WASM memory, valid until
+   * the next call). The neighbours let a cosine window be applied as the 3-tap convolution
+   * `Xw[k] = a0 X[k] - (a1 / 2) (X[k-1] + X[k+1])` with no special cases at the ends.
+   */
+  transformExtended(): Float32Array {
+    return this.extend(this.transformInput());
+  }
+
+  /**
+   * Copies `y[begin .. begin + count)` into the plan's block buffer in WASM memory (grown as
+   * needed), so that consecutive overlapping frames can be transformed in place with
+   * {@link transformBlockExtended} instead of being copied one by one.
+   */
+  loadBlock(y: Float32Array | Float64Array, begin: number, count: number): void {
+    if (count > this.blockCapacity) {
+      if (this.blockPtr !== 0) this.ex.free(this.blockPtr);
+      this.blockPtr = 0;
+      this.blockCapacity = 0;
+      this.blockPtr = this.ex.malloc(count * 4);
+      if (this.blockPtr === 0) throw new RangeError(`PFFFT could not allocate ${count} floats`);
+      this.blockCapacity = count;
+      this.blockView = null; // malloc may hand back the freed address: never reuse the old view
+    }
+    if (
+      this.blockView === null ||
+      this.blockView.buffer !== this.ex.memory.buffer ||
+      this.blockView.byteOffset !== this.blockPtr
+    )
+      this.blockView = new Float32Array(this.ex.memory.buffer, this.blockPtr, this.blockCapacity);
+    this.blockView.set(y.subarray(begin, begin + count));
+  }
+
+  /**
+   * {@link transformExtended} of the frame starting `offset` samples into the block loaded by
+   * {@link loadBlock}. `offset` must be a multiple of 4 (PFFFT's SIMD alignment).
+   */
+  transformBlockExtended(offset: number): Float32Array {
+    this.input();
+    this.ex.transformOrdered(this.setup, this.blockPtr + 4 * offset, this.outPtr, this.workPtr, 0);
+    return this.extend(this.outView as Float32Array);
+  }
+
+  private extend(z: Float32Array): Float32Array {
+    const zx = this.extView as Float32Array;
+    const n = this.size;
+    // PFFFT's ordered layout is [X0, X(n/2), re1, im1, ...]: move X(n/2) behind X(n/2 - 1)
+    zx[n + 4] = z[1];
+    zx[n + 5] = 0;
+    zx[5] = 0;
+    zx[2] = z[2];
+    zx[3] = -z[3];
+    zx[n + 6] = z[n - 2];
+    zx[n + 7] = -z[n - 1];
+    return zx;
   }
 
   /**

@@ -266,11 +266,45 @@ export function fastPowerSpectrogram64(y: AudioSamples, p: StftParams, source: s
   const data = new Float64Array(frames * bins);
   const window = fftWindow(p.window, p.winLength, p.nFft);
   const padLeft = p.center ? Math.floor(p.nFft / 2) : 0;
+  const cosine = cosineWindow(p.window, p.winLength, p.nFft);
   for (let t = 0; t < frames; t++) {
-    readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, window, plan.input());
-    plan.powerOfInput(data.subarray(t * bins, (t + 1) * bins));
+    const row = data.subarray(t * bins, (t + 1) * bins);
+    if (cosine !== null) {
+      // unwindowed frame (a plain copy), window applied to the spectrum
+      const begin = t * p.hopLength - padLeft;
+      if (begin >= 0 && begin + p.nFft <= y.length) plan.input().set(y.subarray(begin, begin + p.nFft));
+      else readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, null, plan.input());
+      windowedPower(plan.transformExtended(), cosine[0], cosine[1] / 2, row);
+    } else {
+      readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, window, plan.input());
+      plan.powerOfInput(row);
+    }
   }
   return { data, frames, bins };
+}
+
+/**
+ * The (a0, a1) of `window` when it is the periodic cosine window `a0 - a1 cos(2 pi n / nFft)`
+ * over the whole frame (Hann, Hamming with winLength = nFft), else null.
+ */
+export function cosineWindow(window: WindowSpec, winLength: number, nFft: number): [number, number] | null {
+  if (winLength !== nFft) return null;
+  if (window === 'hann') return [0.5, 0.5];
+  if (window === 'hamming') return [0.54, 0.46];
+  return null;
+}
+
+/**
+ * |Xw[k]|^2 for k = 0..nFft/2 from an extended spectrum (Pffft.transformExtended), with the
+ * cosine window applied as `Xw[k] = a0 X[k] - c (X[k-1] + X[k+1])`.
+ */
+export function windowedPower(zx: Float32Array, a0: number, c: number, spec: Float64Array): void {
+  for (let k = 0; k < spec.length; k++) {
+    const i = 2 * k + 4;
+    const re = a0 * zx[i] - c * (zx[i - 2] + zx[i + 2]);
+    const im = a0 * zx[i + 1] - c * (zx[i - 1] + zx[i + 3]);
+    spec[k] = re * re + im * im;
+  }
 }
 
 /**
