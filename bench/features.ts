@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { loadAudio } from '../src/audio/index.js';
+import { loadAudio, synthesizeSpeechLike } from '../src/audio/index.js';
 import { writeNpy } from '../src/features/npy.js';
 import { featureFunction, featureSpec } from '../src/features/sets.js';
 import { essentiaMfcc40, essentiaVector180, loadEssentia } from './features-essentia.js';
@@ -73,36 +73,17 @@ function walkFlac(dir: string): string[] {
   return out;
 }
 
-/** Deterministic speech-like clips: a glottal pulse train with a moving f0 through three formants, plus pauses. */
+/** Deterministic speech-like clips (different f0 and formants per clip), for machines without the corpora. */
 function synthesise(count: number, seconds: number, sr: number): Float32Array[] {
-  const clips: Float32Array[] = [];
-  let seed = 12345;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return seed / 2 ** 32;
-  };
-  for (let c = 0; c < count; c++) {
-    const n = Math.round(seconds * sr);
-    const y = new Float32Array(n);
-    const f0 = 100 + 150 * rand();
-    const formants = [500 + 400 * rand(), 1200 + 800 * rand(), 2400 + 600 * rand()];
-    let phase = 0;
-    for (let i = 0; i < n; i++) {
-      const t = i / sr;
-      const f = f0 * (1 + 0.2 * Math.sin(2 * Math.PI * 0.7 * t));
-      phase += f / sr;
-      const voiced = Math.sin(2 * Math.PI * 1.3 * t + c) > -0.3 ? 1 : 0;
-      let s = 0;
-      for (let h = 1; h * f < sr / 2 && h < 40; h++) {
-        let gain = 0;
-        for (const fm of formants) gain += 1 / (1 + ((h * f - fm) / 120) ** 2);
-        s += (gain / h) * Math.sin(2 * Math.PI * h * phase);
-      }
-      y[i] = 0.1 * voiced * s + 0.003 * (rand() - 0.5);
-    }
-    clips.push(y);
-  }
-  return clips;
+  return Array.from({ length: count }, (_, c) =>
+    synthesizeSpeechLike({
+      sampleRate: sr,
+      durationS: seconds,
+      f0Hz: 100 + ((c * 37) % 150),
+      formantsHz: [500 + ((c * 53) % 400), 1200 + ((c * 71) % 800), 2400 + ((c * 89) % 600)],
+      seed: c,
+    }),
+  );
 }
 
 async function loadCorpus(args: Args): Promise<Corpus> {

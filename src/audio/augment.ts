@@ -1,7 +1,7 @@
 import { EmovoxInputError } from '../util/errors.js';
 import type { FeatureMatrix } from '../features/matrix.js';
 import { pitchShift, speedPerturb, timeStretch } from './effects.js';
-import { deriveSeed, mulberry32, type Random } from './random.js';
+import { deriveSeed, mulberry32, type Random } from '../util/random.js';
 
 function power(y: Float32Array): number {
   let s = 0;

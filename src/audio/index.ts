@@ -9,8 +9,6 @@ export type { SilenceOptions, TrimReference } from './trim.js';
 export { frameRms, nonSilentFrames, split, trim } from './trim.js';
 export type { VoiceActivityOptions, VoiceSegment } from './vad.js';
 export { detectVoice } from './vad.js';
-export type { Random } from './random.js';
-export { deriveSeed, mulberry32 } from './random.js';
 export type { PhaseVocoderOptions, PitchShiftOptions } from './effects.js';
 export { fixLength, pitchShift, speedPerturb, timeStretch } from './effects.js';
 export type { AugmentStep, Augmenter, NoiseColor, ParamRange, SpecAugmentOptions } from './augment.js';

@@ -1,4 +1,4 @@
-import { mulberry32 } from './random.js';
+import { mulberry32 } from '../util/random.js';
 
 /** Options for {@link synthesizeSpeechLike}. */
 export interface SpeechLikeOptions {

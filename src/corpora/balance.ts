@@ -1,5 +1,5 @@
 import { EmovoxInputError } from '../util/errors.js';
-import { seededRandom, shuffled } from './random.js';
+import { mulberry32, shuffled } from '../util/random.js';
 
 /** Items grouped by label, labels sorted, order within a label preserved. */
 function byLabel<T extends { label: string }>(items: readonly T[]): Map<string, T[]> {
@@ -43,7 +43,7 @@ export function oversample<T extends { label: string }>(
 ): T[] {
   const groups = byLabel(items);
   const target = options.perLabel ?? Math.max(0, ...[...groups.values()].map((g) => g.length));
-  const random = seededRandom(options.seed ?? 0);
+  const random = mulberry32(options.seed ?? 0);
   const extra: T[] = [];
   for (const [label, members] of groups) {
     if (members.length > target) {
@@ -52,7 +52,8 @@ export function oversample<T extends { label: string }>(
         `label ${label} has ${members.length} items, more than perLabel ${target}`,
       );
     }
-    for (let i = members.length; i < target; i++) extra.push(members[Math.floor(random() * members.length)]);
+    for (let i = members.length; i < target; i++)
+      extra.push(members[Math.floor(random.next() * members.length)]);
   }
   return [...items, ...extra];
 }
@@ -69,7 +70,7 @@ export function undersample<T extends { label: string }>(
 ): T[] {
   const groups = byLabel(items);
   const target = options.perLabel ?? Math.min(...[...groups.values()].map((g) => g.length));
-  const random = seededRandom(options.seed ?? 0);
+  const random = mulberry32(options.seed ?? 0);
   const keep = new Set<T>();
   for (const [label, members] of groups) {
     if (members.length < target) {

@@ -1,5 +1,5 @@
 import { EmovoxInputError } from '../util/errors.js';
-import { seededRandom, shuffled } from './random.js';
+import { mulberry32, shuffled } from '../util/random.js';
 
 /** The fields splits need from an item (any `CorpusItem` has them). */
 export interface SplitItem {
@@ -91,7 +91,7 @@ export function randomSplit<T extends SplitItem>(
   checkFraction('test', test);
   checkFraction('val', val);
   if (test + val >= 1) throw new EmovoxInputError('randomSplit', 'test + val must be below 1');
-  const random = seededRandom(options.seed ?? 0);
+  const random = mulberry32(options.seed ?? 0);
   const groups = new Map<string, number[]>();
   items.forEach((item, index) => {
     const key = options.stratify === false ? '' : item.label;
@@ -190,7 +190,7 @@ export function speakerKFold<T extends SplitItem>(
   if (!Number.isInteger(k) || k < 2)
     throw new EmovoxInputError('speakerKFold', `k must be an integer >= 2, got ${k}`);
   const { labels, counts } = groupLabelCounts(items, speakerKey);
-  const speakers = shuffled([...counts.keys()].sort(), seededRandom(options.seed ?? 0));
+  const speakers = shuffled([...counts.keys()].sort(), mulberry32(options.seed ?? 0));
   if (speakers.length < k) {
     throw new EmovoxInputError('speakerKFold', `${speakers.length} speakers cannot fill ${k} folds`);
   }
@@ -356,7 +356,7 @@ export function speakerSplit<T extends SplitItem>(
   if (test + val >= 1) throw new EmovoxInputError('speakerSplit', 'test + val must be below 1');
   const sizes = new Map<string, number>();
   for (const item of items) sizes.set(speakerKey(item), (sizes.get(speakerKey(item)) ?? 0) + 1);
-  const speakers = shuffled([...sizes.keys()].sort(), seededRandom(options.seed ?? 0))
+  const speakers = shuffled([...sizes.keys()].sort(), mulberry32(options.seed ?? 0))
     .map((s, i) => ({ s, i }))
     .sort((a, b) => sizes.get(b.s)! - sizes.get(a.s)! || a.i - b.i)
     .map(({ s }) => s);

@@ -1,8 +1,14 @@
-import { EmovoxInputError } from '../util/errors.js';
 import { fftFrequencies, hzToOcts } from './convert.js';
 import { cachedChromaWeights64, type ChromaFilterOptions } from './filters.js';
 import type { FeatureMatrix } from './matrix.js';
-import { matrixToF64, powerSpectrogram64, resolveStft, type Matrix64, type StftOptions } from './spectrum.js';
+import {
+  matrixToF64,
+  powerSpectrogram64,
+  resolveStft,
+  spectrogramInput64,
+  type Matrix64,
+  type StftOptions,
+} from './spectrum.js';
 import { checkAudio, checkRate, type AudioSamples } from './validate.js';
 
 /** Smallest normal float32: librosa's `tiny()` threshold for float32 audio. */
@@ -232,15 +238,7 @@ export function normalizeRows(
 export function chromaStft(y: AudioSamples | null, sr = 22050, options?: ChromaStftOptions): FeatureMatrix {
   const source = 'chromaStft';
   checkRate(sr, source);
-  let S: Matrix64;
-  if (options?.S) {
-    S = matrixToF64(options.S, source, true);
-    if (S.bins < 2) throw new EmovoxInputError(source, 'S needs at least 2 frequency bins');
-  } else {
-    checkAudio(y, source);
-    S = powerSpectrogram64(y, resolveStft(options, source), 2, source);
-  }
-  return chromaFromSpectrogram(S, sr, options);
+  return chromaFromSpectrogram(spectrogramInput64(y, options?.S, options, 2, source), sr, options);
 }
 
 /** chroma_stft on a float64 spectrogram (internal; options as {@link chromaStft}). */

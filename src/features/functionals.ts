@@ -1,6 +1,6 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { delta } from './delta.js';
-import type { FeatureMatrix } from './matrix.js';
+import { isNonEmptyFeatureMatrix, type FeatureMatrix } from './matrix.js';
 
 /** A fixed-length utterance vector with one name per value. */
 export interface NamedVector {
@@ -141,13 +141,7 @@ function matrixFunctionals(
  */
 export function functionals(m: FeatureMatrix, options?: FunctionalsOptions): NamedVector {
   const source = 'functionals';
-  if (
-    !m ||
-    !(m.data instanceof Float32Array) ||
-    m.data.length !== m.frames * m.bins ||
-    m.frames < 1 ||
-    m.bins < 1
-  ) {
+  if (!isNonEmptyFeatureMatrix(m)) {
     throw new EmovoxInputError(source, 'input must be a non-empty FeatureMatrix');
   }
   const stats = options?.stats ?? DEFAULT_STATS;

@@ -1,5 +1,5 @@
 export type { FeatureMatrix } from './matrix.js';
-export { featureMatrix, frameRow, transpose } from './matrix.js';
+export { featureMatrix, frameRow, isNonEmptyFeatureMatrix, transpose } from './matrix.js';
 export * from './convert.js';
 export {
   stft,

@@ -12,6 +12,20 @@ export interface FeatureMatrix {
   readonly bins: number;
 }
 
+/**
+ * True when `m` is a well-formed, non-empty FeatureMatrix (Float32Array data of frames x bins).
+ * Callers throw their own error so that it names their function.
+ */
+export function isNonEmptyFeatureMatrix(m: FeatureMatrix | null | undefined): m is FeatureMatrix {
+  return (
+    !!m &&
+    m.data instanceof Float32Array &&
+    m.data.length === m.frames * m.bins &&
+    m.frames >= 1 &&
+    m.bins >= 1
+  );
+}
+
 /** Wraps `data` as a frames x bins matrix, checking the length. */
 export function featureMatrix(data: Float32Array, frames: number, bins: number): FeatureMatrix {
   if (data.length !== frames * bins) {

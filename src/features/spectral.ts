@@ -3,8 +3,8 @@ import { fftFrequencies } from './convert.js';
 import { powerToDbInPlace } from './db.js';
 import type { FeatureMatrix } from './matrix.js';
 import { roundHalfEven } from './round.js';
-import { matrixToF64, powerSpectrogram64, resolveStft, type Matrix64, type StftOptions } from './spectrum.js';
-import { checkAudio, checkRate, type AudioSamples } from './validate.js';
+import { spectrogramInput64, type Matrix64, type StftOptions } from './spectrum.js';
+import { checkRate, type AudioSamples } from './validate.js';
 import { FLOAT32_TINY } from './chroma.js';
 
 /** Options shared by the spectral descriptors: STFT framing, or a precomputed magnitude spectrogram. */
@@ -21,14 +21,7 @@ function magnitudeInput(
   source: string,
 ): { S: Matrix64; freq: Float64Array } {
   checkRate(sr, source);
-  let S: Matrix64;
-  if (options?.S) {
-    S = matrixToF64(options.S, source, true);
-    if (S.bins < 2) throw new EmovoxInputError(source, 'S needs at least 2 frequency bins');
-  } else {
-    checkAudio(y, source);
-    S = powerSpectrogram64(y, resolveStft(options, source), 1, source);
-  }
+  const S = spectrogramInput64(y, options?.S, options, 1, source);
   return { S, freq: fftFrequencies(sr, 2 * (S.bins - 1)) };
 }
 

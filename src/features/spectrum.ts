@@ -1,7 +1,7 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { RealFft } from './fft.js';
 import { pffftPlan } from './pffft.js';
-import type { FeatureMatrix } from './matrix.js';
+import { isNonEmptyFeatureMatrix, type FeatureMatrix } from './matrix.js';
 import { checkAudio, checkInt, type AudioSamples } from './validate.js';
 
 /** A named window (periodic, as scipy.signal.get_window(..., fftbins=True)) or explicit coefficients. */
@@ -365,15 +365,29 @@ export function magnitude(spec: ComplexSpectrogram, power = 1): FeatureMatrix {
   return { data: out, frames: spec.frames, bins: spec.bins };
 }
 
+/**
+ * The spectrogram a descriptor works on: the caller's precomputed `S` when given (validated,
+ * at least 2 bins), else |STFT(y)|^power with the caller's STFT options.
+ */
+export function spectrogramInput64(
+  y: AudioSamples | null,
+  S: FeatureMatrix | undefined,
+  options: StftOptions | undefined,
+  power: number,
+  source: string,
+): Matrix64 {
+  if (S) {
+    const given = matrixToF64(S, source, true);
+    if (given.bins < 2) throw new EmovoxInputError(source, 'S needs at least 2 frequency bins');
+    return given;
+  }
+  checkAudio(y, source);
+  return powerSpectrogram64(y, resolveStft(options, source), power, source);
+}
+
 /** Float64 copy of a user-supplied FeatureMatrix (validated: finite, non-negative when asked). */
 export function matrixToF64(m: FeatureMatrix, source: string, nonNegative: boolean): Matrix64 {
-  if (
-    !m ||
-    !(m.data instanceof Float32Array) ||
-    m.data.length !== m.frames * m.bins ||
-    m.frames < 1 ||
-    m.bins < 1
-  ) {
+  if (!isNonEmptyFeatureMatrix(m)) {
     throw new EmovoxInputError(source, 'spectrogram must be a non-empty FeatureMatrix');
   }
   const data = new Float64Array(m.data.length);

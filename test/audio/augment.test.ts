@@ -4,14 +4,13 @@ import FFT from 'fft.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/data.js';
+import { dftPower } from './helpers.js';
 import {
   addNoise,
   applyGain,
   augmentPipeline,
   coloredNoise,
-  deriveSeed,
   mixNoise,
-  mulberry32,
   pitchShift,
   specAugment,
   speedPerturb,
@@ -19,6 +18,7 @@ import {
   timeStretch,
 } from '../../src/audio/index.js';
 import { featureMatrix } from '../../src/features/matrix.js';
+import { deriveSeed, mulberry32 } from '../../src/util/random.js';
 
 const SR = 16000;
 
@@ -42,16 +42,7 @@ function measuredSnr(clean: Float32Array, noisy: Float32Array): number {
 
 /** Frequency of the strongest sinusoid in [lo, hi] Hz (DFT scan, then a 0.01 Hz refinement). */
 function f0(y: Float32Array, sr: number, lo: number, hi: number): number {
-  const at = (f: number) => {
-    let re = 0;
-    let im = 0;
-    const w = (2 * Math.PI * f) / sr;
-    for (let i = 0; i < y.length; i++) {
-      re += y[i] * Math.cos(w * i);
-      im += y[i] * Math.sin(w * i);
-    }
-    return re * re + im * im;
-  };
+  const at = (f: number) => dftPower(y, sr, f);
   let best = lo;
   for (let f = lo; f <= hi; f += 1) if (at(f) > at(best)) best = f;
   let fine = best;

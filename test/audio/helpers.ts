@@ -161,19 +161,24 @@ export function randomInts(n: number, lo: number, hi: number, seed = 1): number[
   return out;
 }
 
+/** Power of the DFT of `y` at frequency `f` Hz (any real frequency, not only bin centres; tests only). */
+export function dftPower(y: Float32Array, sr: number, f: number): number {
+  let re = 0;
+  let im = 0;
+  const w = (2 * Math.PI * f) / sr;
+  for (let i = 0; i < y.length; i++) {
+    re += y[i] * Math.cos(w * i);
+    im += y[i] * Math.sin(w * i);
+  }
+  return re * re + im * im;
+}
+
 /** Frequency (Hz) of the largest DFT peak of `y` between lo and hi Hz, in 0.5 Hz steps (tests only). */
 export function peakFrequency(y: Float32Array, sr: number, lo = 50, hi = 2000): number {
   let best = 0;
   let bestF = 0;
   for (let f = lo; f <= hi; f += 0.5) {
-    let re = 0;
-    let im = 0;
-    const w = (2 * Math.PI * f) / sr;
-    for (let i = 0; i < y.length; i++) {
-      re += y[i] * Math.cos(w * i);
-      im += y[i] * Math.sin(w * i);
-    }
-    const p = re * re + im * im;
+    const p = dftPower(y, sr, f);
     if (p > best) {
       best = p;
       bestF = f;

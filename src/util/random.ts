@@ -1,5 +1,5 @@
 /**
- * Small seeded pseudo-random generators for reproducible augmentation. Not cryptographic.
+ * Small seeded pseudo-random generators for reproducible augmentation, shuffles and splits. Not cryptographic.
  *
  * - {@link mulberry32}: 32-bit state generator (Tommy Ettinger's mulberry32), uniform in [0, 1);
  *   period 2^32, passes gjrand/PractRand to moderate sizes: ample for choosing noise, offsets and masks.
@@ -60,4 +60,14 @@ export function mulberry32(seed: number): Random {
     uniform: (lo, hi) => lo + (hi - lo) * next(),
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
   };
+}
+
+/** Fisher-Yates shuffle of a copy of `values`, drawing from `random`. */
+export function shuffled<T>(values: readonly T[], random: Random): T[] {
+  const out = [...values];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random.next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
