@@ -18,6 +18,7 @@ import { collectAudioFiles } from '../../src/features/extract-files.js';
 import { writeFeatureOutput, type FeatureSidecar } from '../../src/features/extract-output.js';
 import { decodeNpy, encodeNpy, parseNpyHeader, readNpy, writeNpy } from '../../src/features/npy.js';
 import { featureSpec } from '../../src/features/sets.js';
+import { freshDistSkip } from '../helpers/build.js';
 import { repoRoot } from '../helpers/data.js';
 import { writeBatch } from './extract-helpers.js';
 
@@ -220,21 +221,6 @@ describe('emovox features (CLI)', () => {
     assert.match(bad.stderr, /unknown feature set/);
   });
 });
-
-/** Skip reason unless dist/ holds a build at least as new as every file under src/. */
-function freshDistSkip(): string | false {
-  const cli = join(repoRoot, 'dist', 'cli', 'main.js');
-  if (!existsSync(join(repoRoot, 'dist', 'features', 'worker.js')) || !existsSync(cli)) {
-    return 'dist/ not built (npm run build)';
-  }
-  const built = statSync(join(repoRoot, 'dist', 'features', 'worker.js')).mtimeMs;
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const full = join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-    }, 0);
-  return newest(join(repoRoot, 'src')) > built ? 'dist/ is older than src/ (npm run build)' : false;
-}
 
 describe('compiled build', () => {
   test(
