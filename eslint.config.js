@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'native/build/**', 'web/vendor/**', '.cache/**', 'runs/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'native/build/**',
+      'web/vendor/**',
+      '.cache/**',
+      'runs/**',
+      'src/**/*.as.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

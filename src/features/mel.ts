@@ -14,6 +14,7 @@ import {
   windowedPower,
 } from './spectrum.js';
 import { checkAudio, checkRate, type AudioSamples } from './validate.js';
+import { mfccByKernel } from './wasm/mel-kernel.js';
 
 /** Options of {@link melSpectrogram}: STFT framing, mel filterbank and spectrogram exponent. */
 export interface MelSpectrogramOptions extends StftOptions, MelFilterOptions {
@@ -501,6 +502,8 @@ export function mfcc(y: AudioSamples | null, sr = 22050, options?: MfccOptions):
   } else {
     // power_to_db(ref=1, amin=1e-10, top_db=80) fused: log per frame in the mel pass, the
     // top_db clip (which needs the global maximum) applied while the DCT reads each frame
+    const viaKernel = mfccByKernel(y as AudioSamples, sr, options, nMfcc, lifter, source);
+    if (viaKernel !== null) return viaKernel;
     const mel = melSpectrogram64(y as AudioSamples, sr, options, source, true);
     return dctCepstrum(mel, nMfcc, lifter, source, mel.dbMax - 80);
   }

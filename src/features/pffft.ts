@@ -108,8 +108,14 @@ export class Pffft {
   /** A plan for `size`, or null when PFFFT cannot do that size (or is unavailable). */
   static create(size: number): Pffft | null {
     const ex = wasm();
-    if (ex === null || size < 32) return null;
-    const setup = ex.newSetup(size, 0); // PFFFT_REAL
+    // PFFFT's real transform asserts size % 32 === 0 (the assertion import throws)
+    if (ex === null || size < 32 || size % 32 !== 0) return null;
+    let setup = 0;
+    try {
+      setup = ex.newSetup(size, 0); // PFFFT_REAL
+    } catch {
+      return null;
+    }
     if (setup === 0) return null;
     const plan = new Pffft(ex, size, setup);
     return plan.selfTest() ? plan : null;
