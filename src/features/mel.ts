@@ -1,6 +1,7 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { sparseMelFilterbank, type BinPairs, type MelFilterOptions } from './filters.js';
 import { pffftPlan } from './pffft.js';
+import { unwindowedSpectra } from './unwindowed-frames.js';
 import type { FeatureMatrix } from './matrix.js';
 import {
   cosineWindow,
@@ -91,32 +92,12 @@ export function melSpectrogram64(
   // float32 PFFFT (WASM SIMD) for the power spectrum when available, as librosa's complex64 STFT
   const fast = power === 2 ? pffftPlan(p.nFft) : null;
   const cosine = cosineWindow(p.window, p.winLength, p.nFft);
-  // in-place transforms need 16-byte aligned frame starts: hop a multiple of 4 samples
-  const inPlace = p.hopLength % 4 === 0;
-  // frames per block: at most 64, and about 4 MiB of signal
-  const blockFrames = Math.max(1, Math.min(64, Math.floor((1 << 20) / p.hopLength)));
-  let blockBegin = 0;
-  let blockEnd = 0; // first frame after the loaded block
+  const spectrumOf = fast !== null && cosine !== null ? unwindowedSpectra(fast, y, p) : null;
   let dbMax = -Infinity;
   for (let t = 0; t < frames; t++) {
-    if (fast !== null && cosine !== null) {
-      // unwindowed frames, window applied to the spectrum; interior frames are transformed in
-      // place from a block of the signal copied into WASM memory once (no per-frame copy)
-      const begin = t * p.hopLength - padLeft;
-      let zx: Float32Array;
-      if (inPlace && begin >= 0 && begin + p.nFft <= y.length) {
-        if (t >= blockEnd) {
-          const interior = Math.floor((y.length - p.nFft - begin) / p.hopLength) + 1;
-          const count = Math.min(blockFrames, interior);
-          fast.loadBlock(y, begin, (count - 1) * p.hopLength + p.nFft);
-          blockBegin = begin;
-          blockEnd = t + count;
-        }
-        zx = fast.transformBlockExtended(begin - blockBegin);
-      } else {
-        readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, null, fast.input());
-        zx = fast.transformExtended();
-      }
+    if (spectrumOf !== null && cosine !== null) {
+      // unwindowed frames, the window applied in the spectrum
+      const zx = spectrumOf(t);
       if (pairs !== null) {
         melOfWindowedSpectrum(zx, cosine[0], cosine[1] / 2, pairs, out, t * rows);
         if (toDb) dbMax = rowToDb(out, t * rows, rows, dbMax);

@@ -3,7 +3,8 @@ import { sparseMelFilterbank, type SparseFilterbank } from '../filters.js';
 import { pffftPlan } from '../pffft.js';
 import type { FeatureMatrix } from '../matrix.js';
 import type { MfccOptions } from '../mel.js';
-import { cosineWindow, frameCount, readFrame, resolveStft } from '../spectrum.js';
+import { cosineWindow, frameCount, resolveStft } from '../spectrum.js';
+import { unwindowedSpectra } from '../unwindowed-frames.js';
 import { checkAudio, checkRate, type AudioSamples } from '../validate.js';
 import { MEL_KERNEL_WASM_BASE64 } from './mel-kernel.wasm.js';
 
@@ -239,30 +240,11 @@ export function mfccByKernel(
   const zxView = new Float32Array(ex.memory.buffer, L.zx, p.nFft + 8);
   const q = cosine[1] / 2 / cosine[0];
   const g = cosine[0] * cosine[0];
-  const padLeft = p.center ? Math.floor(p.nFft / 2) : 0;
-  const inPlace = p.hopLength % 4 === 0;
-  const blockFrames = Math.max(1, Math.min(64, Math.floor((1 << 20) / p.hopLength)));
-  let blockBegin = 0;
-  let blockEnd = 0;
+  const spectrumOf = unwindowedSpectra(fft, y, p);
   let dbMax = -Infinity;
   const rowBytes = 4 * L.nMelsPad;
   for (let t = 0; t < frames; t++) {
-    const begin = t * p.hopLength - padLeft;
-    let zx: Float32Array;
-    if (inPlace && begin >= 0 && begin + p.nFft <= y.length) {
-      if (t >= blockEnd) {
-        const interior = Math.floor((y.length - p.nFft - begin) / p.hopLength) + 1;
-        const count = Math.min(blockFrames, interior);
-        fft.loadBlock(y, begin, (count - 1) * p.hopLength + p.nFft);
-        blockBegin = begin;
-        blockEnd = t + count;
-      }
-      zx = fft.transformBlockExtended(begin - blockBegin);
-    } else {
-      readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, null, fft.input());
-      zx = fft.transformExtended();
-    }
-    zxView.set(zx);
+    zxView.set(spectrumOf(t));
     const rowMax = ex.melDbFrame(
       L.zx,
       L.nBins,
