@@ -112,6 +112,30 @@ function spectrumOf(api: EssentiaApi, frame: Float32Array): { spectrum: EmVector
   };
 }
 
+/**
+ * essentia's MFCC configured like librosa's: 128 Slaney mel bands (unit-sum), power spectrum,
+ * dB amplitude, 40 coefficients, 2 Hz to Nyquist.
+ */
+function slaneyMfcc40(api: EssentiaApi, spectrum: EmVector, sr: number): { mfcc: EmVector; bands: EmVector } {
+  return api.MFCC(
+    spectrum,
+    2,
+    sr / 2,
+    N_FFT / 2 + 1,
+    0,
+    'dbamp',
+    0,
+    'unit_sum',
+    128,
+    40,
+    sr,
+    1e-10,
+    'power',
+    'slaneyMel',
+    'warping',
+  );
+}
+
 /** MFCC-40 (128 slaney mel bands, 0-8 kHz) per frame at 16 kHz. */
 export function essentiaMfcc40(
   api: EssentiaApi,
@@ -123,23 +147,7 @@ export function essentiaMfcc40(
     const { signal, frames } = padded(y);
     for (let t = 0; t < frames; t++) {
       const { spectrum, free } = spectrumOf(api, signal.subarray(t * HOP, t * HOP + N_FFT));
-      const m = api.MFCC(
-        spectrum,
-        2,
-        8000,
-        N_FFT / 2 + 1,
-        0,
-        'dbamp',
-        0,
-        'unit_sum',
-        128,
-        40,
-        16000,
-        1e-10,
-        'power',
-        'slaneyMel',
-        'warping',
-      );
+      const m = slaneyMfcc40(api, spectrum, 16000);
       const mfcc = api.vectorToArray(m.mfcc);
       values += mfcc.length;
       checksum += mfcc[0];
@@ -163,23 +171,7 @@ export function essentiaVector180(
     const sum = new Float64Array(180);
     for (let t = 0; t < frames; t++) {
       const { spectrum, free } = spectrumOf(api, signal.subarray(t * HOP, t * HOP + N_FFT));
-      const m = api.MFCC(
-        spectrum,
-        2,
-        11025,
-        N_FFT / 2 + 1,
-        0,
-        'dbamp',
-        0,
-        'unit_sum',
-        128,
-        40,
-        22050,
-        1e-10,
-        'power',
-        'slaneyMel',
-        'warping',
-      );
+      const m = slaneyMfcc40(api, spectrum, 22050);
       const p = api.SpectralPeaks(spectrum, 0, 5000, 100, 40, 'magnitude', 22050);
       const h = api.HPCP(
         p.frequencies,
