@@ -252,6 +252,7 @@ const KERNEL_ERRORS: Record<number, string> = {
   [-5]: 'invalid LPC precision or negative shift',
   [-6]: 'CRC-16 mismatch',
   [-10]: 'subframe padding bit set',
+  [-11]: "decoded samples exceed the stream's bit depth",
 };
 
 /**
@@ -329,7 +330,10 @@ function frameError(
     );
   }
   if (frameCrcEnd(bytes, at) < 0) {
-    return new EmovoxInputError(name, `corrupt or truncated FLAC: frame ${frame} at byte ${at} fails its CRC`);
+    return new EmovoxInputError(
+      name,
+      `corrupt or truncated FLAC: frame ${frame} at byte ${at} fails its CRC`,
+    );
   }
   const where = fields[7] >= 0 ? ` (subframe ${fields[7]})` : '';
   const why = KERNEL_ERRORS[code] ?? `decoder error ${code}`;
@@ -362,7 +366,7 @@ const idle: FLACDecoder[] = [];
  * `decodeFrames`; its own `decodeFile` parser drops a short final frame in some files). The
  * decoder scales integers by 1/(2^(b-1)-1); samples are rescaled to 1/2^(b-1).
  */
-async function decodeFlacLibrary(bytes: Uint8Array, name: string): Promise<FlacDecoded> {
+export async function decodeFlacLibrary(bytes: Uint8Array, name: string): Promise<FlacDecoded> {
   const frames = splitFlacFrames(bytes, name);
   if (frames.length === 0) throw new EmovoxInputError(name, 'FLAC stream has no decodable audio frames');
   const decoder = idle.pop() ?? new FLACDecoder();

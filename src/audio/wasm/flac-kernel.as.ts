@@ -44,6 +44,7 @@ const ERR_CHANNELS: i32 = -7; // frame channel count differs from STREAMINFO
 const ERR_BPS: i32 = -8; // frame bit depth differs from STREAMINFO, or unsupported
 const ERR_NEED_SPACE: i32 = -9; // the output region is too small for this frame's samples
 const ERR_BAD_PADDING: i32 = -10; // the subframe header's zero bit is set
+const ERR_RANGE: i32 = -11; // a decoded sample does not fit the stream's bit depth
 
 /** First address flac.ts may use for input and output. */
 export function inputBase(): usize {
@@ -64,7 +65,6 @@ export function init(): void {
   }
 }
 
-@inline
 function setInfo(field: usize, value: i32): void {
   store<i32>(INFO + (field << 2), value);
 }
@@ -73,7 +73,9 @@ function setInfo(field: usize, value: i32): void {
 function crc16(from: usize, to: usize): u32 {
   let crc: u32 = 0;
   for (let p = from; p < to; p++) {
-    crc = ((crc << 8) & 0xffff) ^ <u32>load<u16>(CRC16_TABLE + ((<usize>((crc >> 8) ^ <u32>load<u8>(p))) << 1));
+    crc =
+      ((crc << 8) & 0xffff) ^
+      (<u32>load<u16>(CRC16_TABLE + ((<usize>((crc >> 8) ^ (<u32>load<u8>(p)))) << 1)));
   }
   return crc;
 }
@@ -87,7 +89,6 @@ let cache: u64 = 0; // unread bits, left-aligned (bits below `avail` are 0 or th
 let avail: i32 = 0; // number of unread bits in the cache
 let limit: usize = 0; // end of the input
 
-@inline
 function refill(): void {
   // Loads 8 bytes; only whole bytes are counted, the rest are re-read next time.
   cache |= bswap<u64>(load<u64>(bitPtr)) >> (<u64>avail);
@@ -97,7 +98,6 @@ function refill(): void {
 }
 
 /** n bits (0..32) as an unsigned value. */
-@inline
 function readBits(n: i32): u32 {
   if (avail < n) refill();
   const v = <u32>((cache >> 1) >> (<u64>(63 - n)));
@@ -107,7 +107,6 @@ function readBits(n: i32): u32 {
 }
 
 /** n bits (1..32) as a two's-complement signed value. */
-@inline
 function readSigned(n: i32): i32 {
   const v = readBits(n);
   return (<i32>(v << (32 - n))) >> (32 - n);
@@ -136,7 +135,6 @@ function readUnary(): i32 {
 }
 
 /** True when the reader has consumed bits beyond the input. */
-@inline
 function overrun(): bool {
   return (bitPtr << 3) - <usize>avail > limit << 3;
 }
@@ -173,7 +171,7 @@ function riceRun(s: usize, count: i32, k: i32): i32 {
       c <<= kk;
       a -= q + need;
       const v = ((<u32>q) << k) | low;
-      store<i32>(o, <i32>(v >> 1) ^ -(<i32>(v & 1)));
+      store<i32>(o, (<i32>(v >> 1)) ^ -(<i32>(v & 1)));
     } else {
       // long unary run (or k too large for the cache): the general path
       cache = c;
@@ -183,7 +181,7 @@ function riceRun(s: usize, count: i32, k: i32): i32 {
       if (u < 0) return ERR_TRUNCATED;
       const low = k > 0 ? readBits(k) : 0;
       const v = ((<u32>u) << k) | low;
-      store<i32>(o, <i32>(v >> 1) ^ -(<i32>(v & 1)));
+      store<i32>(o, (<i32>(v >> 1)) ^ -(<i32>(v & 1)));
       c = cache;
       a = avail;
       p = bitPtr;
@@ -424,7 +422,7 @@ function readHeader(at: usize, end: usize, streamBps: i32): i32 {
   for (let i = 0; i < extra; i++) {
     const c = <u32>load<u8>(p);
     if ((c & 0xc0) != 0x80) return ERR_NO_HEADER;
-    value = (value << 6) | <u64>(c & 0x3f);
+    value = (value << 6) | (<u64>(c & 0x3f));
     p++;
   }
   let blockSize = 0;
@@ -434,14 +432,14 @@ function readHeader(at: usize, end: usize, streamBps: i32): i32 {
     blockSize = <i32>load<u8>(p) + 1;
     p++;
   } else if (blockCode == 7) {
-    blockSize = ((<i32>load<u8>(p) << 8) | <i32>load<u8>(p, 1)) + 1;
+    blockSize = (((<i32>load<u8>(p)) << 8) | (<i32>load<u8>(p, 1))) + 1;
     p += 2;
   } else blockSize = 256 << (blockCode - 8);
   if (rateCode == 12) p++;
   else if (rateCode == 13 || rateCode == 14) p += 2;
   if (p >= end) return ERR_NO_HEADER;
   let crc: u32 = 0;
-  for (let q = at; q < p; q++) crc = <u32>load<u8>(CRC8_TABLE + <usize>(crc ^ <u32>load<u8>(q)));
+  for (let q = at; q < p; q++) crc = <u32>load<u8>(CRC8_TABLE + <usize>(crc ^ (<u32>load<u8>(q))));
   if (crc != <u32>load<u8>(p)) return ERR_NO_HEADER;
   let bps = streamBps;
   if (bpsCode == 1) bps = 8;
@@ -525,17 +523,29 @@ export function decodeFrame(
       store<i32>(b + i, (mid - side) >> 1);
     }
   }
+  // Samples must fit the stream's bit depth (libFLAC rejects the frame otherwise, reporting
+  // it as a CRC mismatch); the check rides along with the float conversion.
   const scale = f32x4.splat(<f32>1 / <f32>(1 << (bps - 1)));
+  const lo = -(1 << (bps - 1));
+  const hi = (1 << (bps - 1)) - 1;
+  const lov = i32x4.splat(lo);
+  const hiv = i32x4.splat(hi);
+  let bad = i32x4.splat(0);
   for (let c = 0; c < channels; c++) {
     const src = WORK + <usize>c * WORK_STRIDE;
     const dst = out + ((<usize>c * <usize>stride + <usize>offset) << 2);
     let i: usize = 0;
     for (; i + 16 <= nb; i += 16) {
-      v128.store(dst + i, f32x4.mul(f32x4.convert_i32x4_s(v128.load(src + i)), scale));
+      const v = v128.load(src + i);
+      bad = v128.or(bad, v128.or(i32x4.lt_s(v, lov), i32x4.gt_s(v, hiv)));
+      v128.store(dst + i, f32x4.mul(f32x4.convert_i32x4_s(v), scale));
     }
     for (; i < nb; i += 4) {
-      store<f32>(dst + i, <f32>load<i32>(src + i) * f32x4.extract_lane(scale, 0));
+      const v = load<i32>(src + i);
+      if (v < lo || v > hi) return ERR_RANGE;
+      store<f32>(dst + i, <f32>v * f32x4.extract_lane(scale, 0));
     }
   }
+  if (v128.any_true(bad)) return ERR_RANGE;
   return n;
 }
