@@ -1,0 +1,175 @@
+import { planRanges, stageOrigin, type ResamplePlan } from '../resample-plan.js';
+import { RESAMPLE_KERNEL_WASM_BASE64 } from './resample-kernel.wasm.js';
+
+/**
+ * Driver of the polyphase resampling kernel (WebAssembly SIMD, float32, compiled from
+ * resample-kernel.as.ts): the plan's tables, the zero-padded input and every stage's output
+ * live in the kernel's memory, so a whole conversion costs one copy in and one copy out.
+ */
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  polyExact(
+    x: number,
+    table: number,
+    taps: number,
+    L: number,
+    mDiv: number,
+    mMod: number,
+    k: number,
+    row: number,
+    count: number,
+    out: number,
+  ): void;
+  polyInterp(
+    x: number,
+    table: number,
+    taps: number,
+    phases: number,
+    step: number,
+    n0: number,
+    base: number,
+    count: number,
+    out: number,
+  ): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+let shared: { ex: KernelExports; key: string } | null = null;
+
+/**
+ * Kernel memory kept between calls (about 6 minutes of 48 kHz audio through two stages); a
+ * longer call gets an instance of its own, whose memory goes when it is done.
+ */
+const SHARED_LIMIT = 64 << 20;
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function module(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    compiled = null;
+    const env = typeof process === 'undefined' ? {} : process.env;
+    if (env.EMOVOX_RESAMPLE !== 'js') {
+      try {
+        const bytes = decodeBase64(RESAMPLE_KERNEL_WASM_BASE64);
+        if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+      } catch {
+        compiled = null;
+      }
+    }
+  }
+  return compiled;
+}
+
+/** True when the WebAssembly SIMD resampling kernel is in use (false with EMOVOX_RESAMPLE=js or no SIMD). */
+export function resampleKernelAvailable(): boolean {
+  return module() !== null;
+}
+
+function instantiate(): KernelExports | null {
+  const m = module();
+  if (m === null) return null;
+  try {
+    return new WebAssembly.Instance(m, {}).exports as unknown as KernelExports;
+  } catch {
+    return null;
+  }
+}
+
+/** Grows kernel memory to at least `bytes`; false when the engine refuses. */
+function ensureBytes(ex: KernelExports, bytes: number): boolean {
+  const have = ex.memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/**
+ * Resamples `y` by `plan` to `nOut` samples in the kernel, or returns null when the kernel is
+ * unavailable or memory cannot grow (the caller then uses the JavaScript path).
+ */
+export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: number): Float32Array | null {
+  if (module() === null) return null;
+  const { ranges, input } = planRanges(plan, nOut);
+  // layout: tables, input, each stage's output
+  const tables: number[] = [];
+  let at = 0;
+  for (const stage of plan.stages) {
+    tables.push(at);
+    at = align16(at + 4 * stage.kernel.table.length);
+  }
+  const buffers = [at];
+  at = align16(at + 4 * (input[1] - input[0]));
+  for (const [first, end] of ranges) {
+    buffers.push(at);
+    at = align16(at + 4 * (end - first));
+  }
+  const total = at;
+  let ex: KernelExports;
+  if (total <= SHARED_LIMIT) {
+    if (shared === null) {
+      const made = instantiate();
+      if (made === null) return null;
+      shared = { ex: made, key: '' };
+    }
+    ex = shared.ex;
+    if (!ensureBytes(ex, total)) return null;
+    if (shared.key !== plan.key) {
+      writeTables(ex, plan, tables);
+      shared.key = plan.key;
+    }
+  } else {
+    const own = instantiate();
+    if (own === null || !ensureBytes(own, total)) return null;
+    ex = own;
+    writeTables(ex, plan, tables);
+  }
+  const buf = ex.memory.buffer;
+  // zero-padded input: element i is sample input[0] + i
+  const u = new Float32Array(buf, buffers[0], input[1] - input[0]);
+  u.fill(0);
+  const from = Math.max(0, input[0]);
+  const to = Math.min(y.length, input[1]);
+  if (to > from) u.set(y.subarray(from, to), from - input[0]);
+  let uFirst = input[0];
+  for (const [i, stage] of plan.stages.entries()) {
+    const [first, end] = ranges[i];
+    const { taps, half, phases } = stage.kernel;
+    if (stage.exact) {
+      const k = stageOrigin(stage, first);
+      const mDiv = Math.floor(stage.M / stage.L);
+      ex.polyExact(
+        buffers[i],
+        tables[i],
+        taps,
+        stage.L,
+        mDiv,
+        stage.M - mDiv * stage.L,
+        k - half + 1 - uFirst,
+        first * stage.M - k * stage.L,
+        end - first,
+        buffers[i + 1],
+      );
+    } else {
+      ex.polyInterp(buffers[i], tables[i], taps, phases, stage.step, first, -half + 1 - uFirst, end - first, buffers[i + 1]);
+    }
+    uFirst = first;
+  }
+  return new Float32Array(buf, buffers[plan.stages.length], nOut).slice();
+}
+
+function writeTables(ex: KernelExports, plan: ResamplePlan, tables: number[]): void {
+  for (const [i, stage] of plan.stages.entries()) {
+    new Float32Array(ex.memory.buffer, tables[i], stage.kernel.table.length).set(stage.kernel.table);
+  }
+}
