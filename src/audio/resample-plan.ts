@@ -1,5 +1,6 @@
 // Filter design and stage planning of the resampler (pure arithmetic, shared by the JavaScript
 // path in resample.ts and the WebAssembly kernel's driver in wasm/resample-kernel.ts).
+import FFT from 'fft.js';
 /**
  * Resampler quality presets. Band edges are fractions of the lower of the two Nyquist
  * frequencies; the anti-aliasing / anti-imaging filter is a Kaiser-windowed sinc designed for
@@ -77,11 +78,12 @@ export interface PolyphaseKernel {
 }
 
 /**
- * One resampling stage: output n of `rateOut` sits at input position n * rateIn / rateOut and is
+ * A polyphase stage: output n of `rateOut` sits at input position n * rateIn / rateOut and is
  * the dot product of input samples k0 - half + 1 .. k0 - half + taps (k0 = floor of that
  * position) with the table row of its phase (exact rational phases, or two rows interpolated).
  */
-export interface ResampleStage {
+export interface PolyStage {
+  readonly kind: 'poly';
   readonly rateIn: number;
   readonly rateOut: number;
   readonly kernel: PolyphaseKernel;
@@ -92,6 +94,28 @@ export interface ResampleStage {
   /** rateIn / rateOut (interpolated stages). */
   readonly step: number;
 }
+
+/**
+ * A stage filtered by FFT (overlap-save): zero-stuff by U (1 or 2), convolve with a zero-phase
+ * Kaiser-windowed sinc of 2 * half - 1 taps at U * rateIn, keep every D-th sample. Output j is
+ * y[j * D] of the filtered U-times-rate signal y. Input blocks of N samples advance by S = N - 2P,
+ * P = ceil(half / U).
+ */
+export interface FftStage {
+  readonly kind: 'fft';
+  readonly rateIn: number;
+  readonly rateOut: number;
+  readonly U: 1 | 2;
+  readonly D: number;
+  readonly half: number;
+  readonly N: number;
+  readonly S: number;
+  readonly P: number;
+  /** The filter's (real) spectrum on U * N points, times 1 / (U * N). */
+  readonly spectrum: Float32Array;
+}
+
+export type ResampleStage = PolyStage | FftStage;
 
 /** The stages of one rate conversion at one quality, first to last. */
 export interface ResamplePlan {
@@ -154,33 +178,99 @@ function stageShape(rateIn: number, rateOut: number, taps: number): StageShape {
   return { exact: false, L: 0, M: 0 };
 }
 
-function makeStage(
+function polyStage(
   rateIn: number,
   rateOut: number,
   passHz: number,
   stopHz: number,
   attenuationDb: number,
-): ResampleStage {
+): PolyStage {
   const shape = stageShape(rateIn, rateOut, tapsFor(passHz, stopHz, rateIn, attenuationDb));
   const kernel = shape.exact
     ? buildKernel(passHz, stopHz, rateIn, attenuationDb, shape.L, false)
     : buildKernel(passHz, stopHz, rateIn, attenuationDb, INTERP_PHASES, true);
-  return { rateIn, rateOut, kernel, exact: shape.exact, L: shape.L, M: shape.M, step: rateIn / rateOut };
+  return {
+    kind: 'poly',
+    rateIn,
+    rateOut,
+    kernel,
+    exact: shape.exact,
+    L: shape.L,
+    M: shape.M,
+    step: rateIn / rateOut,
+  };
 }
 
-/** Multiply-adds per output of a stage (interpolated stages compute two rows). */
-function stageCost(rateIn: number, rateOut: number, taps: number): number {
-  return (stageShape(rateIn, rateOut, taps).exact ? 1 : 2) * taps + 8; // + loop overhead
+/**
+ * Half-length of the FFT stage's filter at rate `rate` (taps -half+1 .. half-1; the Kaiser
+ * window is zero at +-half).
+ */
+function fftHalf(passHz: number, stopHz: number, rate: number, attenuationDb: number): number {
+  const order = Math.ceil((attenuationDb - 8) / (2.285 * ((2 * Math.PI * (stopHz - passHz)) / rate)));
+  return Math.ceil(order / 2) + 1;
+}
+
+function fftStage(
+  rateIn: number,
+  U: 1 | 2,
+  D: number,
+  passHz: number,
+  stopHz: number,
+  attenuationDb: number,
+): FftStage {
+  const rate = U * rateIn;
+  const half = fftHalf(passHz, stopHz, rate, attenuationDb);
+  const P = Math.ceil(half / U);
+  const N = Math.max(64, 2 ** Math.ceil(Math.log2(8 * P)));
+  const M = U * N;
+  const fc = (passHz + stopHz) / 2 / rate;
+  const beta = kaiserBeta(attenuationDb);
+  const i0Beta = besselI0(beta);
+  // zero-phase taps (DC gain U: zero-stuffing divides the level by U), wrapped around 0
+  const h = new Float64Array(M);
+  for (let n = -half + 1; n < half; n++) {
+    const x = 2 * fc * n;
+    const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
+    const r = n / half;
+    h[(n + M) % M] = U * 2 * fc * sinc * (besselI0(beta * Math.sqrt(1 - r * r)) / i0Beta);
+  }
+  const spectrum = new Float32Array(M);
+  const fft = new FFT(M);
+  const out = fft.createComplexArray() as number[];
+  fft.realTransform(out, Array.from(h));
+  for (let k = 0; k < M; k++) {
+    const kk = k <= M / 2 ? k : M - k; // realTransform fills the first half; H is even
+    spectrum[k] = out[2 * kk] / M;
+  }
+  return { kind: 'fft', rateIn, rateOut: rate / D, U, D, half, N, S: N - 2 * P, P, spectrum };
+}
+
+/** Estimated nanoseconds per output of a polyphase stage (interpolated stages compute two rows). */
+function polyCost(rateIn: number, rateOut: number, taps: number): number {
+  return (stageShape(rateIn, rateOut, taps).exact ? 1 : 2) * taps * 0.11 + 3;
+}
+
+/** Estimated nanoseconds per input sample of an FFT stage (two blocks per complex transform). */
+function fftCost(U: number, D: number, half: number): number {
+  const P = Math.ceil(half / U);
+  const N = Math.max(64, 2 ** Math.ceil(Math.log2(8 * P)));
+  const S = N - 2 * P;
+  return (3.2 * N + 3.7 * U * N) / (2 * S) + U / D;
 }
 
 const planCache = new Map<string, ResamplePlan>();
 
 /**
- * The cheapest filter chain for srIn -> srOut at `quality`: one stage (the Kaiser sinc above),
- * or, when downsampling by a large ratio, a first stage that decimates by an integer D with a
- * relaxed filter (flat to the final stopband edge, rejecting only what would alias below it)
- * and then the sharp stage at srIn / D, which needs D times fewer taps. Both chains meet the
- * preset's passband and stopband.
+ * The cheapest filter chain for srIn -> srOut at `quality`, by estimated time:
+ * - one polyphase stage (the Kaiser sinc above; cheap for short filters);
+ * - downsampling by a large ratio: a polyphase stage that decimates by an integer D with a
+ *   relaxed filter (flat to the final stopband edge, rejecting only what would alias below it),
+ *   then the sharp polyphase stage at srIn / D, which needs D times fewer taps;
+ * - the sharp filter by FFT at srIn (downsampling: keeping every R-th sample when the ratio R is
+ *   an integer) or at 2 srIn (upsampling, or downsampling by less than 2), then a short
+ *   polyphase stage with a relaxed filter to srOut: cost nearly independent of the filter's
+ *   length.
+ * Every chain meets the preset's passband and stopband.
  */
 export function resamplePlan(srIn: number, srOut: number, quality: ResampleQuality): ResamplePlan {
   const key = `${srIn}|${srOut}|${quality}`;
@@ -191,37 +281,64 @@ export function resamplePlan(srIn: number, srOut: number, quality: ResampleQuali
   const pass = spec.passband * nyqLow;
   const stop = spec.stopband * nyqLow;
   const A = spec.attenuationDb;
-  let bestCost = stageCost(srIn, srOut, tapsFor(pass, stop, srIn, A));
-  let bestD = 1;
+  const inPerOut = srIn / srOut;
+  // In a chain the stages' passband ripples add up: the sharp stage gets 6 dB and the relaxed
+  // one (few taps either way) 12 dB more attenuation, so the chain stays within the preset.
+  const sharp = A + 6;
+  const relaxed = A + 12;
+  let best = polyCost(srIn, srOut, tapsFor(pass, stop, srIn, A));
+  let build = (): ResampleStage[] => [polyStage(srIn, srOut, pass, stop, A)];
   for (let D = 2; srOut < srIn && srIn / D > 1.1 * srOut; D++) {
     const mid = srIn / D;
-    const costA = stageCost(srIn, mid, tapsFor(stop, mid - stop, srIn, A)) * (mid / srOut);
-    const costB = stageCost(mid, srOut, tapsFor(pass, stop, mid, A));
-    if (costA + costB < bestCost) {
-      bestCost = costA + costB;
-      bestD = D;
+    const cost =
+      polyCost(srIn, mid, tapsFor(stop, mid - stop, srIn, relaxed)) * (mid / srOut) +
+      polyCost(mid, srOut, tapsFor(pass, stop, mid, sharp));
+    if (cost < best) {
+      best = cost;
+      build = () => [polyStage(srIn, mid, stop, mid - stop, relaxed), polyStage(mid, srOut, pass, stop, sharp)];
     }
   }
-  const stages =
-    bestD === 1
-      ? [makeStage(srIn, srOut, pass, stop, A)]
-      : [
-          makeStage(srIn, srIn / bestD, stop, srIn / bestD - stop, A),
-          makeStage(srIn / bestD, srOut, pass, stop, A),
-        ];
-  const plan = { key, stages };
+  // FFT: integer decimation in one stage, else through 2 srIn (or srIn when that is >= 2 srOut)
+  const ratio = srIn / srOut;
+  const integerDown = Number.isInteger(ratio) && ratio >= 2;
+  const U: 1 | 2 = integerDown || ratio >= 2 ? 1 : 2;
+  const D = integerDown ? ratio : 1;
+  const fftMid = (U * srIn) / D;
+  const single = fftMid === srOut;
+  const half = fftHalf(pass, stop, U * srIn, single ? A : sharp);
+  let cost = fftCost(U, D, half) * inPerOut;
+  if (!single) cost += polyCost(fftMid, srOut, tapsFor(stop, fftMid - stop, fftMid, relaxed));
+  if (cost < best) {
+    build = () => {
+      const first = fftStage(srIn, U, D, pass, stop, single ? A : sharp);
+      return single ? [first] : [first, polyStage(fftMid, srOut, stop, fftMid - stop, relaxed)];
+    };
+  }
+  const plan = { key, stages: build() };
   if (planCache.size > 32) planCache.clear();
   planCache.set(key, plan);
   return plan;
 }
 
-/** floor(position) of output n of a stage (the input index of its phase origin). */
-export function stageOrigin(stage: ResampleStage, n: number): number {
+/** floor(position) of output n of a polyphase stage (the input index of its phase origin). */
+export function stageOrigin(stage: PolyStage, n: number): number {
   return stage.exact ? Math.floor((n * stage.M) / stage.L) : Math.floor(n * stage.step);
+}
+
+/** Blocks of an FFT stage for outputs [first, end): first input sample i0 and block count (even). */
+export function fftBlocks(stage: FftStage, first: number, end: number): { i0: number; blocks: number } {
+  const { U, D, S } = stage;
+  const i0 = Math.floor((first * D) / U);
+  const blocks = Math.floor(((end - 1) * D - U * i0) / (U * S)) + 1;
+  return { i0, blocks: blocks + (blocks & 1) };
 }
 
 /** Input index range [first, end) that outputs [n0, n0 + count) of a stage read. */
 export function stageInputRange(stage: ResampleStage, n0: number, count: number): [number, number] {
+  if (stage.kind === 'fft') {
+    const { i0, blocks } = fftBlocks(stage, n0, n0 + count);
+    return [i0 - stage.P, i0 + blocks * stage.S + stage.P];
+  }
   const { half, taps } = stage.kernel;
   return [stageOrigin(stage, n0) - half + 1, stageOrigin(stage, n0 + count - 1) - half + 1 + taps];
 }

@@ -7,8 +7,11 @@ import {
   stageOrigin,
   type ResampleOptions,
   type ResampleQuality,
-  type ResampleStage,
+  fftBlocks,
+  type FftStage,
+  type PolyStage,
 } from './resample-plan.js';
+import FFT from 'fft.js';
 import { resampleByKernel } from './wasm/resample-kernel.js';
 
 export type { ResampleOptions, ResampleQuality } from './resample-plan.js';
@@ -19,8 +22,8 @@ export { resamplePlan } from './resample-plan.js';
  * WebAssembly kernel is tested against). `u[i]` is input sample `uFirst + i` and must cover
  * {@link stageInputRange}.
  */
-function runStageJs(
-  stage: ResampleStage,
+function runPolyJs(
+  stage: PolyStage,
   u: Float32Array,
   uFirst: number,
   n0: number,
@@ -74,6 +77,56 @@ function runStageJs(
   }
 }
 
+const fftCache = new Map<number, FFT>();
+
+function fftOf(n: number): FFT {
+  let f = fftCache.get(n);
+  if (!f) {
+    f = new FFT(n);
+    if (fftCache.size > 16) fftCache.clear();
+    fftCache.set(n, f);
+  }
+  return f;
+}
+
+/**
+ * Outputs [first, end) of an FFT stage in float64 (fft.js), the same algorithm as the kernel's
+ * fftFilter: two blocks per complex transform, the product conjugated and transformed forward
+ * again (so the result is the conjugated inverse), every D-th sample kept.
+ */
+function runFftJs(stage: FftStage, u: Float32Array, first: number, end: number, out: Float32Array): void {
+  const { U, D, N, S, P, spectrum } = stage;
+  const M = U * N;
+  const { i0, blocks } = fftBlocks(stage, first, end);
+  const forward = fftOf(N);
+  const back = fftOf(M);
+  const z = new Float64Array(2 * N);
+  const zf = new Float64Array(2 * N);
+  const y = new Float64Array(2 * M);
+  const yf = new Float64Array(2 * M);
+  for (let b = 0; b < blocks; b += 2) {
+    for (let i = 0; i < N; i++) {
+      z[2 * i] = u[b * S + i];
+      z[2 * i + 1] = u[(b + 1) * S + i];
+    }
+    forward.transform(zf, z);
+    for (let k = 0; k < M; k++) {
+      const kk = k % N;
+      y[2 * k] = zf[2 * kk] * spectrum[k];
+      y[2 * k + 1] = -zf[2 * kk + 1] * spectrum[k];
+    }
+    back.transform(yf, y);
+    for (let half = 0; half < 2; half++) {
+      const sign = half ? -1 : 1;
+      const mStart = U * (i0 + (b + half) * S);
+      const jEnd = Math.min(end, Math.ceil((mStart + U * S) / D));
+      for (let j = Math.max(first, Math.ceil(mStart / D)); j < jEnd; j++) {
+        out[j - first] = sign * yf[2 * (j * D - mStart + U * P) + half];
+      }
+    }
+  }
+}
+
 /** Output length of resampling n samples (librosa's: ceil(n * srOut / srIn)). */
 function outputLength(n: number, srIn: number, srOut: number): number {
   if (Number.isInteger(srIn) && Number.isInteger(srOut)) {
@@ -121,7 +174,8 @@ export function resampleJs(
   for (const [i, stage] of plan.stages.entries()) {
     const [first, end] = ranges[i];
     const out = new Float32Array(end - first);
-    runStageJs(stage, u, uFirst, first, end - first, out);
+    if (stage.kind === 'fft') runFftJs(stage, u, first, end, out);
+    else runPolyJs(stage, u, uFirst, first, end - first, out);
     u = out;
     uFirst = first;
   }

@@ -93,3 +93,169 @@ export function polyInterp(
     store<f32>(out + ((<usize>j) << 2), s0 + a * (s1 - s0));
   }
 }
+
+// ---- FFT filtering (overlap-save) for the sharp stage ----
+
+/**
+ * Complex forward FFT, X[k] = sum_j x[j] e^(-2 pi i jk / n), of n = 2^m >= 8 points, Stockham
+ * radix-2 (natural order in and out). Arrays are split: real parts at `aRe`, imaginary at `aIm`;
+ * `bRe` / `bIm` are scratch of the same size. `tw` holds the twiddles e^(-2 pi i k / (2 Ns)) for
+ * every stage size Ns at index Ns + k (real parts at tw, imaginary at tw + 4 * twSize), so one
+ * table of size >= n serves every smaller n. Returns 0 when the result is in a, 1 when in b.
+ */
+export function fft(aRe: usize, aIm: usize, bRe: usize, bIm: usize, n: i32, tw: usize, twSize: i32): i32 {
+  let sRe = aRe;
+  let sIm = aIm;
+  let dRe = bRe;
+  let dIm = bIm;
+  const hb = (<usize>(n >> 1)) << 2;
+  const twIm = tw + ((<usize>twSize) << 2);
+  // Ns = 1: no twiddles; out[2j] = a + b, out[2j + 1] = a - b
+  for (let jb: usize = 0; jb < hb; jb += 16) {
+    const ar = v128.load(sRe + jb);
+    const ai = v128.load(sIm + jb);
+    const br = v128.load(sRe + hb + jb);
+    const bi = v128.load(sIm + hb + jb);
+    const sr = f32x4.add(ar, br);
+    const si = f32x4.add(ai, bi);
+    const dr = f32x4.sub(ar, br);
+    const di = f32x4.sub(ai, bi);
+    const o = jb << 1;
+    v128.store(dRe + o, v128.shuffle<f32>(sr, dr, 0, 4, 1, 5));
+    v128.store(dRe + o, v128.shuffle<f32>(sr, dr, 2, 6, 3, 7), 16);
+    v128.store(dIm + o, v128.shuffle<f32>(si, di, 0, 4, 1, 5));
+    v128.store(dIm + o, v128.shuffle<f32>(si, di, 2, 6, 3, 7), 16);
+  }
+  let t = sRe;
+  sRe = dRe;
+  dRe = t;
+  t = sIm;
+  sIm = dIm;
+  dIm = t;
+  // Ns = 2: twiddles 1, -i for k = 0, 1; out[2j - k] = a + wb, out[2j - k + 2] = a - wb
+  for (let jb: usize = 0; jb < hb; jb += 16) {
+    const ar = v128.load(sRe + jb);
+    const ai = v128.load(sIm + jb);
+    const br = v128.load(sRe + hb + jb);
+    const bi = v128.load(sIm + hb + jb);
+    const tr = v128.shuffle<f32>(br, bi, 0, 5, 2, 7);
+    const ti = v128.shuffle<f32>(bi, f32x4.neg(br), 0, 5, 2, 7);
+    const sr = f32x4.add(ar, tr);
+    const si = f32x4.add(ai, ti);
+    const dr = f32x4.sub(ar, tr);
+    const di = f32x4.sub(ai, ti);
+    const o = jb << 1;
+    v128.store(dRe + o, v128.shuffle<f32>(sr, dr, 0, 1, 4, 5));
+    v128.store(dRe + o, v128.shuffle<f32>(sr, dr, 2, 3, 6, 7), 16);
+    v128.store(dIm + o, v128.shuffle<f32>(si, di, 0, 1, 4, 5));
+    v128.store(dIm + o, v128.shuffle<f32>(si, di, 2, 3, 6, 7), 16);
+  }
+  t = sRe;
+  sRe = dRe;
+  dRe = t;
+  t = sIm;
+  sIm = dIm;
+  dIm = t;
+  let swaps = 0;
+  for (let ns = 4; ns < n; ns <<= 1) {
+    const nsb = (<usize>ns) << 2;
+    const mask = nsb - 1;
+    for (let jb: usize = 0; jb < hb; jb += 16) {
+      const kb = jb & mask;
+      const wr = v128.load(tw + nsb + kb);
+      const wi = v128.load(twIm + nsb + kb);
+      const ar = v128.load(sRe + jb);
+      const ai = v128.load(sIm + jb);
+      const br = v128.load(sRe + hb + jb);
+      const bi = v128.load(sIm + hb + jb);
+      const tr = f32x4.sub(f32x4.mul(br, wr), f32x4.mul(bi, wi));
+      const ti = f32x4.add(f32x4.mul(br, wi), f32x4.mul(bi, wr));
+      const o = (jb << 1) - kb;
+      v128.store(dRe + o, f32x4.add(ar, tr));
+      v128.store(dIm + o, f32x4.add(ai, ti));
+      v128.store(dRe + o + nsb, f32x4.sub(ar, tr));
+      v128.store(dIm + o + nsb, f32x4.sub(ai, ti));
+    }
+    t = sRe;
+    sRe = dRe;
+    dRe = t;
+    t = sIm;
+    sIm = dIm;
+    dIm = t;
+    swaps++;
+  }
+  return swaps & 1 ? 1 : 0;
+}
+
+/** floor(a / b) for b > 0. */
+function floorDiv(a: i32, b: i32): i32 {
+  const q = a / b;
+  return q * b > a ? q - 1 : q;
+}
+
+/**
+ * The sharp stage by FFT (overlap-save): upsample by U (1 or 2) by zero-stuffing, filter with
+ * the zero-phase FIR whose real spectrum (M = U * N points, scaled by 1 / M) is at `spec`, keep
+ * every D-th sample. Input block b (N samples) starts at x + 4 * b * S; its outputs at the
+ * U-times rate m in [mFirst + U b S, mFirst + U (b + 1) S) sit at offset U * P in its inverse
+ * transform. Two blocks share one complex transform (one as the real part, one as the
+ * imaginary part: the filter is real). Writes mid[j - first] = y[j * D] for j in [first, end).
+ * `work`: 4 arrays of M floats.
+ */
+export function fftFilter(
+  x: usize,
+  blocks: i32,
+  N: i32,
+  S: i32,
+  P: i32,
+  U: i32,
+  D: i32,
+  spec: usize,
+  tw: usize,
+  twSize: i32,
+  work: usize,
+  mFirst: i32,
+  first: i32,
+  end: i32,
+  mid: usize,
+): void {
+  const M = U * N;
+  const mb = (<usize>M) << 2;
+  const nb = (<usize>N) << 2;
+  const aRe = work;
+  const aIm = work + mb;
+  const bRe = work + 2 * mb;
+  const bIm = work + 3 * mb;
+  for (let b = 0; b < blocks; b += 2) {
+    memory.copy(aRe, x + ((<usize>(b * S)) << 2), nb);
+    memory.copy(aIm, x + ((<usize>((b + 1) * S)) << 2), nb);
+    const z = fft(aRe, aIm, bRe, bIm, N, tw, twSize);
+    const zRe = z ? bRe : aRe;
+    const zIm = z ? bIm : aIm;
+    const yRe = z ? aRe : bRe;
+    const yIm = z ? aIm : bIm;
+    // conj(Z[k mod N] * H[k]): the forward FFT of it is M times the conjugated inverse
+    for (let r = 0; r < U; r++) {
+      const off = (<usize>r) * nb;
+      for (let kb: usize = 0; kb < nb; kb += 16) {
+        const h = v128.load(spec + off + kb);
+        v128.store(yRe + off + kb, f32x4.mul(v128.load(zRe + kb), h));
+        v128.store(yIm + off + kb, f32x4.neg(f32x4.mul(v128.load(zIm + kb), h)));
+      }
+    }
+    const w = fft(yRe, yIm, zRe, zIm, M, tw, twSize);
+    const oRe = w ? zRe : yRe;
+    const oIm = w ? zIm : yIm;
+    for (let half = 0; half < 2; half++) {
+      const src = half ? oIm : oRe;
+      const sign: f32 = half ? -1 : 1;
+      const mStart = mFirst + U * (b + half) * S;
+      let j = max(first, floorDiv(mStart + D - 1, D));
+      const jEnd = min(end, floorDiv(mStart + U * S + D - 1, D));
+      for (; j < jEnd; j++) {
+        const local = j * D - mStart + U * P;
+        store<f32>(mid + ((<usize>(j - first)) << 2), sign * load<f32>(src + ((<usize>local) << 2)));
+      }
+    }
+  }
+}

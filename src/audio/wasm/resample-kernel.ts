@@ -1,4 +1,4 @@
-import { planRanges, stageOrigin, type ResamplePlan } from '../resample-plan.js';
+import { fftBlocks, planRanges, stageOrigin, type ResamplePlan, type ResampleStage } from '../resample-plan.js';
 import { RESAMPLE_KERNEL_WASM_BASE64 } from './resample-kernel.wasm.js';
 
 /**
@@ -30,6 +30,23 @@ interface KernelExports {
     base: number,
     count: number,
     out: number,
+  ): void;
+  fftFilter(
+    x: number,
+    blocks: number,
+    N: number,
+    S: number,
+    P: number,
+    U: number,
+    D: number,
+    spec: number,
+    tw: number,
+    twSize: number,
+    work: number,
+    mFirst: number,
+    first: number,
+    end: number,
+    mid: number,
   ): void;
 }
 
@@ -94,6 +111,18 @@ function ensureBytes(ex: KernelExports, bytes: number): boolean {
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
+/** Coefficients a stage keeps in kernel memory (polyphase table or FFT filter spectrum). */
+function coefficients(stage: ResampleStage): Float32Array {
+  return stage.kind === 'fft' ? stage.spectrum : stage.kernel.table;
+}
+
+/** Size of the twiddle table: the largest transform of the plan (0 without FFT stages). */
+function twiddleSize(plan: ResamplePlan): number {
+  let size = 0;
+  for (const stage of plan.stages) if (stage.kind === 'fft') size = Math.max(size, stage.U * stage.N);
+  return size;
+}
+
 /**
  * Resamples `y` by `plan` to `nOut` samples in the kernel, or returns null when the kernel is
  * unavailable or memory cannot grow (the caller then uses the JavaScript path).
@@ -101,13 +130,16 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: number): Float32Array | null {
   if (module() === null) return null;
   const { ranges, input } = planRanges(plan, nOut);
-  // layout: tables, input, each stage's output
+  // layout: twiddles, each stage's coefficients, FFT work space, input, each stage's output
+  const twSize = twiddleSize(plan);
+  let at = 8 * twSize;
   const tables: number[] = [];
-  let at = 0;
   for (const stage of plan.stages) {
     tables.push(at);
-    at = align16(at + 4 * stage.kernel.table.length);
+    at = align16(at + 4 * coefficients(stage).length);
   }
+  const work = at;
+  at = align16(at + 16 * twSize);
   const buffers = [at];
   at = align16(at + 4 * (input[1] - input[0]));
   for (const [first, end] of ranges) {
@@ -125,14 +157,14 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
     ex = shared.ex;
     if (!ensureBytes(ex, total)) return null;
     if (shared.key !== plan.key) {
-      writeTables(ex, plan, tables);
+      writeStatic(ex, plan, twSize, tables);
       shared.key = plan.key;
     }
   } else {
     const own = instantiate();
     if (own === null || !ensureBytes(own, total)) return null;
     ex = own;
-    writeTables(ex, plan, tables);
+    writeStatic(ex, plan, twSize, tables);
   }
   const buf = ex.memory.buffer;
   // zero-padded input: element i is sample input[0] + i
@@ -144,8 +176,27 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
   let uFirst = input[0];
   for (const [i, stage] of plan.stages.entries()) {
     const [first, end] = ranges[i];
-    const { taps, half, phases } = stage.kernel;
-    if (stage.exact) {
+    if (stage.kind === 'fft') {
+      const { i0, blocks } = fftBlocks(stage, first, end);
+      ex.fftFilter(
+        buffers[i],
+        blocks,
+        stage.N,
+        stage.S,
+        stage.P,
+        stage.U,
+        stage.D,
+        tables[i],
+        0,
+        twSize,
+        work,
+        stage.U * i0,
+        first,
+        end,
+        buffers[i + 1],
+      );
+    } else if (stage.exact) {
+      const { taps, half } = stage.kernel;
       const k = stageOrigin(stage, first);
       const mDiv = Math.floor(stage.M / stage.L);
       ex.polyExact(
@@ -161,15 +212,38 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
         buffers[i + 1],
       );
     } else {
-      ex.polyInterp(buffers[i], tables[i], taps, phases, stage.step, first, -half + 1 - uFirst, end - first, buffers[i + 1]);
+      const { taps, half, phases } = stage.kernel;
+      ex.polyInterp(
+        buffers[i],
+        tables[i],
+        taps,
+        phases,
+        stage.step,
+        first,
+        -half + 1 - uFirst,
+        end - first,
+        buffers[i + 1],
+      );
     }
     uFirst = first;
   }
   return new Float32Array(buf, buffers[plan.stages.length], nOut).slice();
 }
 
-function writeTables(ex: KernelExports, plan: ResamplePlan, tables: number[]): void {
+/** Twiddles (e^(-i pi k / Ns) at index Ns + k; real parts, then imaginary) and coefficients. */
+function writeStatic(ex: KernelExports, plan: ResamplePlan, twSize: number, tables: number[]): void {
+  if (twSize > 0) {
+    const re = new Float32Array(ex.memory.buffer, 0, twSize);
+    const im = new Float32Array(ex.memory.buffer, 4 * twSize, twSize);
+    for (let ns = 1; ns < twSize; ns <<= 1) {
+      for (let k = 0; k < ns; k++) {
+        re[ns + k] = Math.cos((-Math.PI * k) / ns);
+        im[ns + k] = Math.sin((-Math.PI * k) / ns);
+      }
+    }
+  }
   for (const [i, stage] of plan.stages.entries()) {
-    new Float32Array(ex.memory.buffer, tables[i], stage.kernel.table.length).set(stage.kernel.table);
+    const c = coefficients(stage);
+    new Float32Array(ex.memory.buffer, tables[i], c.length).set(c);
   }
 }
