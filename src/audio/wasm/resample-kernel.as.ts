@@ -98,10 +98,11 @@ export function polyInterp(
 
 /**
  * Complex forward FFT, X[k] = sum_j x[j] e^(-2 pi i jk / n), of n = 2^m >= 8 points, Stockham
- * radix-2 (natural order in and out). Arrays are split: real parts at `aRe`, imaginary at `aIm`;
- * `bRe` / `bIm` are scratch of the same size. `tw` holds the twiddles e^(-2 pi i k / (2 Ns)) for
- * every stage size Ns at index Ns + k (real parts at tw, imaginary at tw + 4 * twSize), so one
- * table of size >= n serves every smaller n. Returns 0 when the result is in a, 1 when in b.
+ * radix-2 then radix-4 (natural order in and out). Arrays are split: real parts at `aRe`,
+ * imaginary at `aIm`; `bRe` / `bIm` are scratch of the same size. `tw` holds the twiddles
+ * e^(-2 pi i k / (2 Ns)) for every stage size Ns at index Ns + k (real parts at tw, imaginary at
+ * tw + 4 * twSize), then e^(-2 pi i 3k / (4 Ns)) the same way (at tw + 8 * twSize), so one table
+ * of size >= n serves every smaller n. Returns 0 when the result is in a, 1 when in b.
  */
 export function fft(aRe: usize, aIm: usize, bRe: usize, bIm: usize, n: i32, tw: usize, twSize: i32): i32 {
   let sRe = aRe;
@@ -157,7 +158,67 @@ export function fft(aRe: usize, aIm: usize, bRe: usize, bIm: usize, n: i32, tw: 
   sIm = dIm;
   dIm = t;
   let swaps = 0;
-  for (let ns = 4; ns < n; ns <<= 1) {
+  let ns = 4;
+  // radix-4 stages (Ns -> 4 Ns): twiddles w^k, w^2k, w^3k with w = e^(-2 pi i / (4 Ns));
+  // w^k and w^2k are the radix-2 table's entries 2 Ns + k and Ns + k, w^3k is at Ns + k of the
+  // second table (at tw + 8 * twSize)
+  const qb = (<usize>(n >> 2)) << 2;
+  const w3Re = tw + ((<usize>twSize) << 3);
+  const w3Im = w3Re + ((<usize>twSize) << 2);
+  for (; ns * 4 <= n; ns <<= 2) {
+    const nsb = (<usize>ns) << 2;
+    const mask = nsb - 1;
+    for (let jb: usize = 0; jb < qb; jb += 16) {
+      const kb = jb & mask;
+      const w1r = v128.load(tw + (nsb << 1) + kb);
+      const w1i = v128.load(twIm + (nsb << 1) + kb);
+      const w2r = v128.load(tw + nsb + kb);
+      const w2i = v128.load(twIm + nsb + kb);
+      const w3r = v128.load(w3Re + nsb + kb);
+      const w3i = v128.load(w3Im + nsb + kb);
+      const v0r = v128.load(sRe + jb);
+      const v0i = v128.load(sIm + jb);
+      let xr = v128.load(sRe + qb + jb);
+      let xi = v128.load(sIm + qb + jb);
+      const v1r = f32x4.sub(f32x4.mul(xr, w1r), f32x4.mul(xi, w1i));
+      const v1i = f32x4.add(f32x4.mul(xr, w1i), f32x4.mul(xi, w1r));
+      xr = v128.load(sRe + 2 * qb + jb);
+      xi = v128.load(sIm + 2 * qb + jb);
+      const v2r = f32x4.sub(f32x4.mul(xr, w2r), f32x4.mul(xi, w2i));
+      const v2i = f32x4.add(f32x4.mul(xr, w2i), f32x4.mul(xi, w2r));
+      xr = v128.load(sRe + 3 * qb + jb);
+      xi = v128.load(sIm + 3 * qb + jb);
+      const v3r = f32x4.sub(f32x4.mul(xr, w3r), f32x4.mul(xi, w3i));
+      const v3i = f32x4.add(f32x4.mul(xr, w3i), f32x4.mul(xi, w3r));
+      const a0r = f32x4.add(v0r, v2r);
+      const a0i = f32x4.add(v0i, v2i);
+      const a1r = f32x4.sub(v0r, v2r);
+      const a1i = f32x4.sub(v0i, v2i);
+      const a2r = f32x4.add(v1r, v3r);
+      const a2i = f32x4.add(v1i, v3i);
+      // (v1 - v3) * (-i)
+      const a3r = f32x4.sub(v1i, v3i);
+      const a3i = f32x4.sub(v3r, v1r);
+      const o = (jb << 2) - 3 * kb;
+      v128.store(dRe + o, f32x4.add(a0r, a2r));
+      v128.store(dIm + o, f32x4.add(a0i, a2i));
+      v128.store(dRe + o + nsb, f32x4.add(a1r, a3r));
+      v128.store(dIm + o + nsb, f32x4.add(a1i, a3i));
+      v128.store(dRe + o + 2 * nsb, f32x4.sub(a0r, a2r));
+      v128.store(dIm + o + 2 * nsb, f32x4.sub(a0i, a2i));
+      v128.store(dRe + o + 3 * nsb, f32x4.sub(a1r, a3r));
+      v128.store(dIm + o + 3 * nsb, f32x4.sub(a1i, a3i));
+    }
+    t = sRe;
+    sRe = dRe;
+    dRe = t;
+    t = sIm;
+    sIm = dIm;
+    dIm = t;
+    swaps++;
+  }
+  // a last radix-2 stage when log2(n) is odd
+  for (; ns < n; ns <<= 1) {
     const nsb = (<usize>ns) << 2;
     const mask = nsb - 1;
     for (let jb: usize = 0; jb < hb; jb += 16) {
@@ -200,7 +261,7 @@ function floorDiv(a: i32, b: i32): i32 {
  * U-times rate m in [mFirst + U b S, mFirst + U (b + 1) S) sit at offset U * P in its inverse
  * transform. Two blocks share one complex transform (one as the real part, one as the
  * imaginary part: the filter is real). Writes mid[j - first] = y[j * D] for j in [first, end).
- * `work`: 4 arrays of M floats.
+ * `work`: 4 arrays of M floats, 64 bytes apart (16 M + 192 bytes).
  */
 export function fftFilter(
   x: usize,
@@ -222,10 +283,11 @@ export function fftFilter(
   const M = U * N;
   const mb = (<usize>M) << 2;
   const nb = (<usize>N) << 2;
+  // 64 bytes between the arrays: no two of them 4 KiB-aliased (a store-to-load stall)
   const aRe = work;
-  const aIm = work + mb;
-  const bRe = work + 2 * mb;
-  const bIm = work + 3 * mb;
+  const aIm = work + mb + 64;
+  const bRe = work + 2 * mb + 128;
+  const bIm = work + 3 * mb + 192;
   for (let b = 0; b < blocks; b += 2) {
     memory.copy(aRe, x + ((<usize>(b * S)) << 2), nb);
     memory.copy(aIm, x + ((<usize>((b + 1) * S)) << 2), nb);

@@ -132,14 +132,14 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
   const { ranges, input } = planRanges(plan, nOut);
   // layout: twiddles, each stage's coefficients, FFT work space, input, each stage's output
   const twSize = twiddleSize(plan);
-  let at = 8 * twSize;
+  let at = 16 * twSize;
   const tables: number[] = [];
   for (const stage of plan.stages) {
     tables.push(at);
     at = align16(at + 4 * coefficients(stage).length);
   }
   const work = at;
-  at = align16(at + 16 * twSize);
+  at = align16(at + 16 * twSize + 192);
   const buffers = [at];
   at = align16(at + 4 * (input[1] - input[0]));
   for (const [first, end] of ranges) {
@@ -230,15 +230,19 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
   return new Float32Array(buf, buffers[plan.stages.length], nOut).slice();
 }
 
-/** Twiddles (e^(-i pi k / Ns) at index Ns + k; real parts, then imaginary) and coefficients. */
+/**
+ * Twiddles (e^(-i pi k / Ns), then e^(-i 3 pi k / (2 Ns)), at index Ns + k; real parts, then
+ * imaginary) and coefficients.
+ */
 function writeStatic(ex: KernelExports, plan: ResamplePlan, twSize: number, tables: number[]): void {
   if (twSize > 0) {
-    const re = new Float32Array(ex.memory.buffer, 0, twSize);
-    const im = new Float32Array(ex.memory.buffer, 4 * twSize, twSize);
+    const tw = new Float32Array(ex.memory.buffer, 0, 4 * twSize);
     for (let ns = 1; ns < twSize; ns <<= 1) {
       for (let k = 0; k < ns; k++) {
-        re[ns + k] = Math.cos((-Math.PI * k) / ns);
-        im[ns + k] = Math.sin((-Math.PI * k) / ns);
+        tw[ns + k] = Math.cos((-Math.PI * k) / ns);
+        tw[twSize + ns + k] = Math.sin((-Math.PI * k) / ns);
+        tw[2 * twSize + ns + k] = Math.cos((-3 * Math.PI * k) / (2 * ns));
+        tw[3 * twSize + ns + k] = Math.sin((-3 * Math.PI * k) / (2 * ns));
       }
     }
   }
