@@ -295,7 +295,10 @@ export function resamplePlan(srIn: number, srOut: number, quality: ResampleQuali
       polyCost(mid, srOut, tapsFor(pass, stop, mid, sharp));
     if (cost < best) {
       best = cost;
-      build = () => [polyStage(srIn, mid, stop, mid - stop, relaxed), polyStage(mid, srOut, pass, stop, sharp)];
+      build = () => [
+        polyStage(srIn, mid, stop, mid - stop, relaxed),
+        polyStage(mid, srOut, pass, stop, sharp),
+      ];
     }
   }
   // FFT: integer decimation in one stage, else through 2 srIn (or srIn when that is >= 2 srOut)
@@ -360,4 +363,3 @@ export function planRanges(
   }
   return { ranges, input: need };
 }
-

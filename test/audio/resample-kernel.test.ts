@@ -67,7 +67,15 @@ test('kernel and JavaScript paths agree within 1e-6 for every plan, preset and l
       }
     }
   }
-  for (const k of ['poly', 'poly-interp', 'poly+poly', 'fft/U2/D1+poly', 'fft/U1/D3', 'fft/U1/D1+poly', 'fft/U2/D1+poly-interp'])
+  for (const k of [
+    'poly',
+    'poly-interp',
+    'poly+poly',
+    'fft/U2/D1+poly',
+    'fft/U1/D3',
+    'fft/U1/D1+poly',
+    'fft/U2/D1+poly-interp',
+  ])
     assert.ok(kinds.has(k), `plan kind ${k} not covered (${[...kinds].join(', ')})`);
 });
 

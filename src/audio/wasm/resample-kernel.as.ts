@@ -30,7 +30,11 @@ function dot(x: usize, c: usize, taps: i32): v128 {
 }
 
 function lanes(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+  return (
+    f32x4.extract_lane(v, 0) +
+    f32x4.extract_lane(v, 1) +
+    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
+  );
 }
 
 /**
@@ -298,7 +302,7 @@ export function fftFilter(
     const yIm = z ? aIm : bIm;
     // conj(Z[k mod N] * H[k]): the forward FFT of it is M times the conjugated inverse
     for (let r = 0; r < U; r++) {
-      const off = (<usize>r) * nb;
+      const off = <usize>r * nb;
       for (let kb: usize = 0; kb < nb; kb += 16) {
         const h = v128.load(spec + off + kb);
         v128.store(yRe + off + kb, f32x4.mul(v128.load(zRe + kb), h));

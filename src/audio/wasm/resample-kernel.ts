@@ -1,4 +1,10 @@
-import { fftBlocks, planRanges, stageOrigin, type ResamplePlan, type ResampleStage } from '../resample-plan.js';
+import {
+  fftBlocks,
+  planRanges,
+  stageOrigin,
+  type ResamplePlan,
+  type ResampleStage,
+} from '../resample-plan.js';
 import { RESAMPLE_KERNEL_WASM_BASE64 } from './resample-kernel.wasm.js';
 
 /**
