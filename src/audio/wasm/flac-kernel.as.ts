@@ -9,13 +9,13 @@
 // Memory map (fixed here; flac.ts places the input bytes and the output at or above
 // INPUT_BASE):
 //   0 .. 256          CRC-8 table (u8)
-//   256 .. 768        CRC-16 table (u16)
 //   768 .. 1024       frame info (i32 fields, INFO_*)
 //   1024 .. 1152      LPC coefficients (32 x i32)
+//   2048 .. 4096      CRC-16 tables (4 x 256 u16: a byte followed by 0..3 zero bytes)
 //   4096 ..           int32 work buffers, one per channel (8 x 65536 samples)
 
 const CRC8_TABLE: usize = 0;
-const CRC16_TABLE: usize = 256;
+const CRC16_TABLE: usize = 2048;
 const INFO: usize = 768;
 const COEFS: usize = 1024;
 const WORK: usize = 4096;
@@ -63,16 +63,34 @@ export function init(): void {
     store<u8>(CRC8_TABLE + <usize>i, <u8>c8);
     store<u16>(CRC16_TABLE + ((<usize>i) << 1), <u16>c16);
   }
+  // table k: CRC of byte i followed by k zero bytes (slice-by-4)
+  for (let k = 1; k < 4; k++) {
+    for (let i = 0; i < 256; i++) {
+      const prev = <u32>load<u16>(CRC16_TABLE + 512 * <usize>(k - 1) + ((<usize>i) << 1));
+      const next = ((prev << 8) & 0xffff) ^ (<u32>load<u16>(CRC16_TABLE + ((<usize>(prev >> 8)) << 1)));
+      store<u16>(CRC16_TABLE + 512 * <usize>k + ((<usize>i) << 1), <u16>next);
+    }
+  }
 }
 
 function setInfo(field: usize, value: i32): void {
   store<i32>(INFO + (field << 2), value);
 }
 
-/** CRC-16 (polynomial 0x8005, FLAC's frame footer) of bytes [from, to). */
+/** CRC-16 (polynomial 0x8005, FLAC's frame footer) of bytes [from, to), four bytes per step. */
 function crc16(from: usize, to: usize): u32 {
   let crc: u32 = 0;
-  for (let p = from; p < to; p++) {
+  let p = from;
+  for (; p + 4 <= to; p += 4) {
+    const x0 = (crc >> 8) ^ (<u32>load<u8>(p));
+    const x1 = (crc & 0xff) ^ (<u32>load<u8>(p, 1));
+    crc =
+      (<u32>load<u16>(CRC16_TABLE + 1536 + ((<usize>x0) << 1))) ^
+      (<u32>load<u16>(CRC16_TABLE + 1024 + ((<usize>x1) << 1))) ^
+      (<u32>load<u16>(CRC16_TABLE + 512 + ((<usize>load<u8>(p, 2)) << 1))) ^
+      (<u32>load<u16>(CRC16_TABLE + ((<usize>load<u8>(p, 3)) << 1)));
+  }
+  for (; p < to; p++) {
     crc =
       ((crc << 8) & 0xffff) ^
       (<u32>load<u16>(CRC16_TABLE + ((<usize>((crc >> 8) ^ (<u32>load<u8>(p)))) << 1)));
@@ -282,17 +300,47 @@ function restoreLpc(s: usize, n: i32, order: i32, shift: i32, precision: i32, bp
   const log2order = 31 - clz<i32>(order);
   const end = s + ((<usize>n) << 2);
   if (bps + precision + log2order <= 32) {
-    if (order == 8) {
-      // the order libFLAC's default presets pick most often: coefficients in locals
+    if (order <= 12) {
+      // Unrolled over 4, 8 or 12 taps with the coefficients in locals (zero past the order;
+      // the extra history loads then read at most 11 samples before s, inside the memory map).
+      for (let j = order; j < 12; j++) store<i32>(COEFS + ((<usize>j) << 2), 0);
       const c0 = load<i32>(COEFS);
       const c1 = load<i32>(COEFS, 4);
       const c2 = load<i32>(COEFS, 8);
       const c3 = load<i32>(COEFS, 12);
+      const start = s + ((<usize>order) << 2);
+      if (order <= 4) {
+        for (let p = start; p < end; p += 4) {
+          const sum =
+            c0 * load<i32>(p - 4) + c1 * load<i32>(p - 8) + c2 * load<i32>(p - 12) + c3 * load<i32>(p - 16);
+          store<i32>(p, load<i32>(p) + (sum >> shift));
+        }
+        return;
+      }
       const c4 = load<i32>(COEFS, 16);
       const c5 = load<i32>(COEFS, 20);
       const c6 = load<i32>(COEFS, 24);
       const c7 = load<i32>(COEFS, 28);
-      for (let p = s + 32; p < end; p += 4) {
+      if (order <= 8) {
+        for (let p = start; p < end; p += 4) {
+          const sum =
+            c0 * load<i32>(p - 4) +
+            c1 * load<i32>(p - 8) +
+            c2 * load<i32>(p - 12) +
+            c3 * load<i32>(p - 16) +
+            c4 * load<i32>(p - 20) +
+            c5 * load<i32>(p - 24) +
+            c6 * load<i32>(p - 28) +
+            c7 * load<i32>(p - 32);
+          store<i32>(p, load<i32>(p) + (sum >> shift));
+        }
+        return;
+      }
+      const c8 = load<i32>(COEFS, 32);
+      const c9 = load<i32>(COEFS, 36);
+      const c10 = load<i32>(COEFS, 40);
+      const c11 = load<i32>(COEFS, 44);
+      for (let p = start; p < end; p += 4) {
         const sum =
           c0 * load<i32>(p - 4) +
           c1 * load<i32>(p - 8) +
@@ -301,7 +349,11 @@ function restoreLpc(s: usize, n: i32, order: i32, shift: i32, precision: i32, bp
           c4 * load<i32>(p - 20) +
           c5 * load<i32>(p - 24) +
           c6 * load<i32>(p - 28) +
-          c7 * load<i32>(p - 32);
+          c7 * load<i32>(p - 32) +
+          c8 * load<i32>(p - 36) +
+          c9 * load<i32>(p - 40) +
+          c10 * load<i32>(p - 44) +
+          c11 * load<i32>(p - 48);
         store<i32>(p, load<i32>(p) + (sum >> shift));
       }
       return;
