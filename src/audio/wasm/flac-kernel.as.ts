@@ -166,8 +166,8 @@ function riceRun(s: usize, count: i32, k: i32): i32 {
   let a = avail;
   let p = bitPtr;
   const lim = limit;
-  const kk = <u64>k;
   const need = k + 1;
+  const kmask = <u32>(((<u64>1) << (<u64>k)) - 1);
   const end = s + ((<usize>count) << 2);
   for (let o = s; o < end; o += 4) {
     if (a < 40) {
@@ -182,12 +182,13 @@ function riceRun(s: usize, count: i32, k: i32): i32 {
       p += <usize>bytes;
       a += bytes << 3;
     }
-    let q = <i32>clz<u64>(c);
-    if (q + need <= a) {
-      c <<= <u64>(q + 1);
-      const low = <u32>((c >> 1) >> (63 - kk));
-      c <<= kk;
-      a -= q + need;
+    const q = <i32>clz<u64>(c);
+    const total = q + need;
+    if (total <= a) {
+      // total <= 63: one shift takes the unary run, its stop bit and the k low bits
+      const low = (<u32>(c >> (<u64>(64 - total)))) & kmask;
+      c <<= <u64>total;
+      a -= total;
       const v = ((<u32>q) << k) | low;
       store<i32>(o, (<i32>(v >> 1)) ^ -(<i32>(v & 1)));
     } else {
@@ -309,11 +310,13 @@ function restoreLpc(s: usize, n: i32, order: i32, shift: i32, precision: i32, bp
       const c2 = load<i32>(COEFS, 8);
       const c3 = load<i32>(COEFS, 12);
       const start = s + ((<usize>order) << 2);
+      // The newest sample stays in a local: the recurrence then never waits on a store.
+      let prev = load<i32>(start - 4);
       if (order <= 4) {
         for (let p = start; p < end; p += 4) {
-          const sum =
-            c0 * load<i32>(p - 4) + c1 * load<i32>(p - 8) + c2 * load<i32>(p - 12) + c3 * load<i32>(p - 16);
-          store<i32>(p, load<i32>(p) + (sum >> shift));
+          const rest = c1 * load<i32>(p - 8) + (c2 * load<i32>(p - 12) + c3 * load<i32>(p - 16));
+          prev = load<i32>(p) + ((c0 * prev + rest) >> shift);
+          store<i32>(p, prev);
         }
         return;
       }
@@ -323,16 +326,14 @@ function restoreLpc(s: usize, n: i32, order: i32, shift: i32, precision: i32, bp
       const c7 = load<i32>(COEFS, 28);
       if (order <= 8) {
         for (let p = start; p < end; p += 4) {
-          const sum =
-            c0 * load<i32>(p - 4) +
+          const rest =
             c1 * load<i32>(p - 8) +
-            c2 * load<i32>(p - 12) +
-            c3 * load<i32>(p - 16) +
-            c4 * load<i32>(p - 20) +
-            c5 * load<i32>(p - 24) +
-            c6 * load<i32>(p - 28) +
-            c7 * load<i32>(p - 32);
-          store<i32>(p, load<i32>(p) + (sum >> shift));
+            (c2 * load<i32>(p - 12) + c3 * load<i32>(p - 16)) +
+            (c4 * load<i32>(p - 20) +
+              c5 * load<i32>(p - 24) +
+              (c6 * load<i32>(p - 28) + c7 * load<i32>(p - 32)));
+          prev = load<i32>(p) + ((c0 * prev + rest) >> shift);
+          store<i32>(p, prev);
         }
         return;
       }
@@ -341,20 +342,17 @@ function restoreLpc(s: usize, n: i32, order: i32, shift: i32, precision: i32, bp
       const c10 = load<i32>(COEFS, 40);
       const c11 = load<i32>(COEFS, 44);
       for (let p = start; p < end; p += 4) {
-        const sum =
-          c0 * load<i32>(p - 4) +
+        const rest =
           c1 * load<i32>(p - 8) +
-          c2 * load<i32>(p - 12) +
-          c3 * load<i32>(p - 16) +
-          c4 * load<i32>(p - 20) +
-          c5 * load<i32>(p - 24) +
-          c6 * load<i32>(p - 28) +
-          c7 * load<i32>(p - 32) +
-          c8 * load<i32>(p - 36) +
-          c9 * load<i32>(p - 40) +
-          c10 * load<i32>(p - 44) +
-          c11 * load<i32>(p - 48);
-        store<i32>(p, load<i32>(p) + (sum >> shift));
+          (c2 * load<i32>(p - 12) + c3 * load<i32>(p - 16)) +
+          (c4 * load<i32>(p - 20) +
+            c5 * load<i32>(p - 24) +
+            (c6 * load<i32>(p - 28) + c7 * load<i32>(p - 32))) +
+          (c8 * load<i32>(p - 36) +
+            c9 * load<i32>(p - 40) +
+            (c10 * load<i32>(p - 44) + c11 * load<i32>(p - 48)));
+        prev = load<i32>(p) + ((c0 * prev + rest) >> shift);
+        store<i32>(p, prev);
       }
       return;
     }
