@@ -247,7 +247,7 @@ function fftStage(
 
 /** Estimated nanoseconds per output of a polyphase stage (interpolated stages compute two rows). */
 function polyCost(rateIn: number, rateOut: number, taps: number): number {
-  return (stageShape(rateIn, rateOut, taps).exact ? 1 : 2) * taps * 0.11 + 3;
+  return (stageShape(rateIn, rateOut, taps).exact ? 1 : 2) * taps * 0.14 + 2.5;
 }
 
 /** Estimated nanoseconds per input sample of an FFT stage (two blocks per complex transform). */
@@ -255,7 +255,7 @@ function fftCost(U: number, D: number, half: number): number {
   const P = Math.ceil(half / U);
   const N = Math.max(64, 2 ** Math.ceil(Math.log2(8 * P)));
   const S = N - 2 * P;
-  return (3.2 * N + 3.7 * U * N) / (2 * S) + U / D;
+  return (2.4 * N + 2.8 * U * N) / (2 * S) + U / D;
 }
 
 const planCache = new Map<string, ResamplePlan>();

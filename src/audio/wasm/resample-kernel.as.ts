@@ -37,10 +37,17 @@ function lanes(v: v128): f32 {
   );
 }
 
+/** The lane sums of four vectors as one vector: [sum a, sum b, sum c, sum d]. */
+function lanes4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
+}
+
 /**
  * Rational ratio L / M, exact phases: output j uses input samples from index `k` (into `x`)
  * and table row `row`; between outputs the row advances by M (mod L) and `k` by M div L, plus
- * one when the row wraps.
+ * one when the row wraps. Four outputs per step share one horizontal reduction.
  */
 export function polyExact(
   x: usize,
@@ -55,7 +62,39 @@ export function polyExact(
   out: usize,
 ): void {
   const rowBytes = (<usize>taps) << 2;
-  for (let j = 0; j < count; j++) {
+  let j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const s0 = dot(x + ((<usize>k) << 2), table + <usize>row * rowBytes, taps);
+    row += mMod;
+    k += mDiv;
+    if (row >= L) {
+      row -= L;
+      k++;
+    }
+    const s1 = dot(x + ((<usize>k) << 2), table + <usize>row * rowBytes, taps);
+    row += mMod;
+    k += mDiv;
+    if (row >= L) {
+      row -= L;
+      k++;
+    }
+    const s2 = dot(x + ((<usize>k) << 2), table + <usize>row * rowBytes, taps);
+    row += mMod;
+    k += mDiv;
+    if (row >= L) {
+      row -= L;
+      k++;
+    }
+    const s3 = dot(x + ((<usize>k) << 2), table + <usize>row * rowBytes, taps);
+    row += mMod;
+    k += mDiv;
+    if (row >= L) {
+      row -= L;
+      k++;
+    }
+    v128.store(out + ((<usize>j) << 2), lanes4(s0, s1, s2, s3));
+  }
+  for (; j < count; j++) {
     const s = dot(x + ((<usize>k) << 2), table + <usize>row * rowBytes, taps);
     store<f32>(out + ((<usize>j) << 2), lanes(s));
     row += mMod;
@@ -84,14 +123,62 @@ export function polyInterp(
   out: usize,
 ): void {
   const rowBytes = (<usize>taps) << 2;
-  for (let j = 0; j < count; j++) {
-    const pos = (n0 + <f64>j) * step;
-    const k0 = Math.floor(pos);
-    const phase = (pos - k0) * <f64>phases;
-    const q = Math.floor(phase);
+  const ph = <f64>phases;
+  let j = 0;
+  let pos: f64, k0: f64, phase: f64, q: f64;
+  let start: usize, row: usize;
+  // four outputs per step: their weights a go through the output slots, their dot products
+  // through one horizontal reduction
+  for (; j + 4 <= count; j += 4) {
+    const o = out + ((<usize>j) << 2);
+    pos = (n0 + <f64>(j + 0)) * step;
+    k0 = Math.floor(pos);
+    phase = (pos - k0) * ph;
+    q = Math.floor(phase);
+    store<f32>(o, <f32>(phase - q), 0);
+    start = x + ((<usize>(<i32>k0 + base)) << 2);
+    row = table + <usize>(<i32>q) * rowBytes;
+    const d0 = dot(start, row, taps);
+    const e0 = dot(start, row + rowBytes, taps);
+    pos = (n0 + <f64>(j + 1)) * step;
+    k0 = Math.floor(pos);
+    phase = (pos - k0) * ph;
+    q = Math.floor(phase);
+    store<f32>(o, <f32>(phase - q), 4);
+    start = x + ((<usize>(<i32>k0 + base)) << 2);
+    row = table + <usize>(<i32>q) * rowBytes;
+    const d1 = dot(start, row, taps);
+    const e1 = dot(start, row + rowBytes, taps);
+    pos = (n0 + <f64>(j + 2)) * step;
+    k0 = Math.floor(pos);
+    phase = (pos - k0) * ph;
+    q = Math.floor(phase);
+    store<f32>(o, <f32>(phase - q), 8);
+    start = x + ((<usize>(<i32>k0 + base)) << 2);
+    row = table + <usize>(<i32>q) * rowBytes;
+    const d2 = dot(start, row, taps);
+    const e2 = dot(start, row + rowBytes, taps);
+    pos = (n0 + <f64>(j + 3)) * step;
+    k0 = Math.floor(pos);
+    phase = (pos - k0) * ph;
+    q = Math.floor(phase);
+    store<f32>(o, <f32>(phase - q), 12);
+    start = x + ((<usize>(<i32>k0 + base)) << 2);
+    row = table + <usize>(<i32>q) * rowBytes;
+    const d3 = dot(start, row, taps);
+    const e3 = dot(start, row + rowBytes, taps);
+    const s0 = lanes4(d0, d1, d2, d3);
+    const s1 = lanes4(e0, e1, e2, e3);
+    v128.store(o, f32x4.add(s0, f32x4.mul(v128.load(o), f32x4.sub(s1, s0))));
+  }
+  for (; j < count; j++) {
+    pos = (n0 + <f64>j) * step;
+    k0 = Math.floor(pos);
+    phase = (pos - k0) * ph;
+    q = Math.floor(phase);
     const a = <f32>(phase - q);
-    const start = x + ((<usize>(<i32>k0 + base)) << 2);
-    const row = table + <usize>(<i32>q) * rowBytes;
+    start = x + ((<usize>(<i32>k0 + base)) << 2);
+    row = table + <usize>(<i32>q) * rowBytes;
     const s0 = lanes(dot(start, row, taps));
     const s1 = lanes(dot(start, row + rowBytes, taps));
     store<f32>(out + ((<usize>j) << 2), s0 + a * (s1 - s0));
