@@ -23,3 +23,7 @@ export { aggregateFolds, meanStd } from './aggregate.js';
 export type { GroupAccuracy } from './groups.js';
 export { groupAccuracy, naturalCompare } from './groups.js';
 export { numpyMean, numpyStd, numpySum, numpyWeightedMean } from './sum.js';
+export type { LabelScores, MultilabelMetrics } from './multilabel.js';
+export { multilabelMetrics, thresholdScores } from './multilabel.js';
+export type { RegressionMetrics } from './regression.js';
+export { regressionMetrics, roundHalfEven } from './regression.js';
