@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -15,9 +16,9 @@ function reachable(entry: string): { files: string[]; packages: Set<string> } {
     const file = stack.pop() as string;
     if (seen.has(file)) continue;
     seen.add(file);
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g)) {
-      const spec = m[1];
+    // Static imports, re-exports, dynamic import() and require(), type-only ones included.
+    for (const { fileName: spec } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true)
+      .importedFiles) {
       if (spec.startsWith('.')) stack.push(join(dirname(file), spec.replace(/\.js$/, '.ts')));
       else packages.add(spec);
     }
