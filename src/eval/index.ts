@@ -5,13 +5,14 @@
  */
 export type { ClassScores, ClassificationMetrics, ClassificationOptions } from './classification.js';
 export { classificationMetrics, confusionMatrix, metricsFromConfusion } from './classification.js';
-export type { CalibrationBin } from './calibration.js';
+export type { CalibrationBin, CoveragePoint } from './calibration.js';
 export {
   DEFAULT_ECE_BINS,
   MAX_TEMPERATURE,
   MIN_TEMPERATURE,
   applyTemperature,
   calibrationBins,
+  coverageAtConfidence,
   eceFromBins,
   expectedCalibrationError,
   fitTemperature,

@@ -6,6 +6,7 @@ import {
   applyTemperature,
   calibrationBins,
   classificationMetrics,
+  coverageAtConfidence,
   expectedCalibrationError,
   fitTemperature,
   groupAccuracy,
@@ -207,4 +208,20 @@ test('numpySum follows numpy pairwise order (blocks of 8 and 128)', () => {
   assert.equal(numpySum([]), 0);
   const big = Array.from({ length: 1000 }, (_, i) => 1 / (i + 1));
   assert.ok(Math.abs(numpySum(big) - 7.485470860550345) < 1e-12);
+});
+
+test('coverageAtConfidence: share kept and accuracy of the kept examples per threshold', () => {
+  // confidences 0.9 (right), 0.6 (wrong), 0.4 (right), 0.5 (wrong, tie -> first class)
+  const p = new Float32Array([0.9, 0.05, 0.05, 0.2, 0.6, 0.2, 0.4, 0.3, 0.3, 0.5, 0.5, 0]);
+  const points = coverageAtConfidence(p, [0, 0, 0, 1], 3, [0, 0.45, 0.55, 0.95]);
+  assert.deepEqual(
+    points.map((q) => [q.kept, q.coverage, q.accuracy]),
+    [
+      [4, 1, 0.5],
+      [3, 0.75, 1 / 3],
+      [2, 0.5, 0.5],
+      [0, 0, NaN],
+    ],
+  );
+  assert.throws(() => coverageAtConfidence(p, [0, 0, 0, 1], 3, [1.5]), EmovoxParameterError);
 });
