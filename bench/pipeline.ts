@@ -72,7 +72,12 @@ interface Spread {
 function spread(values: number[]): Spread {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return { median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, min: s[0], max: s[s.length - 1], n: s.length };
+  return {
+    median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2,
+    min: s[0],
+    max: s[s.length - 1],
+    n: s.length,
+  };
 }
 
 /** x real time per core from CPU seconds: median and the range over repetitions. */
@@ -86,7 +91,12 @@ interface Speed {
 
 function speedOf(audioSeconds: number, cpuSeconds: number[]): Speed {
   const c = spread(cpuSeconds);
-  return { x: audioSeconds / c.median, xMin: audioSeconds / c.max, xMax: audioSeconds / c.min, cpuSeconds: c };
+  return {
+    x: audioSeconds / c.median,
+    xMin: audioSeconds / c.max,
+    xMax: audioSeconds / c.min,
+    cpuSeconds: c,
+  };
 }
 
 function walkFlac(dir: string): string[] {
@@ -229,14 +239,24 @@ async function lineChild(
 
 function buildSoxrHarness(): string | { unavailable: string } {
   const exe = join(root, '.bench', 'soxr_bench');
-  if (!existsSync('/usr/include/soxr.h')) return { unavailable: 'libsoxr-dev not installed (/usr/include/soxr.h)' };
+  if (!existsSync('/usr/include/soxr.h'))
+    return { unavailable: 'libsoxr-dev not installed (/usr/include/soxr.h)' };
   mkdirSync(join(root, '.bench'), { recursive: true });
-  const cc = spawnSync('cc', ['-O2', '-o', exe, join(root, 'bench', 'soxr_bench.c'), '-lsoxr'], { encoding: 'utf8' });
+  const cc = spawnSync('cc', ['-O2', '-o', exe, join(root, 'bench', 'soxr_bench.c'), '-lsoxr'], {
+    encoding: 'utf8',
+  });
   if (cc.status !== 0) return { unavailable: `cc failed: ${cc.stderr || cc.error}` };
   return exe;
 }
 
-function runSoxr(exe: string, audio: string, lengths: string, srIn: number, srOut: number, q: string): number {
+function runSoxr(
+  exe: string,
+  audio: string,
+  lengths: string,
+  srIn: number,
+  srOut: number,
+  q: string,
+): number {
   const out = execFileSync(exe, [audio, lengths, String(srIn), String(srOut), q, '1'], { encoding: 'utf8' });
   return (JSON.parse(out.trim().split('\n')[0]) as { cpuSeconds: number }).cpuSeconds;
 }
@@ -267,7 +287,9 @@ async function main(): Promise<void> {
   const load0 = loadavg()[0];
   const all = walkFlac(ravdess);
   const picked = evenly(all, args.files);
-  log(`decode / resample / features: ${picked.length} of ${all.length} RAVDESS files, ${args.reps} repetitions`);
+  log(
+    `decode / resample / features: ${picked.length} of ${all.length} RAVDESS files, ${args.reps} repetitions`,
+  );
 
   // decoded clips (untimed), the reference for audio seconds
   const clips16: Float32Array[] = [];
@@ -305,7 +327,8 @@ async function main(): Promise<void> {
       unavailable.libsndfile = String(error);
     }
     const decodeCpu = new Map<string, number[]>();
-    const push = (key: string, v: number): void => void decodeCpu.set(key, [...(decodeCpu.get(key) ?? []), v]);
+    const push = (key: string, v: number): void =>
+      void decodeCpu.set(key, [...(decodeCpu.get(key) ?? []), v]);
     for (let rep = 0; rep <= args.reps; rep++) {
       for (const f of formats) {
         const t0 = process.cpuUsage();
@@ -317,7 +340,9 @@ async function main(): Promise<void> {
         if (sf) push(`sf|${f}`, theirs);
       }
     }
-    const sfName = sf ? `libsndfile ${String(sf.first.libsndfile)} (soundfile ${String(sf.first.soundfile)})` : '';
+    const sfName = sf
+      ? `libsndfile ${String(sf.first.libsndfile)} (soundfile ${String(sf.first.soundfile)})`
+      : '';
     await sf?.close();
     for (const f of formats) {
       const emovox = speedOf(seconds16, decodeCpu.get(`emovox|${f}`) ?? []);
@@ -358,7 +383,14 @@ async function main(): Promise<void> {
         const theirs =
           typeof soxr === 'string'
             ? c.soxr.map((q) =>
-                runSoxr(soxr, join(scratch, `a${c.srIn}.f32`), join(scratch, `a${c.srIn}.i32`), c.srIn, c.srOut, q),
+                runSoxr(
+                  soxr,
+                  join(scratch, `a${c.srIn}.f32`),
+                  join(scratch, `a${c.srIn}.i32`),
+                  c.srIn,
+                  c.srOut,
+                  q,
+                ),
               )
             : [];
         if (rep === 0) continue;
@@ -400,7 +432,11 @@ async function main(): Promise<void> {
         const a = join(scratch, `audio${rate}.npy`);
         const l = join(scratch, `lengths${rate}.npy`);
         writeNpy1d(a, '<f4', concat(clips));
-        writeNpy1d(l, '<i4', Int32Array.from(clips, (c) => c.length));
+        writeNpy1d(
+          l,
+          '<i4',
+          Int32Array.from(clips, (c) => c.length),
+        );
         paths.push(a, l);
       }
       torch = await lineChild(python, [join(root, 'bench', 'features_torchaudio.py'), ...paths], 'quit', {
@@ -464,7 +500,19 @@ async function main(): Promise<void> {
             const t0 = performance.now();
             const run = spawnSync(
               process.execPath,
-              [cli, 'features', ...inputsArg, '--set', set, '--no-cache', '--workers', String(workers), '--json', '-o', join(scratch, `${set}.npy`)],
+              [
+                cli,
+                'features',
+                ...inputsArg,
+                '--set',
+                set,
+                '--no-cache',
+                '--workers',
+                String(workers),
+                '--json',
+                '-o',
+                join(scratch, `${set}.npy`),
+              ],
               { encoding: 'utf8', maxBuffer: 1 << 28 },
             );
             const wall = (performance.now() - t0) / 1000;
