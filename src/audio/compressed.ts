@@ -1,6 +1,3 @@
-import { MPEGDecoder } from 'mpg123-decoder';
-import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
-import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { EmovoxInputError } from '../util/errors.js';
 import { isMpegFrameHeader } from './detect.js';
 
@@ -35,7 +32,9 @@ function finish(result: DecodeResult, name: string, codec: string): CompressedDe
 
 /** Decodes an MP3 (MPEG 1/2/2.5 layer I-III) with mpg123-decoder (gapless: encoder delay removed). */
 export async function decodeMp3(bytes: Uint8Array, name: string): Promise<CompressedDecoded> {
-  const decoder = new MPEGDecoder();
+  // The decoders are imported on first use: together they cost ~150 ms to load in every
+  // process and worker, which most jobs (WAV, FLAC) never need.
+  const decoder = new (await import('mpg123-decoder')).MPEGDecoder();
   try {
     await decoder.ready;
     const decoded = finish(decoder.decode(bytes), name, 'mp3');
@@ -68,7 +67,10 @@ export async function decodeOgg(bytes: Uint8Array, name: string): Promise<Compre
   if (codec !== 'vorbis' && codec !== 'opus') {
     throw new EmovoxInputError(name, `Ogg stream with ${codec} codec is not supported (Vorbis and Opus are)`);
   }
-  const decoder = codec === 'vorbis' ? new OggVorbisDecoder() : new OggOpusDecoder();
+  const decoder =
+    codec === 'vorbis'
+      ? new (await import('@wasm-audio-decoders/ogg-vorbis')).OggVorbisDecoder()
+      : new (await import('ogg-opus-decoder')).OggOpusDecoder();
   try {
     await decoder.ready;
     const result = await decoder.decodeFile(bytes);

@@ -1,4 +1,4 @@
-import { FLACDecoder } from '@wasm-audio-decoders/flac';
+import type { FLACDecoder } from '@wasm-audio-decoders/flac';
 import { EmovoxInputError } from '../util/errors.js';
 import { fourCC, type ByteSource } from './bytes.js';
 import { MAX_SAMPLE_RATE } from './pcm.js';
@@ -369,7 +369,8 @@ const idle: FLACDecoder[] = [];
 export async function decodeFlacLibrary(bytes: Uint8Array, name: string): Promise<FlacDecoded> {
   const frames = splitFlacFrames(bytes, name);
   if (frames.length === 0) throw new EmovoxInputError(name, 'FLAC stream has no decodable audio frames');
-  const decoder = idle.pop() ?? new FLACDecoder();
+  // imported on first use: most streams never need it, and it costs ~50 ms to load
+  const decoder = idle.pop() ?? new (await import('@wasm-audio-decoders/flac')).FLACDecoder();
   let decoded;
   try {
     await decoder.ready;
