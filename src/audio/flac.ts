@@ -264,7 +264,9 @@ function decodeFlacFrames(bytes: Uint8Array, info: FlacStreamInfo, name: string)
   if (first >= bytes.length) throw new EmovoxInputError(name, 'FLAC stream has no decodable audio frames');
   const length = bytes.length - first;
   const channels = info.channels;
-  let stride = Math.max(info.totalFrames > 0 ? info.totalFrames : 0, 65536);
+  // Room for STREAMINFO's total, but never more than the bytes can plausibly hold (16 samples
+  // per byte; a header's claim alone must not allocate): near-silent streams grow as they decode.
+  let stride = Math.max(Math.min(info.totalFrames, 16 * bytes.length), 65536);
   const inputBytes = length + PAD;
   const base = 16 * Math.ceil(inputBytes / 16);
   const need = (s: number): number => base + 4 * channels * s;
@@ -286,7 +288,7 @@ function decodeFlacFrames(bytes: Uint8Array, info: FlacStreamInfo, name: string)
   let at = input;
   let decoded = 0;
   let frame = 0;
-  const info32 = (): Int32Array => new Int32Array(ex.memory.buffer, INFO, 8);
+  const info32 = (): Uint32Array => new Uint32Array(ex.memory.buffer, INFO, 8);
   while (at < end) {
     const n = ex.decodeFrame(at, end, info.bitDepth, channels, out, stride, decoded);
     if (n === -9) {
@@ -306,6 +308,8 @@ function decodeFlacFrames(bytes: Uint8Array, info: FlacStreamInfo, name: string)
   const result = Array.from({ length: channels }, (_, c) =>
     new Float32Array(ex.memory.buffer, out + 4 * c * stride, decoded).slice(),
   );
+  // a shared kernel that had to grow past the limit is dropped, and its memory with it
+  if (ex === sharedKernel && ex.memory.buffer.byteLength > SHARED_LIMIT) sharedKernel = null;
   return { channels: result, sampleRate: info.sampleRate, bitDepth: info.bitDepth };
 }
 
@@ -320,7 +324,7 @@ function frameError(
   code: number,
   frame: number,
   at: number,
-  fields: Int32Array,
+  fields: Uint32Array,
 ): EmovoxInputError {
   if (code === -1) return new EmovoxInputError(name, `corrupt FLAC: no frame header at byte ${at}`);
   if (code === -7 || code === -8) {
@@ -335,7 +339,8 @@ function frameError(
       `corrupt or truncated FLAC: frame ${frame} at byte ${at} fails its CRC`,
     );
   }
-  const where = fields[7] >= 0 ? ` (subframe ${fields[7]})` : '';
+  const subframe = fields[7] | 0; // -1: not in a subframe
+  const where = subframe >= 0 ? ` (subframe ${subframe})` : '';
   const why = KERNEL_ERRORS[code] ?? `decoder error ${code}`;
   return new EmovoxInputError(name, `corrupt FLAC: frame ${frame} at byte ${at}: ${why}${where}`);
 }

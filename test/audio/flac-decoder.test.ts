@@ -518,6 +518,40 @@ describe('FLAC decoder: damaged streams', { skip: noCli }, () => {
     }
   });
 
+  test('STREAMINFO totals of 0 (unknown) or far beyond the bytes: the output grows as frames decode', async () => {
+    // 3 channels, 200000 samples: more than the first allocation, so the channels move apart
+    const m = 200000;
+    const three = [signal('speech', m, 16, 1), signal('mixed', m, 16, 2), signal('wasted', m, 16, 3)];
+    const sizes = Array.from({ length: Math.ceil(m / 4096) }, (_, i) => Math.min(4096, m - 4096 * i));
+    const coding: FrameCoding = {
+      assignment: 2,
+      subframes: [0, 1, 2].map(() => ({ type: 'fixed' as const, order: 2, partitions: [{ rice: 10 }] })),
+    };
+    const known = writeFlac(three, 16000, 16, sizes, [coding], false);
+    const unknown = Uint8Array.from(known);
+    unknown[21] &= 0xf0; // STREAMINFO total samples (36 bits at bytes 21-25) := 0
+    unknown.fill(0, 22, 26);
+    const a = await decodeFlac(known, 'known');
+    const b = await decodeFlac(unknown, 'unknown');
+    assertSameChannels(b.channels, a.channels, 'total 0');
+    for (let c = 0; c < 3; c++) assert.equal(a.channels[c][m - 1] * 32768, three[c][m - 1]);
+    // a claim of 2^36 - 1 samples for a stream of 10 constant blocks
+    const quiet = new Int32Array(40960).fill(5);
+    const liar = writeFlac(
+      [quiet],
+      16000,
+      16,
+      new Array(10).fill(4096),
+      [{ assignment: 0, subframes: [{ type: 'constant' }] }],
+      false,
+    );
+    liar[21] |= 0x0f;
+    liar.fill(0xff, 22, 26);
+    const before = process.memoryUsage().rss;
+    assert.equal((await decodeFlac(liar, 'liar')).channels[0].length, 40960);
+    assert.ok(process.memoryUsage().rss - before < 256 * 2 ** 20, 'no allocation from the header claim');
+  });
+
   test('the libFLAC (wasm) fallback gives the same samples', async () => {
     for (const name of ['sine440_s16.flac', 'stereo_s16.flac']) {
       const file = new Uint8Array(readFileSync(join('test', 'fixtures', 'audio', name)));
