@@ -165,23 +165,16 @@ function riceRun(s: usize, count: i32, k: i32): i32 {
   let c = cache;
   let a = avail;
   let p = bitPtr;
-  const lim = limit;
   const need = k + 1;
   const kmask = <u32>(((<u64>1) << (<u64>k)) - 1);
   const end = s + ((<usize>count) << 2);
   for (let o = s; o < end; o += 4) {
-    if (a < 40) {
-      if (p > lim + 16) {
-        cache = c;
-        avail = a;
-        bitPtr = p;
-        return ERR_TRUNCATED;
-      }
-      c |= bswap<u64>(load<u64>(p)) >> (<u64>a);
-      const bytes = (63 - a) >> 3;
-      p += <usize>bytes;
-      a += bytes << 3;
-    }
+    // Branch-free refill to 56..63 bits (whole bytes counted; the partial byte is re-read next
+    // time). No end check here: past the input lie >= 256 zero bytes, and a run of 57 zero bits
+    // always takes the general path below, which checks.
+    c |= bswap<u64>(load<u64>(p)) >> (<u64>a);
+    p += <usize>((63 - a) >> 3);
+    a |= 56;
     const q = <i32>clz<u64>(c);
     const total = q + need;
     if (total <= a) {
