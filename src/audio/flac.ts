@@ -305,9 +305,12 @@ function decodeFlacFrames(bytes: Uint8Array, info: FlacStreamInfo, name: string)
     at = info32()[INFO_FRAME_END];
     frame++;
   }
-  const result = Array.from({ length: channels }, (_, c) =>
-    new Float32Array(ex.memory.buffer, out + 4 * c * stride, decoded).slice(),
-  );
+  // new + set: several times faster than slice() on a view of wasm memory (Node 20)
+  const result = Array.from({ length: channels }, (_, c) => {
+    const ch = new Float32Array(decoded);
+    ch.set(new Float32Array(ex.memory.buffer, out + 4 * c * stride, decoded));
+    return ch;
+  });
   // a shared kernel that had to grow past the limit is dropped, and its memory with it
   if (ex === sharedKernel && ex.memory.buffer.byteLength > SHARED_LIMIT) sharedKernel = null;
   return { channels: result, sampleRate: info.sampleRate, bitDepth: info.bitDepth };

@@ -233,7 +233,10 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
     }
     uFirst = first;
   }
-  return new Float32Array(buf, buffers[plan.stages.length], nOut).slice();
+  // new + set: several times faster than slice() on a view of wasm memory (Node 20)
+  const out = new Float32Array(nOut);
+  out.set(new Float32Array(buf, buffers[plan.stages.length], nOut));
+  return out;
 }
 
 /**
