@@ -1,4 +1,5 @@
-// `npm run bench:pipeline [-- --json] [--data DIR] [--files N] [--reps R] [--e2e-files N] [--no-e2e]`
+// `npm run bench:pipeline [-- --json] [--data DIR] [--files N] [--reps R] [--e2e-files N]
+//   [--stages decode,resample,features,e2e]`
 //
 // Speed of the whole path from a file to features, stage by stage, each beside the library a
 // Python user has, in one run with interleaved repetitions (CPU time, one thread, x real time =
@@ -29,17 +30,27 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cacheDir = join(root, '.bench', 'pipeline-cache');
 const python = '/usr/bin/python3';
 
+type Stage = 'decode' | 'resample' | 'features' | 'e2e';
+const STAGES: Stage[] = ['decode', 'resample', 'features', 'e2e'];
+
 interface Args {
   json: boolean;
   data: string | undefined;
   files: number;
   reps: number;
   e2eFiles: number;
-  e2e: boolean;
+  stages: Set<Stage>;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, data: undefined, files: 300, reps: 5, e2eFiles: 1440, e2e: true };
+  const args: Args = {
+    json: false,
+    data: undefined,
+    files: 300,
+    reps: 5,
+    e2eFiles: 1440,
+    stages: new Set(STAGES),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = (): string => {
@@ -52,8 +63,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--files') args.files = Number(next());
     else if (a === '--reps') args.reps = Number(next());
     else if (a === '--e2e-files') args.e2eFiles = Number(next());
-    else if (a === '--no-e2e') args.e2e = false;
-    else throw new Error(`unknown argument ${a}`);
+    else if (a === '--stages') {
+      const list = next().split(',') as Stage[];
+      if (list.some((x) => !STAGES.includes(x))) throw new Error(`--stages: choose from ${STAGES.join(',')}`);
+      args.stages = new Set(list);
+    } else throw new Error(`unknown argument ${a}`);
   }
   for (const k of ['files', 'reps', 'e2eFiles'] as const) {
     if (!Number.isInteger(args[k]) || args[k] < 1) throw new Error(`--${k} must be a positive integer`);
@@ -306,7 +320,7 @@ async function main(): Promise<void> {
   try {
     // ---------------- decode
     const files: Record<Format, string[]> = {} as Record<Format, string[]>;
-    for (const f of FORMATS) {
+    for (const f of args.stages.has('decode') ? FORMATS : []) {
       try {
         files[f] = converted(picked, f, log);
       } catch (error) {
@@ -321,15 +335,16 @@ async function main(): Promise<void> {
     writeFileSync(listPath, JSON.stringify(Object.fromEntries(formats.map((f) => [f, files[f]]))));
     let sf: Awaited<ReturnType<typeof lineChild>> | null = null;
     try {
+      if (formats.length === 0) throw new Error('not run');
       if (!existsSync(python)) throw new Error(`${python} not found`);
       sf = await lineChild(python, [join(root, 'bench', 'pipeline_baseline.py'), listPath], '"quit"');
     } catch (error) {
-      unavailable.libsndfile = String(error);
+      if (formats.length) unavailable.libsndfile = String(error);
     }
     const decodeCpu = new Map<string, number[]>();
     const push = (key: string, v: number): void =>
       void decodeCpu.set(key, [...(decodeCpu.get(key) ?? []), v]);
-    for (let rep = 0; rep <= args.reps; rep++) {
+    for (let rep = 0; rep <= (formats.length ? args.reps : -1); rep++) {
       for (const f of formats) {
         const t0 = process.cpuUsage();
         for (const [i, b] of bytes[f].entries()) await loadAudio(b, { name: files[f][i] });
@@ -354,24 +369,26 @@ async function main(): Promise<void> {
       }
       rows.push(row);
     }
-    log(`decode done (${((performance.now() - wall0) / 1000).toFixed(0)} s)`);
+    if (formats.length) log(`decode done (${((performance.now() - wall0) / 1000).toFixed(0)} s)`);
 
     // ---------------- resample
-    const soxr = buildSoxrHarness();
-    if (typeof soxr !== 'string') unavailable.libsoxr = soxr.unavailable;
+    const soxr = args.stages.has('resample') ? buildSoxrHarness() : { unavailable: 'not run' };
+    if (typeof soxr !== 'string' && args.stages.has('resample')) unavailable.libsoxr = soxr.unavailable;
     const inputs = { 16000: clips16, 48000: clips48 } as const;
     for (const [rate, clips] of Object.entries(inputs)) {
       writeF32(join(scratch, `a${rate}.f32`), clips);
       writeLengths(join(scratch, `a${rate}.i32`), clips);
     }
-    const cases: Array<{ srIn: 16000 | 48000; srOut: number; quality: ResampleQuality; soxr: string[] }> = [
-      { srIn: 16000, srOut: 22050, quality: 'high', soxr: ['HQ', 'VHQ'] },
-      { srIn: 48000, srOut: 16000, quality: 'high', soxr: ['HQ', 'VHQ'] },
-      { srIn: 16000, srOut: 22050, quality: 'medium', soxr: ['MQ'] },
-      { srIn: 48000, srOut: 16000, quality: 'medium', soxr: ['MQ'] },
-      { srIn: 16000, srOut: 22050, quality: 'low', soxr: ['LQ'] },
-      { srIn: 48000, srOut: 16000, quality: 'low', soxr: ['LQ'] },
-    ];
+    const allCases: Array<{ srIn: 16000 | 48000; srOut: number; quality: ResampleQuality; soxr: string[] }> =
+      [
+        { srIn: 16000, srOut: 22050, quality: 'high', soxr: ['HQ', 'VHQ'] },
+        { srIn: 48000, srOut: 16000, quality: 'high', soxr: ['HQ', 'VHQ'] },
+        { srIn: 16000, srOut: 22050, quality: 'medium', soxr: ['MQ'] },
+        { srIn: 48000, srOut: 16000, quality: 'medium', soxr: ['MQ'] },
+        { srIn: 16000, srOut: 22050, quality: 'low', soxr: ['LQ'] },
+        { srIn: 48000, srOut: 16000, quality: 'low', soxr: ['LQ'] },
+      ];
+    const cases = args.stages.has('resample') ? allCases : [];
     const rcpu = new Map<string, number[]>();
     const rpush = (key: string, v: number): void => void rcpu.set(key, [...(rcpu.get(key) ?? []), v]);
     for (let rep = 0; rep <= args.reps; rep++) {
@@ -416,13 +433,15 @@ async function main(): Promise<void> {
         rows.push(row);
       }
     }
-    log(`resample done (${((performance.now() - wall0) / 1000).toFixed(0)} s)`);
+    if (cases.length) log(`resample done (${((performance.now() - wall0) / 1000).toFixed(0)} s)`);
 
     // ---------------- features (decoded arrays)
     const mfcc40 = featureFunction(featureSpec('mfcc40'));
     const vector180 = featureFunction(featureSpec('vector180'));
     let torch: Awaited<ReturnType<typeof lineChild>> | null = null;
+    const tasks = args.stages.has('features') ? (['mfcc40', 'vector180'] as const) : ([] as const);
     try {
+      if (tasks.length === 0) throw new Error('not run');
       if (!existsSync(python)) throw new Error(`${python} not found`);
       const paths: string[] = [];
       for (const [clips, rate] of [
@@ -446,12 +465,12 @@ async function main(): Promise<void> {
         MKL_NUM_THREADS: '1',
       });
     } catch (error) {
-      unavailable.torchaudio = String(error);
+      if (tasks.length) unavailable.torchaudio = String(error);
     }
     const fcpu = new Map<string, number[]>();
     const fpush = (key: string, v: number): void => void fcpu.set(key, [...(fcpu.get(key) ?? []), v]);
-    for (let rep = 0; rep <= args.reps; rep++) {
-      for (const task of ['mfcc40', 'vector180'] as const) {
+    for (let rep = 0; rep <= (tasks.length ? args.reps : -1); rep++) {
+      for (const task of tasks) {
         const [fn, clips, sr] = task === 'mfcc40' ? [mfcc40, clips16, 16000] : [vector180, clips22, 22050];
         const limit = rep === 0 ? 4 : clips.length;
         const t0 = process.cpuUsage();
@@ -468,7 +487,7 @@ async function main(): Promise<void> {
     }
     const torchName = torch ? `torchaudio ${String(torch.first.torchaudio)} (1 thread)` : '';
     await torch?.close();
-    for (const task of ['mfcc40', 'vector180'] as const) {
+    for (const task of tasks) {
       const emovox = speedOf(seconds16, fcpu.get(`emovox|${task}`) ?? []);
       const row: Row = { stage: `features ${task} (decoded audio)`, emovox };
       if (torch) {
@@ -479,11 +498,11 @@ async function main(): Promise<void> {
       }
       rows.push(row);
     }
-    log(`features done (${((performance.now() - wall0) / 1000).toFixed(0)} s)`);
+    if (tasks.length) log(`features done (${((performance.now() - wall0) / 1000).toFixed(0)} s)`);
 
     // ---------------- end to end
     const e2e: Array<Record<string, unknown>> = [];
-    if (args.e2e) {
+    if (args.stages.has('e2e')) {
       log('building dist/ for the end-to-end runs (npm run build)');
       execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'ignore' });
       const e2eFiles = args.e2eFiles >= all.length ? all : evenly(all, args.e2eFiles);

@@ -96,10 +96,24 @@ export interface PolyStage {
 }
 
 /**
+ * How an FFT stage is cut into blocks: input blocks of N samples advance by S = N - 2P; with
+ * `fold` the spectrum is folded by D before the inverse transform (N, S, P multiples of D).
+ */
+export interface FftLayout {
+  readonly N: number;
+  readonly S: number;
+  readonly P: number;
+  readonly fold: boolean;
+  /** The filter's (real) spectrum on U * N points, times 1 / (U * N). */
+  readonly spectrum: Float32Array;
+}
+
+/**
  * A stage filtered by FFT (overlap-save): zero-stuff by U (1 or 2), convolve with a zero-phase
  * Kaiser-windowed sinc of 2 * half - 1 taps at U * rateIn, keep every D-th sample. Output j is
- * y[j * D] of the filtered U-times-rate signal y. Input blocks of N samples advance by S = N - 2P,
- * P = ceil(half / U).
+ * y[j * D] of the filtered U-times-rate signal y. The kernel and the JavaScript path cut the
+ * work into blocks differently (`kernel`: N may be 3 times a power of two and the decimation
+ * folded into the spectrum; `js`: fft.js sizes), for the same result.
  */
 export interface FftStage {
   readonly kind: 'fft';
@@ -108,11 +122,8 @@ export interface FftStage {
   readonly U: 1 | 2;
   readonly D: number;
   readonly half: number;
-  readonly N: number;
-  readonly S: number;
-  readonly P: number;
-  /** The filter's (real) spectrum on U * N points, times 1 / (U * N). */
-  readonly spectrum: Float32Array;
+  readonly kernel: FftLayout;
+  readonly js: FftLayout;
 }
 
 export type ResampleStage = PolyStage | FftStage;
@@ -210,6 +221,41 @@ function fftHalf(passHz: number, stopHz: number, rate: number, attenuationDb: nu
   return Math.ceil(order / 2) + 1;
 }
 
+/** True when D = 2^a or 3 * 2^a: the kernel can fold by D (its FFT sizes are p and 3p). */
+function foldable(D: number): boolean {
+  let d = D % 3 === 0 ? D / 3 : D;
+  while (d % 2 === 0) d /= 2;
+  return D > 1 && d === 1;
+}
+
+/** Block layout of an FFT stage (`fold`: N = D * 2^k >= 8 P, P and S multiples of D). */
+function fftLayout(half: number, U: number, D: number, fold: boolean, h: (n: number) => number): FftLayout {
+  const P = fold ? Math.ceil(half / D) * D : Math.ceil(half / U);
+  const N = fold
+    ? D * Math.max(16, 2 ** Math.ceil(Math.log2((8 * P) / D)))
+    : Math.max(64, 2 ** Math.ceil(Math.log2(8 * P)));
+  const M = U * N;
+  // the zero-phase taps wrapped around 0; H[k] = sum_n h[n] cos(2 pi k n / M) (real, even)
+  const spectrum = new Float32Array(M);
+  if ((M & (M - 1)) === 0) {
+    const taps = new Array<number>(M).fill(0);
+    for (let n = -half + 1; n < half; n++) taps[(n + M) % M] = h(n);
+    const fft = new FFT(M);
+    const out = fft.createComplexArray() as number[];
+    fft.realTransform(out, taps);
+    for (let k = 0; k < M; k++) spectrum[k] = out[2 * (k <= M / 2 ? k : M - k)] / M;
+  } else {
+    const taps = Array.from({ length: half }, (_, n) => h(n));
+    for (let k = 0; k <= M / 2; k++) {
+      let acc = taps[0];
+      for (let n = 1; n < half; n++) acc += 2 * taps[n] * Math.cos((2 * Math.PI * ((k * n) % M)) / M);
+      spectrum[k] = acc / M;
+      if (k > 0) spectrum[M - k] = spectrum[k];
+    }
+  }
+  return { N, S: N - 2 * P, P, fold, spectrum };
+}
+
 function fftStage(
   rateIn: number,
   U: 1 | 2,
@@ -220,29 +266,19 @@ function fftStage(
 ): FftStage {
   const rate = U * rateIn;
   const half = fftHalf(passHz, stopHz, rate, attenuationDb);
-  const P = Math.ceil(half / U);
-  const N = Math.max(64, 2 ** Math.ceil(Math.log2(8 * P)));
-  const M = U * N;
   const fc = (passHz + stopHz) / 2 / rate;
   const beta = kaiserBeta(attenuationDb);
   const i0Beta = besselI0(beta);
-  // zero-phase taps (DC gain U: zero-stuffing divides the level by U), wrapped around 0
-  const h = new Float64Array(M);
-  for (let n = -half + 1; n < half; n++) {
+  // zero-phase taps, DC gain U (zero-stuffing divides the level by U)
+  const h = (n: number): number => {
     const x = 2 * fc * n;
     const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
     const r = n / half;
-    h[(n + M) % M] = U * 2 * fc * sinc * (besselI0(beta * Math.sqrt(1 - r * r)) / i0Beta);
-  }
-  const spectrum = new Float32Array(M);
-  const fft = new FFT(M);
-  const out = fft.createComplexArray() as number[];
-  fft.realTransform(out, Array.from(h));
-  for (let k = 0; k < M; k++) {
-    const kk = k <= M / 2 ? k : M - k; // realTransform fills the first half; H is even
-    spectrum[k] = out[2 * kk] / M;
-  }
-  return { kind: 'fft', rateIn, rateOut: rate / D, U, D, half, N, S: N - 2 * P, P, spectrum };
+    return U * 2 * fc * sinc * (besselI0(beta * Math.sqrt(1 - r * r)) / i0Beta);
+  };
+  const js = fftLayout(half, U, D, false, h);
+  const kernel = U === 1 && foldable(D) ? fftLayout(half, U, D, true, h) : js;
+  return { kind: 'fft', rateIn, rateOut: rate / D, U, D, half, kernel, js };
 }
 
 /** Estimated nanoseconds per output of a polyphase stage (interpolated stages compute two rows). */
@@ -252,6 +288,11 @@ function polyCost(rateIn: number, rateOut: number, taps: number): number {
 
 /** Estimated nanoseconds per input sample of an FFT stage (two blocks per complex transform). */
 function fftCost(U: number, D: number, half: number): number {
+  if (U === 1 && foldable(D)) {
+    const P = Math.ceil(half / D) * D;
+    const N = D * Math.max(16, 2 ** Math.ceil(Math.log2((8 * P) / D)));
+    return (2.6 * N + 2.4 * (N / D)) / (2 * (N - 2 * P)) + 0.5;
+  }
   const P = Math.ceil(half / U);
   const N = Math.max(64, 2 ** Math.ceil(Math.log2(8 * P)));
   const S = N - 2 * P;
@@ -301,21 +342,30 @@ export function resamplePlan(srIn: number, srOut: number, quality: ResampleQuali
       ];
     }
   }
-  // FFT: integer decimation in one stage, else through 2 srIn (or srIn when that is >= 2 srOut)
+  // FFT: integer decimation in one stage; else through 2 srIn (upsampling, or downsampling by
+  // less than 2), or through srIn / D (D = 1, or a D the kernel folds) when that stays above
+  // 1.2 srOut, then the relaxed polyphase stage
   const ratio = srIn / srOut;
-  const integerDown = Number.isInteger(ratio) && ratio >= 2;
-  const U: 1 | 2 = integerDown || ratio >= 2 ? 1 : 2;
-  const D = integerDown ? ratio : 1;
-  const fftMid = (U * srIn) / D;
-  const single = fftMid === srOut;
-  const half = fftHalf(pass, stop, U * srIn, single ? A : sharp);
-  let cost = fftCost(U, D, half) * inPerOut;
-  if (!single) cost += polyCost(fftMid, srOut, tapsFor(stop, fftMid - stop, fftMid, relaxed));
-  if (cost < best) {
-    build = () => {
-      const first = fftStage(srIn, U, D, pass, stop, single ? A : sharp);
-      return single ? [first] : [first, polyStage(fftMid, srOut, stop, fftMid - stop, relaxed)];
-    };
+  const candidates: Array<[1 | 2, number]> = [];
+  if (Number.isInteger(ratio) && ratio >= 2) candidates.push([1, ratio]);
+  else if (ratio < 2) candidates.push([2, 1]);
+  else {
+    candidates.push([1, 1]);
+    for (let D = 2; srIn / D >= 1.2 * srOut; D++) if (foldable(D)) candidates.push([1, D]);
+  }
+  for (const [U, D] of candidates) {
+    const fftMid = (U * srIn) / D;
+    const single = fftMid === srOut;
+    const half = fftHalf(pass, stop, U * srIn, single ? A : sharp);
+    let cost = fftCost(U, D, half) * inPerOut;
+    if (!single) cost += polyCost(fftMid, srOut, tapsFor(stop, fftMid - stop, fftMid, relaxed));
+    if (cost < best) {
+      best = cost;
+      build = () => {
+        const first = fftStage(srIn, U, D, pass, stop, single ? A : sharp);
+        return single ? [first] : [first, polyStage(fftMid, srOut, stop, fftMid - stop, relaxed)];
+      };
+    }
   }
   const plan = { key, stages: build() };
   if (planCache.size > 32) planCache.clear();
@@ -328,19 +378,34 @@ export function stageOrigin(stage: PolyStage, n: number): number {
   return stage.exact ? Math.floor((n * stage.M) / stage.L) : Math.floor(n * stage.step);
 }
 
+/** Which block layout of FFT stages a caller runs. */
+export type FftPath = 'kernel' | 'js';
+
 /** Blocks of an FFT stage for outputs [first, end): first input sample i0 and block count (even). */
-export function fftBlocks(stage: FftStage, first: number, end: number): { i0: number; blocks: number } {
-  const { U, D, S } = stage;
+export function fftBlocks(
+  stage: FftStage,
+  path: FftPath,
+  first: number,
+  end: number,
+): { i0: number; blocks: number } {
+  const { U, D } = stage;
+  const { S } = stage[path];
   const i0 = Math.floor((first * D) / U);
   const blocks = Math.floor(((end - 1) * D - U * i0) / (U * S)) + 1;
   return { i0, blocks: blocks + (blocks & 1) };
 }
 
 /** Input index range [first, end) that outputs [n0, n0 + count) of a stage read. */
-export function stageInputRange(stage: ResampleStage, n0: number, count: number): [number, number] {
+export function stageInputRange(
+  stage: ResampleStage,
+  path: FftPath,
+  n0: number,
+  count: number,
+): [number, number] {
   if (stage.kind === 'fft') {
-    const { i0, blocks } = fftBlocks(stage, n0, n0 + count);
-    return [i0 - stage.P, i0 + blocks * stage.S + stage.P];
+    const { i0, blocks } = fftBlocks(stage, path, n0, n0 + count);
+    const { S, P } = stage[path];
+    return [i0 - P, i0 + blocks * S + P];
   }
   const { half, taps } = stage.kernel;
   return [stageOrigin(stage, n0) - half + 1, stageOrigin(stage, n0 + count - 1) - half + 1 + taps];
@@ -353,13 +418,14 @@ export function stageInputRange(stage: ResampleStage, n0: number, count: number)
  */
 export function planRanges(
   plan: ResamplePlan,
+  path: FftPath,
   nOut: number,
 ): { ranges: Array<[number, number]>; input: [number, number] } {
   const ranges: Array<[number, number]> = [];
   let need: [number, number] = [0, nOut];
   for (let i = plan.stages.length - 1; i >= 0; i--) {
     ranges[i] = need;
-    need = stageInputRange(plan.stages[i], need[0], need[1] - need[0]);
+    need = stageInputRange(plan.stages[i], path, need[0], need[1] - need[0]);
   }
   return { ranges, input: need };
 }

@@ -95,9 +95,10 @@ function fftOf(n: number): FFT {
  * again (so the result is the conjugated inverse), every D-th sample kept.
  */
 function runFftJs(stage: FftStage, u: Float32Array, first: number, end: number, out: Float32Array): void {
-  const { U, D, N, S, P, spectrum } = stage;
+  const { U, D } = stage;
+  const { N, S, P, spectrum } = stage.js;
   const M = U * N;
-  const { i0, blocks } = fftBlocks(stage, first, end);
+  const { i0, blocks } = fftBlocks(stage, 'js', first, end);
   const forward = fftOf(N);
   const back = fftOf(M);
   const z = new Float64Array(2 * N);
@@ -164,7 +165,7 @@ export function resampleJs(
   const nOut = outputLength(y.length, srIn, srOut);
   if (nOut === 0) return new Float32Array(0);
   const plan = resamplePlan(srIn, srOut, quality);
-  const { ranges, input } = planRanges(plan, nOut);
+  const { ranges, input } = planRanges(plan, 'js', nOut);
   // zero-padded input: u[i] is sample input[0] + i
   let u = new Float32Array(input[1] - input[0]);
   const from = Math.max(0, input[0]);

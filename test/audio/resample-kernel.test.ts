@@ -1,9 +1,11 @@
 // The resampler's WebAssembly SIMD kernel (float32: polyphase dot products and an FFT
 // overlap-save stage, src/audio/wasm/resample-kernel.as.ts) against the float64 JavaScript path
-// (resampleJs: the same plans with fft.js), over every kind of plan (one polyphase stage, two
-// polyphase stages, FFT with and without a second stage, integer decimation by FFT, exact and
-// interpolated phases), every preset, and lengths from 0 samples to several FFT blocks; plus
-// the plans' shapes and the committed binary being the build of the committed source.
+// (resampleJs: the same plans with fft.js, which cuts the FFT stage into power-of-two blocks and
+// decimates in time where the kernel folds the spectrum and uses 3 x 2^k-point transforms), over
+// every kind of plan (one polyphase stage, two polyphase stages, FFT with and without a second
+// stage, integer decimation by FFT with and without folding, exact and interpolated phases),
+// every preset, and lengths from 0 samples to several FFT blocks; plus the plans' shapes and the
+// committed binary being the build of the committed source.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -40,6 +42,8 @@ const PAIRS: Array<[number, number]> = [
   [16000, 17600.5],
   [16000, 15999],
   [44100, 4000],
+  [44100, 20000],
+  [192000, 4000],
 ];
 
 test('the WebAssembly kernel is in use', { skip }, () => {
@@ -72,9 +76,11 @@ test('kernel and JavaScript paths agree within 1e-6 for every plan, preset and l
     'poly-interp',
     'poly+poly',
     'fft/U2/D1+poly',
-    'fft/U1/D3',
-    'fft/U1/D1+poly',
     'fft/U2/D1+poly-interp',
+    'fft/U1/D1+poly',
+    'fft/U1/D2+poly',
+    'fft/U1/D3',
+    'fft/U1/D6',
   ])
     assert.ok(kinds.has(k), `plan kind ${k} not covered (${[...kinds].join(', ')})`);
 });

@@ -195,7 +195,18 @@ export function polyInterp(
  * tw + 4 * twSize), then e^(-2 pi i 3k / (4 Ns)) the same way (at tw + 8 * twSize), so one table
  * of size >= n serves every smaller n. Returns 0 when the result is in a, 1 when in b.
  */
-export function fft(aRe: usize, aIm: usize, bRe: usize, bIm: usize, n: i32, tw: usize, twSize: i32): i32 {
+export function fft(
+  aRe: usize,
+  aIm: usize,
+  bRe: usize,
+  bIm: usize,
+  n: i32,
+  tw: usize,
+  twSize: i32,
+  tw3: usize,
+): i32 {
+  // n = p or 3 p, p a power of two: radix-2/4 stages up to Ns = p, then one radix-3 stage
+  const p = n % 3 == 0 ? n / 3 : n;
   let sRe = aRe;
   let sIm = aIm;
   let dRe = bRe;
@@ -256,7 +267,7 @@ export function fft(aRe: usize, aIm: usize, bRe: usize, bIm: usize, n: i32, tw: 
   const qb = (<usize>(n >> 2)) << 2;
   const w3Re = tw + ((<usize>twSize) << 3);
   const w3Im = w3Re + ((<usize>twSize) << 2);
-  for (; ns * 4 <= n; ns <<= 2) {
+  for (; ns * 4 <= p; ns <<= 2) {
     const nsb = (<usize>ns) << 2;
     const mask = nsb - 1;
     for (let jb: usize = 0; jb < qb; jb += 16) {
@@ -308,8 +319,8 @@ export function fft(aRe: usize, aIm: usize, bRe: usize, bIm: usize, n: i32, tw: 
     dIm = t;
     swaps++;
   }
-  // a last radix-2 stage when log2(n) is odd
-  for (; ns < n; ns <<= 1) {
+  // a last radix-2 stage when log2(p) is odd
+  for (; ns < p; ns <<= 1) {
     const nsb = (<usize>ns) << 2;
     const mask = nsb - 1;
     for (let jb: usize = 0; jb < hb; jb += 16) {
@@ -336,6 +347,42 @@ export function fft(aRe: usize, aIm: usize, bRe: usize, bIm: usize, n: i32, tw: 
     dIm = t;
     swaps++;
   }
+  if (p != n) {
+    // radix-3 stage, Ns = p: out[k + r p] = sum_m v_m w^(mk) e^(-2 pi i r m / 3), w = e^(-2 pi i / (3 p));
+    // tw3 holds w^k (real, imaginary) then w^2k, p values each
+    const pb = (<usize>p) << 2;
+    const half = f32x4.splat(0.5);
+    const sin3 = f32x4.splat(0.8660254037844386);
+    for (let kb: usize = 0; kb < pb; kb += 16) {
+      const w1r = v128.load(tw3 + kb);
+      const w1i = v128.load(tw3 + pb + kb);
+      const w2r = v128.load(tw3 + 2 * pb + kb);
+      const w2i = v128.load(tw3 + 3 * pb + kb);
+      const v0r = v128.load(sRe + kb);
+      const v0i = v128.load(sIm + kb);
+      let xr = v128.load(sRe + pb + kb);
+      let xi = v128.load(sIm + pb + kb);
+      const t1r = f32x4.sub(f32x4.mul(xr, w1r), f32x4.mul(xi, w1i));
+      const t1i = f32x4.add(f32x4.mul(xr, w1i), f32x4.mul(xi, w1r));
+      xr = v128.load(sRe + 2 * pb + kb);
+      xi = v128.load(sIm + 2 * pb + kb);
+      const t2r = f32x4.sub(f32x4.mul(xr, w2r), f32x4.mul(xi, w2i));
+      const t2i = f32x4.add(f32x4.mul(xr, w2i), f32x4.mul(xi, w2r));
+      const ar = f32x4.add(t1r, t2r);
+      const ai = f32x4.add(t1i, t2i);
+      const br = f32x4.mul(sin3, f32x4.sub(t1r, t2r));
+      const bi = f32x4.mul(sin3, f32x4.sub(t1i, t2i));
+      const mr = f32x4.sub(v0r, f32x4.mul(half, ar));
+      const mi = f32x4.sub(v0i, f32x4.mul(half, ai));
+      v128.store(dRe + kb, f32x4.add(v0r, ar));
+      v128.store(dIm + kb, f32x4.add(v0i, ai));
+      v128.store(dRe + pb + kb, f32x4.add(mr, bi));
+      v128.store(dIm + pb + kb, f32x4.sub(mi, br));
+      v128.store(dRe + 2 * pb + kb, f32x4.sub(mr, bi));
+      v128.store(dIm + 2 * pb + kb, f32x4.add(mi, br));
+    }
+    swaps++;
+  }
   return swaps & 1 ? 1 : 0;
 }
 
@@ -352,6 +399,9 @@ function floorDiv(a: i32, b: i32): i32 {
  * U-times rate m in [mFirst + U b S, mFirst + U (b + 1) S) sit at offset U * P in its inverse
  * transform. Two blocks share one complex transform (one as the real part, one as the
  * imaginary part: the filter is real). Writes mid[j - first] = y[j * D] for j in [first, end).
+ * With `fold` = D > 1 (U = 1, N, P and S multiples of D, mFirst = first * D) the spectrum is
+ * folded so the inverse transform is D times shorter; N may then be 3 times a power of two
+ * (radix-3 twiddles at `tw3`).
  * `work`: 4 arrays of M floats, 64 bytes apart (16 M + 192 bytes).
  */
 export function fftFilter(
@@ -370,6 +420,8 @@ export function fftFilter(
   first: i32,
   end: i32,
   mid: usize,
+  fold: i32,
+  tw3: usize,
 ): void {
   const M = U * N;
   const mb = (<usize>M) << 2;
@@ -382,11 +434,43 @@ export function fftFilter(
   for (let b = 0; b < blocks; b += 2) {
     memory.copy(aRe, x + ((<usize>(b * S)) << 2), nb);
     memory.copy(aIm, x + ((<usize>((b + 1) * S)) << 2), nb);
-    const z = fft(aRe, aIm, bRe, bIm, N, tw, twSize);
+    const z = fft(aRe, aIm, bRe, bIm, N, tw, twSize, tw3);
     const zRe = z ? bRe : aRe;
     const zIm = z ? bIm : aIm;
     const yRe = z ? aRe : bRe;
     const yIm = z ? aIm : bIm;
+    if (fold > 1) {
+      // keep every fold-th sample by folding the spectrum: an inverse transform fold times
+      // shorter; out[k] = sum_r conj(Z[k + r N / fold] H[k + r N / fold])
+      const fb = (<usize>(N / fold)) << 2;
+      for (let kb: usize = 0; kb < fb; kb += 16) {
+        let accR = f32x4.splat(0);
+        let accI = f32x4.splat(0);
+        for (let off: usize = 0; off < nb; off += fb) {
+          const h = v128.load(spec + off + kb);
+          accR = f32x4.add(accR, f32x4.mul(v128.load(zRe + off + kb), h));
+          accI = f32x4.add(accI, f32x4.mul(v128.load(zIm + off + kb), h));
+        }
+        v128.store(yRe + kb, accR);
+        v128.store(yIm + kb, f32x4.neg(accI));
+      }
+      const w = fft(yRe, yIm, zRe, zIm, N / fold, tw, twSize, 0);
+      const oRe = w ? zRe : yRe;
+      const oIm = w ? zIm : yIm;
+      for (let half = 0; half < 2; half++) {
+        const src = half ? oIm : oRe;
+        const sign: f32 = half ? -1 : 1;
+        // output j = first + ((b + half) S - P) / fold + jj, from folded index jj
+        const base = first + ((b + half) * S - P) / fold;
+        const jjEnd = (P + S) / fold;
+        for (let jj = P / fold; jj < jjEnd; jj++) {
+          const j = base + jj;
+          if (j >= first && j < end)
+            store<f32>(mid + ((<usize>(j - first)) << 2), sign * load<f32>(src + ((<usize>jj) << 2)));
+        }
+      }
+      continue;
+    }
     // conj(Z[k mod N] * H[k]): the forward FFT of it is M times the conjugated inverse
     for (let r = 0; r < U; r++) {
       const off = <usize>r * nb;
@@ -396,7 +480,7 @@ export function fftFilter(
         v128.store(yIm + off + kb, f32x4.neg(f32x4.mul(v128.load(zIm + kb), h)));
       }
     }
-    const w = fft(yRe, yIm, zRe, zIm, M, tw, twSize);
+    const w = fft(yRe, yIm, zRe, zIm, M, tw, twSize, 0);
     const oRe = w ? zRe : yRe;
     const oIm = w ? zIm : yIm;
     for (let half = 0; half < 2; half++) {

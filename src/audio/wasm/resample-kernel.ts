@@ -53,6 +53,8 @@ interface KernelExports {
     first: number,
     end: number,
     mid: number,
+    fold: number,
+    tw3: number,
   ): void;
 }
 
@@ -119,13 +121,24 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /** Coefficients a stage keeps in kernel memory (polyphase table or FFT filter spectrum). */
 function coefficients(stage: ResampleStage): Float32Array {
-  return stage.kind === 'fft' ? stage.spectrum : stage.kernel.table;
+  return stage.kind === 'fft' ? stage.kernel.spectrum : stage.kernel.table;
+}
+
+/** Power-of-two part of an FFT size (sizes are p or 3 p). */
+const powerOfTwoPart = (n: number): number => (n % 3 === 0 ? n / 3 : n);
+
+/** Radix-3 twiddle table length (4 p floats) of the plan's FFT stage, 0 when none. */
+function radix3Size(plan: ResamplePlan): number {
+  for (const stage of plan.stages)
+    if (stage.kind === 'fft' && stage.kernel.N % 3 === 0) return 4 * (stage.kernel.N / 3);
+  return 0;
 }
 
 /** Size of the twiddle table: the largest transform of the plan (0 without FFT stages). */
 function twiddleSize(plan: ResamplePlan): number {
   let size = 0;
-  for (const stage of plan.stages) if (stage.kind === 'fft') size = Math.max(size, stage.U * stage.N);
+  for (const stage of plan.stages)
+    if (stage.kind === 'fft') size = Math.max(size, powerOfTwoPart(stage.U * stage.kernel.N));
   return size;
 }
 
@@ -135,17 +148,20 @@ function twiddleSize(plan: ResamplePlan): number {
  */
 export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: number): Float32Array | null {
   if (module() === null) return null;
-  const { ranges, input } = planRanges(plan, nOut);
-  // layout: twiddles, each stage's coefficients, FFT work space, input, each stage's output
+  const { ranges, input } = planRanges(plan, 'kernel', nOut);
+  // layout: twiddles (radix 2/4, then radix 3), each stage's coefficients, FFT work space, input,
+  // each stage's output
   const twSize = twiddleSize(plan);
-  let at = 16 * twSize;
+  const tw3 = 16 * twSize;
+  let at = align16(tw3 + 4 * radix3Size(plan));
   const tables: number[] = [];
   for (const stage of plan.stages) {
     tables.push(at);
     at = align16(at + 4 * coefficients(stage).length);
   }
   const work = at;
-  at = align16(at + 16 * twSize + 192);
+  const longest = Math.max(0, ...plan.stages.map((st) => (st.kind === 'fft' ? st.U * st.kernel.N : 0)));
+  at = align16(at + 16 * longest + 192);
   const buffers = [at];
   at = align16(at + 4 * (input[1] - input[0]));
   for (const [first, end] of ranges) {
@@ -163,14 +179,14 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
     ex = shared.ex;
     if (!ensureBytes(ex, total)) return null;
     if (shared.key !== plan.key) {
-      writeStatic(ex, plan, twSize, tables);
+      writeStatic(ex, plan, twSize, tw3, tables);
       shared.key = plan.key;
     }
   } else {
     const own = instantiate();
     if (own === null || !ensureBytes(own, total)) return null;
     ex = own;
-    writeStatic(ex, plan, twSize, tables);
+    writeStatic(ex, plan, twSize, tw3, tables);
   }
   const buf = ex.memory.buffer;
   // zero-padded input: element i is sample input[0] + i
@@ -183,13 +199,14 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
   for (const [i, stage] of plan.stages.entries()) {
     const [first, end] = ranges[i];
     if (stage.kind === 'fft') {
-      const { i0, blocks } = fftBlocks(stage, first, end);
+      const { i0, blocks } = fftBlocks(stage, 'kernel', first, end);
+      const { N, S, P, fold } = stage.kernel;
       ex.fftFilter(
         buffers[i],
         blocks,
-        stage.N,
-        stage.S,
-        stage.P,
+        N,
+        S,
+        P,
         stage.U,
         stage.D,
         tables[i],
@@ -200,6 +217,8 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
         first,
         end,
         buffers[i + 1],
+        fold ? stage.D : 1,
+        tw3,
       );
     } else if (stage.exact) {
       const { taps, half } = stage.kernel;
@@ -243,7 +262,13 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
  * Twiddles (e^(-i pi k / Ns), then e^(-i 3 pi k / (2 Ns)), at index Ns + k; real parts, then
  * imaginary) and coefficients.
  */
-function writeStatic(ex: KernelExports, plan: ResamplePlan, twSize: number, tables: number[]): void {
+function writeStatic(
+  ex: KernelExports,
+  plan: ResamplePlan,
+  twSize: number,
+  tw3: number,
+  tables: number[],
+): void {
   if (twSize > 0) {
     const tw = new Float32Array(ex.memory.buffer, 0, 4 * twSize);
     for (let ns = 1; ns < twSize; ns <<= 1) {
@@ -253,6 +278,18 @@ function writeStatic(ex: KernelExports, plan: ResamplePlan, twSize: number, tabl
         tw[2 * twSize + ns + k] = Math.cos((-3 * Math.PI * k) / (2 * ns));
         tw[3 * twSize + ns + k] = Math.sin((-3 * Math.PI * k) / (2 * ns));
       }
+    }
+  }
+  const r3 = radix3Size(plan);
+  if (r3 > 0) {
+    // e^(-2 pi i k / (3 p)) and its square, k < p
+    const p = r3 / 4;
+    const t = new Float32Array(ex.memory.buffer, tw3, r3);
+    for (let k = 0; k < p; k++) {
+      t[k] = Math.cos((-2 * Math.PI * k) / (3 * p));
+      t[p + k] = Math.sin((-2 * Math.PI * k) / (3 * p));
+      t[2 * p + k] = Math.cos((-4 * Math.PI * k) / (3 * p));
+      t[3 * p + k] = Math.sin((-4 * Math.PI * k) / (3 * p));
     }
   }
   for (const [i, stage] of plan.stages.entries()) {
