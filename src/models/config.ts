@@ -7,16 +7,8 @@ import type { Resolved } from './arch/kind.js';
 
 export { MODEL_KINDS, type ModelConfig, type ModelKindName } from './arch/index.js';
 export type { Resolved, KindConfig } from './arch/kind.js';
-export type {
-  AttentionKind,
-  BilstmAttentionConfig,
-  Cnn1dConfig,
-  Cnn2dConfig,
-  FusionConfig,
-  HybridConfig,
-  LinearConfig,
-  MlpConfig,
-} from './arch/registry.js';
+// Every kind's configuration type (MlpConfig, Cnn1dConfig, ...), as the registry lists them.
+export type * from './arch/registry.js';
 
 /** The configuration of one kind, e.g. `ModelConfigOf<'cnn1d'>` is `Cnn1dConfig`. */
 export type ModelConfigOf<K extends ModelConfig['kind']> = Extract<ModelConfig, { kind: K }>;

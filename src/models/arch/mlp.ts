@@ -1,5 +1,4 @@
 // mlp: feature-vector classifier, Linear + ReLU + Dropout blocks and a Linear head.
-import type { Tensor } from '../../engine/index.js';
 import * as L from '../onnx/layers.js';
 import { classes, dropout, intList, positiveInt } from './checks.js';
 import type { ModelKind } from './kind.js';
@@ -36,7 +35,7 @@ export const mlpKind: ModelKind<MlpConfig> = {
   build(c, model, nn) {
     const hidden = nn.reluStack(model, 'hidden', c.inputDim, c.hidden, c.dropout);
     const head = model.layer('head', new nn.Linear(hidden.width, c.classes));
-    return (inputs): Tensor => head.forward(hidden.forward(model.input(inputs, 'features')));
+    return (inputs) => head.forward(hidden.forward(model.input(inputs, 'features')));
   },
   onnx: (g, c, w, inputs) =>
     L.linear(g, w, L.reluStack(g, w, inputs.features, 'hidden', c.hidden.length), 'head'),
