@@ -1,74 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot as root } from '../helpers/data.js';
+import { reachable, runtimeImports } from '../helpers/imports.js';
 
 // Inference and ONNX export must never load the libtorch engine. Model kind modules hold their
 // engine forward pass behind `import type` (which vanishes at run time) and receive the
 // engine-backed layers from buildModel, so the walk below follows runtime imports only.
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Files that load libtorch when imported. */
 function isEngine(file: string): boolean {
   return (
     file.startsWith('src/engine/') || file.startsWith('src/models/layers/') || file === 'src/models/zoo.ts'
   );
-}
-
-/**
- * Module specifiers that `source` loads at run time: static imports and re-exports (also
- * side-effect-only ones), `import x = require()`, `import(...)` and `require(...)` calls.
- * `import type` / `export type` declarations are skipped; `import { type A }` counts as a runtime
- * import (under verbatimModuleSyntax it stays as `import {} from`), and a call with a computed
- * specifier is returned as `<computed>` so that no edge goes unseen.
- */
-export function runtimeImports(source: string): string[] {
-  const file = ts.createSourceFile('module.ts', source, ts.ScriptTarget.Latest, true);
-  const out: string[] = [];
-  const literal = (node: ts.Node | undefined): string =>
-    node && ts.isStringLiteralLike(node) ? node.text : '<computed>';
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node)) {
-      if (!node.importClause?.isTypeOnly) out.push(literal(node.moduleSpecifier));
-    } else if (ts.isExportDeclaration(node)) {
-      if (!node.isTypeOnly && node.moduleSpecifier) out.push(literal(node.moduleSpecifier));
-    } else if (ts.isImportEqualsDeclaration(node)) {
-      if (!node.isTypeOnly && ts.isExternalModuleReference(node.moduleReference))
-        out.push(literal(node.moduleReference.expression));
-    } else if (
-      ts.isCallExpression(node) &&
-      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
-        (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
-    ) {
-      out.push(literal(node.arguments[0]));
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return out;
-}
-
-/** Every src/ file (repository-relative) reachable through runtime imports from `entry`. */
-function reachable(entry: string): string[] {
-  const seen = new Set<string>();
-  const stack = [join(root, entry)];
-  while (stack.length) {
-    const file = stack.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const spec of runtimeImports(readFileSync(file, 'utf8'))) {
-      assert.notEqual(spec, '<computed>', `${relative(root, file)}: import with a computed specifier`);
-      if (!spec.startsWith('.')) continue; // packages and node: built-ins
-      const target = join(dirname(file), spec.replace(/\.js$/, '.ts'));
-      assert.ok(existsSync(target), `${relative(root, file)} imports ${spec}, not found`);
-      stack.push(target);
-    }
-  }
-  return [...seen].map((f) => relative(root, f)).sort();
 }
 
 test('the runtime-import walker skips type-only imports and sees every other kind', () => {
