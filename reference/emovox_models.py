@@ -13,7 +13,7 @@ MASK_FILL = -1e9
 
 
 def resolve(c):
-    """Fill defaults exactly like resolveConfig in src/models/config.ts."""
+    """Fill defaults exactly like each kind's `resolve` in src/models/arch/<kind>.ts."""
     c = dict(c)
     d = {
         'mlp': dict(hidden=[256, 128], dropout=0.3),
