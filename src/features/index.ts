@@ -33,6 +33,7 @@ export {
   type PiptrackOptions,
 } from './chroma.js';
 export * from './sets.js';
+export * from './kaldi-fbank.js';
 export type { FeatureValue } from './value.js';
 export * from './delta.js';
 export * from './spectral.js';

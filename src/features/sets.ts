@@ -2,6 +2,7 @@ import { EmovoxInputError } from '../util/errors.js';
 import { powerToDb } from './db.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
+import { kaldiFbank, type KaldiFbankOptions, type KaldiWindow } from './kaldi-fbank.js';
 import { melSpectrogram, mfcc, type MfccOptions } from './mel.js';
 import { prosodicFeatures } from './prosodic.js';
 import type { FeatureValue } from './value.js';
@@ -326,3 +327,64 @@ register({
     });
   },
 });
+
+register({
+  name: 'fbank',
+  version: 1,
+  description:
+    'Kaldi-style log mel filterbank at 16 kHz (torchaudio.compliance.kaldi.fbank): frames x 80, 25 ms / 10 ms, Povey window, pre-emphasis 0.97, dither 0',
+  kind: 'matrix',
+  defaults: {
+    sampleRate: 16000,
+    resampleQuality: 'high',
+    numMelBins: 80,
+    frameLength: 25,
+    frameShift: 10,
+    preemphasisCoefficient: 0.97,
+    removeDcOffset: true,
+    windowType: 'povey',
+    snipEdges: true,
+    energyFloor: 1,
+    useEnergy: false,
+    lowFreq: 20,
+    highFreq: 0,
+    scale: 1,
+    subtractMean: false,
+  },
+  create(params) {
+    const options = kaldiFbankOptions(params);
+    const names = [
+      ...(options.useEnergy ? ['logEnergy'] : []),
+      ...Array.from({ length: options.numMelBins ?? 80 }, (_, m) => `fbank${m}`),
+    ];
+    return (samples, sampleRate) => ({ matrix: kaldiFbank(samples, sampleRate, options), names });
+  },
+});
+
+/** {@link KaldiFbankOptions} from the parameters of a set built on `fbank`'s defaults. */
+export function kaldiFbankOptions(params: Params): KaldiFbankOptions {
+  const windowType = params.windowType;
+  if (
+    typeof windowType !== 'string' ||
+    !['povey', 'hanning', 'hamming', 'rectangular', 'blackman'].includes(windowType)
+  )
+    throw new EmovoxInputError(
+      'feature set',
+      `windowType must be povey, hanning, hamming, rectangular or blackman`,
+    );
+  return {
+    numMelBins: num(params, 'numMelBins'),
+    frameLength: num(params, 'frameLength'),
+    frameShift: num(params, 'frameShift'),
+    preemphasisCoefficient: num(params, 'preemphasisCoefficient'),
+    removeDcOffset: params.removeDcOffset === true,
+    windowType: windowType as KaldiWindow,
+    snipEdges: params.snipEdges === true,
+    energyFloor: num(params, 'energyFloor'),
+    useEnergy: params.useEnergy === true,
+    lowFreq: num(params, 'lowFreq'),
+    highFreq: num(params, 'highFreq'),
+    scale: num(params, 'scale'),
+    subtractMean: params.subtractMean === true,
+  };
+}
