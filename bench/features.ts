@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAudio, synthesizeSpeechLike } from '../src/audio/index.js';
 import { writeNpy } from '../src/extract/npy.js';
 import { featureFunction, featureSpec } from '../src/features/sets.js';
+import type { FeatureValue } from '../src/features/value.js';
 import { essentiaMfcc40, essentiaVector180, loadEssentia } from './features-essentia.js';
 import { meydaMfcc40, meydaVector180 } from './features-meyda.js';
 
@@ -164,7 +165,7 @@ function emovoxEngine(corpus: Corpus, args: Args): Engine {
   const count = (clips: Float32Array[], sr: number, fn: typeof mfcc40) => {
     let values = 0;
     for (const y of clips) {
-      const v = fn(y, sr);
+      const v = fn(y, sr) as FeatureValue; // the built-in sets are synchronous
       values += (v.matrix?.data ?? v.vector)!.length;
     }
     return values;

@@ -2,6 +2,7 @@ export * from './util/index.js';
 export * from './audio/index.js';
 export * from './features/index.js';
 export * from './extract/index.js';
+export * from './encoders/index.js';
 export * from './corpora/index.js';
 export * from './models/index.js';
 export * from './train/index.js';

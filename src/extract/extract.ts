@@ -7,6 +7,9 @@ import type { FeatureValue } from '../features/value.js';
 import { FeatureCache } from './cache.js';
 import { featureSpecHash, sha256Hex } from './spec-hash.js';
 import { WorkerPool, workerScript } from './worker-pool.js';
+// Registers the Node-only ONNX encoder sets (encoder, encoder-frames, speaker-embedding) here, so
+// every process and worker that extracts knows them.
+import '../encoders/sets.js';
 import type { ExtractRequest, ExtractResponse } from './worker.js';
 
 /** One input: a file path, or a path with the id to report it under (default: the path). */
@@ -164,7 +167,7 @@ export async function extractOne(
   });
   let value: FeatureValue;
   try {
-    value = fn(audio.samples, audio.sampleRate);
+    value = await fn(audio.samples, audio.sampleRate);
   } catch (error) {
     if (error instanceof EmovoxInputError)
       throw new EmovoxInputError(source, error.problem, { cause: error });

@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import { powerToDb } from './db.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
@@ -19,8 +19,14 @@ export interface FeatureSpec {
   readonly params: { readonly sampleRate: number } & { readonly [key: string]: JsonValue };
 }
 
-/** Computes one file's features from mono samples at the spec's sample rate. */
-export type FeatureFunction = (samples: Float32Array, sampleRate: number) => FeatureValue;
+/**
+ * Computes one file's features from mono samples at the spec's sample rate. Sets that run a model
+ * (the ONNX encoder sets of src/encoders) return a promise; callers await the result.
+ */
+export type FeatureFunction = (
+  samples: Float32Array,
+  sampleRate: number,
+) => FeatureValue | Promise<FeatureValue>;
 
 /** A named feature set: its defaults and how to build the function for given parameters. */
 export interface FeatureSetDefinition {
@@ -33,12 +39,31 @@ export interface FeatureSetDefinition {
   readonly defaults: FeatureSpec['params'];
   /** Builds the extraction function for fully merged parameters. */
   create(params: FeatureSpec['params']): FeatureFunction;
+  /**
+   * Optional: completes merged parameters before they become the spec (e.g. the sha256 of a model
+   * file, so the cache key changes with the model). Runs in `featureSpec`, also on specs that
+   * arrive again as JSON; must be idempotent.
+   */
+  prepare?(params: FeatureSpec['params']): FeatureSpec['params'];
 }
 
 const registry = new Map<string, FeatureSetDefinition>();
 
 function register(definition: FeatureSetDefinition): void {
   registry.set(definition.name, definition);
+}
+
+/**
+ * Adds a feature set to the registry (the built-in sets register themselves; Node-only sets such
+ * as the ONNX encoder sets register from their own module). Registering the same definition again
+ * is a no-op.
+ * @throws EmovoxParameterError('name', problem) when another definition has the name.
+ */
+export function registerFeatureSet(definition: FeatureSetDefinition): void {
+  const existing = registry.get(definition.name);
+  if (existing && existing !== definition)
+    throw new EmovoxParameterError('name', `feature set "${definition.name}" is already registered`);
+  register(definition);
 }
 
 /** Names of the registered feature sets, sorted. */
@@ -68,21 +93,24 @@ export function featureSpec(name: string, overrides: Record<string, JsonValue> =
   for (const [key, value] of Object.entries(overrides)) {
     if (!(key in params)) throw new EmovoxInputError(name, `unknown parameter "${key}"`);
     const expected = params[key];
-    // A null default means "derived" (e.g. fmax = sampleRate / 2): a number or null may replace it.
+    // A null default means "derived" (e.g. fmax = sampleRate / 2, an encoder's normalisation from
+    // the model's preprocessor config): a number, a boolean or null may replace it.
     const fits =
       expected === null
-        ? value === null || typeof value === 'number'
+        ? value === null || typeof value === 'number' || typeof value === 'boolean'
         : typeof value === typeof expected &&
           Array.isArray(value) === Array.isArray(expected) &&
           value !== null;
     if (!fits) {
       throw new EmovoxInputError(
         name,
-        `parameter "${key}" must be a ${expected === null ? 'number or null' : typeof expected}`,
+        `parameter "${key}" must be a ${expected === null ? 'number, boolean or null' : typeof expected}`,
       );
     }
     params[key] = value;
   }
+  const prepared = definition.prepare ? definition.prepare(params as FeatureSpec['params']) : params;
+  Object.assign(params, prepared);
   const sampleRate = params.sampleRate;
   if (
     typeof sampleRate !== 'number' ||
