@@ -204,13 +204,12 @@ export class SpeechEncoder {
     for (let start = 0; ; start += perWindow - overlap) {
       const last = start + perWindow >= total;
       const first = last ? Math.max(0, total - perWindow) : start;
-      const expected = Math.min(perWindow, total - first);
+      // Every sample of the window goes in (also those past the last full frame): models with
+      // GroupNorm over time in their first layer (wav2vec2-base, HuBERT) see the whole signal.
       const from = first * hop;
-      const w = await this.window(
-        audio.subarray(from, Math.min(n, from + (expected - 1) * hop + field)),
-        layer,
-        all,
-      );
+      const to = last ? n : Math.min(n, from + windowSamples);
+      const expected = Math.floor((to - from - field) / hop) + 1;
+      const w = await this.window(audio.subarray(from, to), layer, all);
       if (w.frames !== expected)
         throw new EmovoxInputError(
           this.source,
