@@ -18,6 +18,10 @@ same graph as wav2vec2_base() / hubert_base()) are exported in the layouts users
 
 expected.json holds the audio (base64 float32), the options of each case and PyTorch's outputs.
 Run: /usr/bin/python3 reference/encoder_models.py OUT_DIR
+
+With --base, writes instead the full-size torchaudio.models.wav2vec2_base() and hubert_base() (random
+weights, ~380 MB each) as base-w2v.onnx (per-layer outputs) and base-hubert.onnx (stacked), and
+expected.json with layer means on the same audio (the opt-in test EMOVOX_BASE_ENCODERS=1).
 """
 import base64
 import json
@@ -152,6 +156,10 @@ def b64(a):
 
 
 def export(module, args, path, inputs, outputs, dynamic):
+    # A new wrapper module starts in training mode, and torch.onnx.export restores the mode it
+    # found on the whole tree afterwards: without eval() here the wrapped model would be left in
+    # training mode (dropout on) for the reference outputs computed after the export.
+    module.eval()
     torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, dynamic_axes=dynamic,
                       opset_version=17)
 
@@ -160,7 +168,36 @@ def normalize(x, eps=1e-7):
     return (x - x.mean()) / np.sqrt(x.var() + eps)
 
 
+def main_base(out):
+    torch.manual_seed(1)
+    short = speech_like(3.0, 5)
+    x = torch.from_numpy(short).unsqueeze(0)
+    xn = torch.from_numpy(normalize(short.astype(np.float64)).astype(np.float32)).unsqueeze(0)
+    cases = []
+    for name, build in (('base-w2v', torchaudio.models.wav2vec2_base), ('base-hubert', torchaudio.models.hubert_base)):
+        m = build().eval()
+        if name == 'base-w2v':
+            export(LayersWrapper(m), (x, torch.ones(1, x.shape[1], dtype=torch.int64)), f'{out}/{name}.onnx',
+                   ['input_values', 'attention_mask'], [f'hidden_states.{i}' for i in range(13)],
+                   {'input_values': {0: 'batch', 1: 'samples'}, 'attention_mask': {0: 'batch', 1: 'samples'}})
+        else:
+            export(StackedWrapper(m), (x, torch.zeros(1, x.shape[1], dtype=torch.bool)), f'{out}/{name}.onnx',
+                   ['source', 'padding_mask'], ['hidden_states'],
+                   {'source': {0: 'batch', 1: 'samples'}, 'padding_mask': {0: 'batch', 1: 'samples'}})
+        with torch.no_grad():
+            hs = [h[0].numpy() for h in hidden_states(m, xn)]
+        for layer in (6, 12):
+            cases.append({'name': f'{name} layer {layer} mean (normalised)', 'model': f'{name}.onnx', 'audio': 'short',
+                          'options': {'layer': layer, 'pooling': 'meanstd', 'normalize': True},
+                          'vector': b64(np.concatenate([hs[layer].mean(0), hs[layer].std(0)]))})
+    with open(f'{out}/expected.json', 'w') as f:
+        json.dump({'torch': torch.__version__, 'torchaudio': torchaudio.__version__, 'audio': {'short': b64(short)},
+                   'cases': cases}, f)
+
+
 def main():
+    if sys.argv[1] == '--base':
+        return main_base(sys.argv[2])
     out = sys.argv[1]
     torch.manual_seed(0)
     short = speech_like(2.0, 1)

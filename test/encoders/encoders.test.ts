@@ -212,3 +212,35 @@ describe('ONNX encoders equal PyTorch', { skip: torchaudioSkip() }, () => {
     }
   });
 });
+
+describe(
+  'full-size wav2vec2_base() and hubert_base() equal PyTorch',
+  {
+    skip:
+      torchaudioSkip() ||
+      (process.env.EMOVOX_BASE_ENCODERS === '1'
+        ? false
+        : 'opt-in: EMOVOX_BASE_ENCODERS=1 exports the two ~380 MB base models to a temporary folder (about a minute)'),
+  },
+  () => {
+    test('layers 6 and 12, mean + std, normalised input', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'emovox-base-encoders-'));
+      try {
+        const r = spawnSync(PYTHON, [SCRIPT, '--base', dir], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
+          audio: Record<string, string>;
+          cases: Case[];
+        };
+        const x = floats(expected.audio.short);
+        for (const c of expected.cases) {
+          const got = await encoderFeatures(x, { ...c.options, model: join(dir, c.model) });
+          const d = maxDiff(got.vector!, floats(c.vector!));
+          assert.ok(d < 1e-4, `${c.name}: max |emovox - PyTorch| = ${d}`);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
