@@ -226,7 +226,12 @@ function scanned(bytes: Uint8Array, name: string): { codec: 'vorbis' | 'opus'; s
     codec === 'opus' ? 'Opus' : 'Vorbis',
     codec === 'opus' ? isOpusHead : isVorbisId,
   );
-  if (scan.streams.length === 0) throw new EmovoxInputError(name, `Ogg ${codec} stream has no audio header`);
+  if (scan.streams.length === 0) {
+    throw new EmovoxInputError(
+      name,
+      `Ogg ${codec === 'opus' ? 'Opus' : 'Vorbis'} stream has no valid ${codec === 'opus' ? 'OpusHead' : 'Vorbis identification'} header`,
+    );
+  }
   return { codec, scan };
 }
 
@@ -244,6 +249,8 @@ export function oggLength(bytes: Uint8Array, name: string, strict = false): OggL
   const warnings = [...scan.warnings];
   if (scan.truncation) {
     const label = codec === 'opus' ? 'Ogg Opus' : 'Ogg Vorbis';
+    if (frames === 0)
+      throw new EmovoxInputError(name, `truncated ${label}: ${scan.truncation}, before any complete audio`);
     truncated(name, label, scan.truncation, frames / sampleRate, strict, warnings);
   }
   return { codec, sampleRate, channels, frames, warnings };

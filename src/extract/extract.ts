@@ -221,6 +221,9 @@ export async function extractOne(
     strict: options.strict ?? false,
     maxDuration: options.maxDuration ?? MAX_DURATION_S,
   });
+  if (audio.samples.length === 0) {
+    throw new EmovoxInputError(source, 'no audio: the file holds no complete sample frame');
+  }
   let value: FeatureValue;
   try {
     value = fn(audio.samples, audio.sampleRate);

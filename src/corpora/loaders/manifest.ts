@@ -136,8 +136,8 @@ export async function loadManifestFile(
   const labelKey = findKey(keys, LABEL_KEYS);
   if (!pathKey || !labelKey) {
     const missing = [
-      !pathKey ? `a path column (one of ${PATH_KEYS.join(', ')})` : '',
-      !labelKey ? `a label column (one of ${LABEL_KEYS.join(', ')})` : '',
+      !pathKey ? `path column (expected one of: ${PATH_KEYS.join(', ')})` : '',
+      !labelKey ? `label column (expected one of: ${LABEL_KEYS.join(', ')})` : '',
     ].filter((m) => m !== '');
     throw new EmovoxInputError(
       manifestPath,
