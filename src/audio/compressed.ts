@@ -363,13 +363,14 @@ export async function decodeOgg(
     });
   }
   if (errors.length > 0) {
-    const first = errors[0];
+    // libvorbis errors come as "<function suffix> vorbis_synthesis<description>": put them in order.
+    const first = errors[0].trim().replace(/^(\S*) vorbis_synthesis(.*)$/, 'vorbis_synthesis$1: $2');
     const header = /_init|headerin|EBADHEADER|ENOTVORBIS/.test(first);
     throw new EmovoxInputError(
       name,
       header
-        ? `corrupt ${label}: the header packets cannot be decoded (libvorbis: ${first.trim()})`
-        : `corrupt ${label}: ${errors.length} packet(s) could not be decoded (${first.trim()})`,
+        ? `corrupt ${label}: the header packets cannot be decoded (libvorbis ${first})`
+        : `corrupt ${label}: ${errors.length} packet(s) could not be decoded (${first})`,
     );
   }
   const frames = channels[0]?.length ?? 0;

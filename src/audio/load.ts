@@ -298,12 +298,16 @@ function wholeDecoded(
 
 /**
  * Reads format, sample rate, channels and length of an audio input, reading as little as
- * possible: WAV/RF64/AIFF headers and FLAC STREAMINFO only (a few hundred bytes); MP3, Ogg and
- * ffmpeg formats are decoded to count their samples exactly. The container is detected from the
- * bytes, not the extension.
+ * possible: WAV/RF64/AIFF headers and FLAC STREAMINFO only (a few hundred bytes); Ogg
+ * Vorbis/Opus from their pages' granule positions (exact; nothing decoded); MP3 and ffmpeg
+ * formats are decoded to count their samples exactly. The container is detected from the bytes,
+ * not the extension. Only regular files are read (a FIFO or device is refused unopened).
  *
  * @param source - file path, bytes, or a Readable stream (read to its end).
- * @param options - `strict` (default false) turns clamped size fields into errors; `name` labels non-path sources.
+ * @param options - `strict` (default false) turns clamped size fields and cut-off streams into
+ *   errors; `name` labels non-path sources; `maxDuration` (seconds, default none): an MP3 longer
+ *   than it is not decoded (length from its frame headers, with a warning), an ffmpeg input
+ *   longer than it is an error.
  * @throws EmovoxInputError naming the source and the problem (empty, truncated, not audio, absurd header...).
  */
 export async function readAudioInfo(source: AudioSource, options: AudioReadOptions = {}): Promise<AudioInfo> {

@@ -9,6 +9,9 @@ import { repoRoot } from './data.js';
 /** The CLI entry, run through tsx. */
 export const cliEntry = join(repoRoot, 'src', 'cli', 'main.ts');
 
+/** tsx's loader by absolute URL, so a child started in any folder finds it. */
+const tsx = import.meta.resolve('tsx');
+
 /** User and group id of `nobody`, used to drop root's privileges in permission tests. */
 export const NOBODY = 65534;
 
@@ -21,7 +24,7 @@ export function emovox(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; timeoutMs?: number } = {},
 ): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
+  return spawnSync(process.execPath, ['--import', tsx, cliEntry, ...args], {
     cwd: options.cwd ?? repoRoot,
     encoding: 'utf8',
     env: { ...process.env, ...options.env },
@@ -32,7 +35,7 @@ export function emovox(
 
 /** Starts `emovox <args>` without waiting (for signal tests). */
 export function emovoxAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
+  return spawn(process.execPath, ['--import', tsx, cliEntry, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,4 +85,20 @@ export async function withTmpfs<T>(bytes: number, body: (dir: string) => Promise
     spawnSync('umount', [dir]);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs an ES module snippet (TypeScript imports allowed, through tsx) in a child process, as
+ * `nobody` when this process is root (so folder permissions apply), and returns its stdout
+ * parsed as JSON.
+ */
+export function runModuleAs<T>(code: string, options: { unprivileged: boolean }): T {
+  const r = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', code], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(options.unprivileged && isRoot() ? { uid: NOBODY, gid: NOBODY } : {}),
+  });
+  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
 }
