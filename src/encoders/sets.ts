@@ -123,6 +123,7 @@ function speechSet(name: string, pooled: boolean): FeatureSetDefinition {
       ? 'Utterance vector from a user-supplied ONNX speech encoder (wav2vec2 / HuBERT / WavLM / data2vec / emotion2vec) at 16 kHz: one hidden layer (default the last) or all layers, mean or mean+std over frames; model=<file.onnx> required (docs/pretrained.md)'
       : 'Frame sequence from a user-supplied ONNX speech encoder at 16 kHz: frames (20 ms) x dim of one hidden layer, or x layers·dim with allLayers; model=<file.onnx> required (docs/pretrained.md)',
     kind: pooled ? 'vector' : 'matrix',
+    usesModel: true,
     defaults: pooled ? { ...SPEECH_DEFAULTS, pooling: 'mean' } : SPEECH_DEFAULTS,
     prepare: prepareModel(name, true),
     create(params): FeatureFunction {
@@ -150,6 +151,7 @@ const speakerSet: FeatureSetDefinition = {
   description:
     "Speaker embedding (x-vector / ECAPA-TDNN) from a user-supplied ONNX model at 16 kHz, waveform or Kaldi fbank input (80 bins, int16 scale, CMN: WeSpeaker's front end); model=<file.onnx> required (docs/pretrained.md)",
   kind: 'vector',
+  usesModel: true,
   defaults: {
     sampleRate: 16000,
     resampleQuality: 'high',
