@@ -220,7 +220,7 @@ describe(
       torchaudioSkip() ||
       (process.env.EMOVOX_BASE_ENCODERS === '1'
         ? false
-        : 'opt-in: EMOVOX_BASE_ENCODERS=1 exports the two ~380 MB base models to a temporary folder (about a minute)'),
+        : 'opt-in: EMOVOX_BASE_ENCODERS=1 exports the two ~380 MB base models to a temporary folder (about two minutes)'),
   },
   () => {
     test('layers 6 and 12, mean + std, normalised input', async () => {
