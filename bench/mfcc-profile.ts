@@ -10,6 +10,7 @@
 // tree) and alternates the two round by round, so an A/B comparison on a busy machine sees the
 // same load; it also prints the largest difference between the two outputs.
 // torchaudio 0.13 reference at 1 thread (same settings): see docs/features.md "Performance".
+import '../src/dsp/pffft-node.js'; // PFFFT as in the Node entry
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mfcc } from '../src/features/mel.js';

@@ -1,5 +1,5 @@
 import { EmovoxInputError } from '../util/errors.js';
-import type { FeatureMatrix } from '../features/matrix.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 import { pitchShift, speedPerturb, timeStretch } from './effects.js';
 import { deriveSeed, mulberry32, type Random } from '../util/random.js';
 

@@ -1,4 +1,5 @@
 import { EmovoxInputError } from '../util/errors.js';
+import { frameRms64 } from '../dsp/frame.js';
 
 /** Reference level for {@link trim} / {@link split}: a fixed RMS amplitude, or a function of the frame RMS values. */
 export type TrimReference = number | ((rms: Float64Array) => number);
@@ -33,21 +34,11 @@ function check(name: string, y: Float32Array, frameLength: number, hopLength: nu
 /**
  * Frame RMS with librosa's centring: the signal is zero-padded by floor(frameLength / 2) on both
  * sides (`feature.rms(center=True, pad_mode='constant')`), frame t covers padded samples
- * [t * hop, t * hop + frameLength). Sums in float64.
+ * [t * hop, t * hop + frameLength). Sums in float64. The dsp core's `frameRms64` with those
+ * settings (the `rms` feature uses the same function).
  */
 export function frameRms(y: Float32Array, frameLength = 2048, hopLength = 512): Float64Array {
-  const pad = Math.floor(frameLength / 2);
-  const total = y.length + 2 * pad;
-  const frames = total >= frameLength ? 1 + Math.floor((total - frameLength) / hopLength) : 0;
-  const out = new Float64Array(frames);
-  for (let t = 0; t < frames; t++) {
-    const from = Math.max(0, t * hopLength - pad);
-    const to = Math.min(y.length, t * hopLength - pad + frameLength);
-    let sum = 0;
-    for (let i = from; i < to; i++) sum += y[i] * y[i];
-    out[t] = Math.sqrt(sum / frameLength);
-  }
-  return out;
+  return frameRms64(y, frameLength, hopLength, true, 'constant');
 }
 
 /**

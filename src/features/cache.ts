@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { featureMatrix, type FeatureMatrix } from './matrix.js';
+import { featureMatrix, type FeatureMatrix } from '../dsp/matrix.js';
 
 /**
  * Bumped whenever emovox's feature code changes its output for an unchanged spec, so old cache

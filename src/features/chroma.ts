@@ -1,15 +1,8 @@
-import { fftFrequencies, hzToOcts } from './convert.js';
+import { fftFrequencies, hzToOcts } from '../dsp/convert.js';
 import { cachedChromaWeights64, type ChromaFilterOptions } from './filters.js';
-import type { FeatureMatrix } from './matrix.js';
-import {
-  matrixToF64,
-  powerSpectrogram64,
-  resolveStft,
-  spectrogramInput64,
-  type Matrix64,
-  type StftOptions,
-} from './spectrum.js';
-import { checkAudio, checkRate, type AudioSamples } from './validate.js';
+import { matrixToF64, type FeatureMatrix, type Matrix64 } from '../dsp/matrix.js';
+import { powerSpectrogram64, resolveStft, spectrogramInput64, type StftOptions } from '../dsp/stft.js';
+import { checkAudio, checkRate, type AudioSamples } from '../dsp/validate.js';
 
 /** Smallest normal float32: librosa's `tiny()` threshold for float32 audio. */
 export const FLOAT32_TINY = 1.1754943508222875e-38;

@@ -1,5 +1,5 @@
 import { EmovoxInputError } from '../util/errors.js';
-import type { FeatureMatrix } from './matrix.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 
 /** Options of {@link delta}. */
 export interface DeltaOptions {

@@ -1,5 +1,5 @@
 import { EmovoxInputError } from '../util/errors.js';
-import { fftFrequencies, hzToOcts, melFrequencies } from './convert.js';
+import { fftFrequencies, hzToOcts, melFrequencies } from '../dsp/convert.js';
 
 /** A dense filter matrix in librosa's layout: `rows` filters x `cols` FFT bins, row-major. */
 export interface Filterbank {

@@ -1,6 +1,6 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { delta } from './delta.js';
-import { isNonEmptyFeatureMatrix, type FeatureMatrix } from './matrix.js';
+import { isNonEmptyFeatureMatrix, type FeatureMatrix } from '../dsp/matrix.js';
 
 /** A fixed-length utterance vector with one name per value. */
 export interface NamedVector {

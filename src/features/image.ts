@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { EmovoxInputError } from '../util/errors.js';
-import { powerToDbInPlace } from './db.js';
-import type { FeatureMatrix } from './matrix.js';
+import { powerToDbInPlace } from '../dsp/db.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 import { melSpectrogram64, type MelSpectrogramOptions } from './mel.js';
 
 /** How {@link logMelImage} makes the time axis exactly `frames` long. */

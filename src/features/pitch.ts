@@ -1,9 +1,9 @@
 import { EmovoxInputError } from '../util/errors.js';
-import { linspace, NOTE_C2_HZ, NOTE_C7_HZ } from './convert.js';
-import { ComplexFft } from './fft.js';
-import { roundHalfEven } from './round.js';
-import { readFrame, type PadMode } from './spectrum.js';
-import { checkAudio, checkInt, checkRate, type AudioSamples } from './validate.js';
+import { linspace, NOTE_C2_HZ, NOTE_C7_HZ } from '../dsp/convert.js';
+import { ComplexFft } from '../dsp/fft.js';
+import { roundHalfEven } from '../dsp/round.js';
+import { readFrame, type PadMode } from '../dsp/frame.js';
+import { checkAudio, checkInt, checkRate, type AudioSamples } from '../dsp/validate.js';
 
 const TINY64 = 2.2250738585072014e-308;
 const LOG_TINY64 = Math.log(TINY64);

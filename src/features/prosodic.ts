@@ -1,11 +1,11 @@
 import { EmovoxInputError } from '../util/errors.js';
-import { fftFrequencies, NOTE_C2_HZ } from './convert.js';
+import { fftFrequencies, NOTE_C2_HZ } from '../dsp/convert.js';
 import type { NamedVector } from './functionals.js';
 import { percentileSorted } from './functionals.js';
 import { rms } from './framewise.js';
 import { pyin } from './pitch.js';
-import { powerSpectrogram64, resolveStft } from './spectrum.js';
-import { checkAudio, checkRate, type AudioSamples } from './validate.js';
+import { powerSpectrogram64, resolveStft } from '../dsp/stft.js';
+import { checkAudio, checkRate, type AudioSamples } from '../dsp/validate.js';
 
 /** C6, the default pitch ceiling for speech. */
 const NOTE_C6_HZ = 440.0 * 2 ** ((84 - 69) / 12);

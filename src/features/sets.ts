@@ -1,6 +1,6 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { canonicalJson, FEATURE_CACHE_VERSION, sha256Hex, type FeatureValue } from './cache.js';
-import { powerToDb } from './db.js';
+import { powerToDb } from '../dsp/db.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
 import { melSpectrogram, mfcc, type MfccOptions } from './mel.js';

@@ -1,10 +1,10 @@
 import { EmovoxInputError } from '../util/errors.js';
-import { fftFrequencies } from './convert.js';
-import { powerToDbInPlace } from './db.js';
-import type { FeatureMatrix } from './matrix.js';
-import { roundHalfEven } from './round.js';
-import { spectrogramInput64, type Matrix64, type StftOptions } from './spectrum.js';
-import { checkRate, type AudioSamples } from './validate.js';
+import { fftFrequencies } from '../dsp/convert.js';
+import { powerToDbInPlace } from '../dsp/db.js';
+import type { FeatureMatrix, Matrix64 } from '../dsp/matrix.js';
+import { roundHalfEven } from '../dsp/round.js';
+import { spectrogramInput64, type StftOptions } from '../dsp/stft.js';
+import { checkRate, type AudioSamples } from '../dsp/validate.js';
 import { FLOAT32_TINY } from './chroma.js';
 
 /** Options shared by the spectral descriptors: STFT framing, or a precomputed magnitude spectrogram. */

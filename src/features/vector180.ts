@@ -1,11 +1,11 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { chromaFromSpectrogram } from './chroma.js';
-import { powerToDbInPlace } from './db.js';
+import { powerToDbInPlace } from '../dsp/db.js';
 import { sparseMelFilterbank } from './filters.js';
 import type { NamedVector } from './functionals.js';
-import { dctCepstrum } from './mel.js';
-import { fastPowerSpectrogram64, resolveStft } from './spectrum.js';
-import { checkAudio, type AudioSamples } from './validate.js';
+import { dctCepstrum } from '../dsp/dct.js';
+import { fastPowerSpectrogram64, resolveStft } from '../dsp/stft.js';
+import { checkAudio, type AudioSamples } from '../dsp/validate.js';
 
 /** Pitch-class names of the chroma bins (baseC: C first). */
 export const CHROMA_NAMES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'];

@@ -17,7 +17,7 @@ import {
   timeShift,
   timeStretch,
 } from '../../src/audio/index.js';
-import { featureMatrix } from '../../src/features/matrix.js';
+import { featureMatrix } from '../../src/dsp/matrix.js';
 import { deriveSeed, mulberry32 } from '../../src/util/random.js';
 
 const SR = 16000;

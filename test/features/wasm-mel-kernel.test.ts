@@ -4,13 +4,15 @@
 // padding, a hop that is not a multiple of 4, Float64Array input) and its memory use (alternating
 // configurations and lengths); plus the cases where it must decline, and the committed binary
 // being the build of the committed source.
+import '../../src/dsp/pffft-node.js'; // PFFFT as in the Node entry
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dctCepstrum, melSpectrogram64, mfcc, type MfccOptions } from '../../src/features/mel.js';
+import { dctCepstrum } from '../../src/dsp/dct.js';
+import { melSpectrogram64, mfcc, type MfccOptions } from '../../src/features/mel.js';
 import { melKernelAvailable, mfccByKernel } from '../../src/features/wasm/mel-kernel.js';
 
 const kernelOff = process.env.EMOVOX_FFT === 'js' || process.env.EMOVOX_MEL_KERNEL === 'js';

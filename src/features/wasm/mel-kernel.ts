@@ -1,11 +1,13 @@
 import { EmovoxInputError } from '../../util/errors.js';
 import { sparseMelFilterbank, type SparseFilterbank } from '../filters.js';
-import { pffftPlan } from '../pffft.js';
-import type { FeatureMatrix } from '../matrix.js';
+import { pffftPlan } from '../../dsp/pffft.js';
+import type { FeatureMatrix } from '../../dsp/matrix.js';
 import type { MfccOptions } from '../mel.js';
-import { cosineWindow, frameCount, resolveStft } from '../spectrum.js';
-import { unwindowedSpectra } from '../unwindowed-frames.js';
-import { checkAudio, checkRate, type AudioSamples } from '../validate.js';
+import { frameCount } from '../../dsp/frame.js';
+import { resolveStft } from '../../dsp/stft.js';
+import { cosineWindow } from '../../dsp/window.js';
+import { unwindowedSpectra } from '../../dsp/unwindowed-frames.js';
+import { checkAudio, checkRate, type AudioSamples } from '../../dsp/validate.js';
 import { MEL_KERNEL_WASM_BASE64 } from './mel-kernel.wasm.js';
 
 /**
