@@ -5,6 +5,7 @@ export * from './util/index.js';
 export * from './dsp/index.js';
 export * from './audio/index.js';
 export * from './features/index.js';
+export * from './extract/index.js';
 export * from './corpora/index.js';
 export * from './models/index.js';
 export * from './train/index.js';
