@@ -38,6 +38,7 @@ export * from './delta.js';
 export * from './spectral.js';
 export * from './framewise.js';
 export * from './pitch.js';
+export * from './sequence.js';
 export * from './functionals.js';
 export * from './vector180.js';
 export * from './prosodic.js';
