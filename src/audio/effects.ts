@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxParameterError } from '../util/errors.js';
 import { resample, type ResampleQuality } from './resample.js';
 import { istft, stft64 } from '../dsp/stft.js';
 import { phaseVocoder } from '../dsp/phase-vocoder.js';
@@ -22,13 +22,13 @@ export interface PhaseVocoderOptions {
  */
 export function timeStretch(y: Float32Array, rate: number, options: PhaseVocoderOptions = {}): Float32Array {
   if (!(rate > 0) || !Number.isFinite(rate))
-    throw new EmovoxInputError('timeStretch', `rate must be > 0, got ${rate}`);
+    throw new EmovoxParameterError('rate', `must be > 0, got ${rate} (timeStretch)`);
   const nFft = options.nFft ?? 2048;
   const hop = options.hopLength ?? Math.floor(nFft / 4);
   if (!Number.isInteger(nFft) || nFft < 4 || (nFft & (nFft - 1)) !== 0)
-    throw new RangeError(`nFft must be a power of two >= 4, got ${nFft}`);
+    throw new EmovoxParameterError('nFft', `must be a power of two >= 4, got ${nFft} (timeStretch)`);
   if (!Number.isInteger(hop) || hop < 1)
-    throw new RangeError(`hopLength must be a positive integer, got ${hop}`);
+    throw new EmovoxParameterError('hopLength', `must be a positive integer, got ${hop} (timeStretch)`);
   const length = Math.round(y.length / rate);
   if (y.length === 0) return new Float32Array(0);
   const spec = stft64(y, { nFft, hopLength: hop, window: 'hann', center: true, padMode: 'constant' });
@@ -58,8 +58,9 @@ export function pitchShift(
   steps: number,
   options: PitchShiftOptions = {},
 ): Float32Array {
-  if (!Number.isFinite(steps)) throw new EmovoxInputError('pitchShift', `steps must be finite, got ${steps}`);
-  if (!(sr > 0)) throw new EmovoxInputError('pitchShift', `invalid sample rate ${sr}`);
+  if (!Number.isFinite(steps))
+    throw new EmovoxParameterError('steps', `must be finite, got ${steps} (pitchShift)`);
+  if (!(sr > 0)) throw new EmovoxParameterError('sr', `invalid sample rate ${sr} (pitchShift)`);
   const rate = 2 ** (-steps / (options.binsPerOctave ?? 12));
   const stretched = timeStretch(y, rate, options);
   const shifted = resample(stretched, sr / rate, sr, { quality: options.quality ?? 'high' });
@@ -79,7 +80,7 @@ export function speedPerturb(
   quality: ResampleQuality = 'high',
 ): Float32Array {
   if (!(factor > 0) || !Number.isFinite(factor))
-    throw new EmovoxInputError('speedPerturb', `factor must be > 0, got ${factor}`);
+    throw new EmovoxParameterError('factor', `must be > 0, got ${factor} (speedPerturb)`);
   return resample(y, sr * factor, sr, { quality });
 }
 

@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import { frameRms64 } from '../dsp/frame.js';
 
 /** Reference level for {@link trim} / {@link split}: a fixed RMS amplitude, or a function of the frame RMS values. */
@@ -24,11 +24,11 @@ function maxOf(values: Float64Array): number {
 
 function check(name: string, y: Float32Array, frameLength: number, hopLength: number, topDb: number): void {
   if (!Number.isInteger(frameLength) || frameLength < 1)
-    throw new EmovoxInputError(name, `frameLength must be a positive integer, got ${frameLength}`);
+    throw new EmovoxParameterError('frameLength', `must be a positive integer, got ${frameLength} (${name})`);
   if (!Number.isInteger(hopLength) || hopLength < 1)
-    throw new EmovoxInputError(name, `hopLength must be a positive integer, got ${hopLength}`);
-  if (!(topDb >= 0)) throw new EmovoxInputError(name, `topDb must be >= 0, got ${topDb}`);
-  if (y.length === 0) throw new EmovoxInputError(name, 'empty signal');
+    throw new EmovoxParameterError('hopLength', `must be a positive integer, got ${hopLength} (${name})`);
+  if (!(topDb >= 0)) throw new EmovoxParameterError('topDb', `must be >= 0, got ${topDb} (${name})`);
+  if (y.length === 0) throw new EmovoxInputError('y', `empty signal (${name})`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxParameterError } from '../util/errors.js';
 import { dot } from './dot.js';
 import { matrixToF64, type FeatureMatrix, type Matrix64 } from './matrix.js';
 
@@ -196,8 +196,9 @@ export function dctCepstrum(
 ): FeatureMatrix {
   const nMels = S.bins;
   if (!Number.isInteger(nMfcc) || nMfcc < 1)
-    throw new EmovoxInputError(source, `nMfcc must be an integer >= 1, got ${nMfcc}`);
-  if (nMfcc > nMels) throw new EmovoxInputError(source, `nMfcc (${nMfcc}) must be <= nMels (${nMels})`);
+    throw new EmovoxParameterError('nMfcc', `must be an integer >= 1, got ${nMfcc} (${source})`);
+  if (nMfcc > nMels)
+    throw new EmovoxParameterError('nMfcc', `${nMfcc} must be <= nMels = ${nMels} (${source})`);
   const basis = dctBasis(nMfcc, nMels);
   const lift = new Float64Array(nMfcc).fill(1);
   if (lifter > 0)

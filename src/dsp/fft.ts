@@ -1,4 +1,5 @@
 import FFT from 'fft.js';
+import { EmovoxParameterError } from '../util/errors.js';
 
 /**
  * Discrete Fourier transforms of any length, in float64. Power-of-two sizes use fft.js's
@@ -18,7 +19,7 @@ export class RealFft {
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1)
-      throw new RangeError(`FFT size must be a positive integer, got ${size}`);
+      throw new EmovoxParameterError('size', `FFT size must be a positive integer, got ${size} (RealFft)`);
     this.size = size;
     const isPow2 = size >= 4 && (size & (size - 1)) === 0;
     this.pow2 = isPow2 ? new FFT(size) : null;
@@ -120,7 +121,7 @@ export class ComplexFft {
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1)
-      throw new RangeError(`FFT size must be a positive integer, got ${size}`);
+      throw new EmovoxParameterError('size', `FFT size must be a positive integer, got ${size} (ComplexFft)`);
     this.size = size;
     const isPow2 = size >= 2 && (size & (size - 1)) === 0;
     this.pow2 = isPow2 ? new FFT(size) : null;

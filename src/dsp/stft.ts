@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import { realFft } from './fft.js';
 import { frameCount, readFrame, type PadMode } from './frame.js';
 import { matrixToF64, type FeatureMatrix, type Matrix64 } from './matrix.js';
@@ -53,16 +53,16 @@ export function resolveStft(options: StftOptions | undefined, source: string): S
   const nFft = options?.nFft ?? 2048;
   checkInt(nFft, 'nFft', source, 1);
   if (nFft > MAX_FFT)
-    throw new EmovoxInputError(source, `nFft ${nFft} exceeds the supported maximum ${MAX_FFT}`);
+    throw new EmovoxParameterError('nFft', `${nFft} exceeds the supported maximum ${MAX_FFT} (${source})`);
   const winLength = options?.winLength ?? nFft;
   checkInt(winLength, 'winLength', source, 1);
   if (winLength > nFft)
-    throw new EmovoxInputError(source, `winLength (${winLength}) must be <= nFft (${nFft})`);
+    throw new EmovoxParameterError('winLength', `${winLength} must be <= nFft = ${nFft} (${source})`);
   const hopLength = options?.hopLength ?? Math.floor(winLength / 4);
   checkInt(hopLength, 'hopLength', source, 1);
   const padMode = options?.padMode ?? 'constant';
   if (padMode !== 'constant' && padMode !== 'reflect' && padMode !== 'edge') {
-    throw new EmovoxInputError(source, `unsupported padMode '${String(padMode)}'`);
+    throw new EmovoxParameterError('padMode', `unsupported '${String(padMode)}' (${source})`);
   }
   return {
     nFft,
@@ -104,8 +104,8 @@ function checkFrames(y: AudioSamples, p: StftParams, source: string): number {
   const frames = frameCount(y.length, p.nFft, p.hopLength, p.center);
   if (frames < 1) {
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false`,
+      'y',
+      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false (${source})`,
     );
   }
   return frames;
@@ -119,8 +119,8 @@ export function powerSpectrogram64(y: AudioSamples, p: StftParams, power: number
   const bins = Math.floor(p.nFft / 2) + 1;
   if (frames * bins > MAX_SPECTROGRAM_VALUES) {
     throw new EmovoxInputError(
-      source,
-      `a ${frames} x ${bins} spectrogram exceeds ${MAX_SPECTROGRAM_VALUES} values (1 GiB); process the audio in chunks`,
+      'y',
+      `a ${frames} x ${bins} spectrogram exceeds ${MAX_SPECTROGRAM_VALUES} values (1 GiB); process the audio in chunks (${source})`,
     );
   }
   const data = new Float64Array(frames * bins);
@@ -145,8 +145,8 @@ export function fastPowerSpectrogram64(y: AudioSamples, p: StftParams, source: s
   const bins = Math.floor(p.nFft / 2) + 1;
   if (frames * bins > MAX_SPECTROGRAM_VALUES) {
     throw new EmovoxInputError(
-      source,
-      `a ${frames} x ${bins} spectrogram exceeds ${MAX_SPECTROGRAM_VALUES} values; process the audio in chunks`,
+      'y',
+      `a ${frames} x ${bins} spectrogram exceeds ${MAX_SPECTROGRAM_VALUES} values; process the audio in chunks (${source})`,
     );
   }
   const data = new Float64Array(frames * bins);
@@ -270,9 +270,9 @@ export function istft(spec: ComplexSpectrogram64, options?: IstftOptions): Float
   const source = 'istft';
   const { frames, bins } = spec;
   if (!Number.isInteger(bins) || bins < 2 || !Number.isInteger(frames) || frames < 0)
-    throw new EmovoxInputError(source, `spectrogram shape ${frames} x ${bins} is not frames x (nFft/2 + 1)`);
+    throw new EmovoxInputError('spec', `shape ${frames} x ${bins} is not frames x (nFft/2 + 1) (${source})`);
   if (spec.re.length !== frames * bins || spec.im.length !== frames * bins)
-    throw new EmovoxInputError(source, `re and im must hold ${frames} x ${bins} values`);
+    throw new EmovoxInputError('spec', `re and im must hold ${frames} x ${bins} values (${source})`);
   const nFft = 2 * (bins - 1);
   const p = resolveStft(
     { nFft, hopLength: options?.hopLength, winLength: options?.winLength, window: options?.window },
@@ -321,7 +321,7 @@ export function spectrogram(y: AudioSamples, options?: SpectrogramOptions): Feat
   checkAudio(y, source);
   const power = options?.power ?? 1;
   if (!Number.isFinite(power) || power <= 0)
-    throw new EmovoxInputError(source, `power must be > 0, got ${power}`);
+    throw new EmovoxParameterError('power', `must be > 0, got ${power} (${source})`);
   const p = resolveStft(options, source);
   const m = powerSpectrogram64(y, p, power, source);
   return { data: Float32Array.from(m.data), frames: m.frames, bins: m.bins };
@@ -350,7 +350,7 @@ export function spectrogramInput64(
 ): Matrix64 {
   if (S) {
     const given = matrixToF64(S, source, true);
-    if (given.bins < 2) throw new EmovoxInputError(source, 'S needs at least 2 frequency bins');
+    if (given.bins < 2) throw new EmovoxInputError('S', `needs at least 2 frequency bins (${source})`);
     return given;
   }
   checkAudio(y, source);

@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxParameterError } from '../util/errors.js';
 
 /** A named window (periodic, as scipy.signal.get_window(..., fftbins=True)) or explicit coefficients. */
 export type WindowSpec = 'hann' | 'hamming' | 'ones' | Float32Array | Float64Array | readonly number[];
@@ -30,16 +30,16 @@ export function fftWindow(window: WindowSpec, winLength: number, nFft: number): 
       else if (window === 'hamming') base[n] = 0.54 - 0.46 * c;
       else if (window === 'ones') base[n] = 1;
       else
-        throw new EmovoxInputError(
+        throw new EmovoxParameterError(
           'window',
           `unknown window '${String(window)}' (use hann, hamming, ones or coefficients)`,
         );
     }
   } else {
     if (window.length !== winLength) {
-      throw new EmovoxInputError(
+      throw new EmovoxParameterError(
         'window',
-        `window has ${window.length} coefficients, expected winLength ${winLength}`,
+        `has ${window.length} coefficients, expected winLength ${winLength}`,
       );
     }
     for (let n = 0; n < winLength; n++) base[n] = window[n];

@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxParameterError } from '../util/errors.js';
 import { fftFrequencies, hzToOcts, melFrequencies } from '../dsp/convert.js';
 
 /** A dense filter matrix in librosa's layout: `rows` filters x `cols` FFT bins, row-major. */
@@ -111,16 +111,19 @@ function resolveMel(sr: number, nFft: number, o: MelFilterOptions | undefined) {
   const htk = o?.htk ?? false;
   const norm = o?.norm === undefined ? 'slaney' : o.norm;
   if (!Number.isFinite(sr) || sr <= 0)
-    throw new EmovoxInputError('melFilterbank', `sr must be > 0, got ${sr}`);
+    throw new EmovoxParameterError('sr', `must be > 0, got ${sr} (melFilterbank)`);
   if (!Number.isInteger(nFft) || nFft < 2)
-    throw new EmovoxInputError('melFilterbank', `nFft must be an integer >= 2, got ${nFft}`);
+    throw new EmovoxParameterError('nFft', `must be an integer >= 2, got ${nFft} (melFilterbank)`);
   if (!Number.isInteger(nMels) || nMels < 1)
-    throw new EmovoxInputError('melFilterbank', `nMels must be an integer >= 1, got ${nMels}`);
+    throw new EmovoxParameterError('nMels', `must be an integer >= 1, got ${nMels} (melFilterbank)`);
   if (!(fmin >= 0) || !(fmax > fmin) || !Number.isFinite(fmax)) {
-    throw new EmovoxInputError('melFilterbank', `need 0 <= fmin < fmax, got fmin=${fmin} fmax=${fmax}`);
+    throw new EmovoxParameterError(
+      'fmin',
+      `need 0 <= fmin < fmax, got fmin=${fmin} fmax=${fmax} (melFilterbank)`,
+    );
   }
   if (!(norm === 'slaney' || norm === null || norm === 1 || norm === 2 || norm === Infinity)) {
-    throw new EmovoxInputError('melFilterbank', `unsupported norm ${String(norm)}`);
+    throw new EmovoxParameterError('norm', `unsupported ${String(norm)} (melFilterbank)`);
   }
   return { nMels, fmin, fmax, htk, norm };
 }
@@ -258,13 +261,13 @@ export function chromaWeights64(
   const norm = o?.norm === undefined ? 2 : o.norm;
   const baseC = o?.baseC ?? true;
   if (!Number.isFinite(sr) || sr <= 0)
-    throw new EmovoxInputError('chromaFilterbank', `sr must be > 0, got ${sr}`);
+    throw new EmovoxParameterError('sr', `must be > 0, got ${sr} (chromaFilterbank)`);
   if (!Number.isInteger(nFft) || nFft < 2)
-    throw new EmovoxInputError('chromaFilterbank', `nFft must be an integer >= 2, got ${nFft}`);
+    throw new EmovoxParameterError('nFft', `must be an integer >= 2, got ${nFft} (chromaFilterbank)`);
   if (!Number.isInteger(nChroma) || nChroma < 1)
-    throw new EmovoxInputError('chromaFilterbank', `nChroma must be >= 1, got ${nChroma}`);
+    throw new EmovoxParameterError('nChroma', `must be >= 1, got ${nChroma} (chromaFilterbank)`);
   if (!Number.isFinite(tuning))
-    throw new EmovoxInputError('chromaFilterbank', `tuning must be finite, got ${tuning}`);
+    throw new EmovoxParameterError('tuning', `must be finite, got ${tuning} (chromaFilterbank)`);
   // frqbins over all nFft bins (librosa builds the full-length matrix and drops aliases at the end)
   const frqbins = new Float64Array(nFft);
   for (let i = 1; i < nFft; i++) {

@@ -23,8 +23,8 @@ function framing(y: AudioSamples, o: FramingOptions | undefined, source: string)
   const frames = frameCount(y.length, frameLength, hopLength, center);
   if (frames < 1)
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than frameLength ${frameLength}`,
+      'y',
+      `audio of ${y.length} samples is shorter than frameLength ${frameLength} (${source})`,
     );
   return { frameLength, hopLength, center, frames, padLeft: center ? Math.floor(frameLength / 2) : 0 };
 }
@@ -87,8 +87,8 @@ export function rms(y: AudioSamples | null, options?: RmsOptions): FeatureMatrix
     const frameLength = options.frameLength ?? 2048;
     if (S.bins !== Math.floor(frameLength / 2) + 1) {
       throw new EmovoxInputError(
-        source,
-        `S has ${S.bins} bins; frameLength ${frameLength} needs ${Math.floor(frameLength / 2) + 1}`,
+        'S',
+        `has ${S.bins} bins; frameLength ${frameLength} needs ${Math.floor(frameLength / 2) + 1} (${source})`,
       );
     }
     const out = new Float32Array(S.frames);

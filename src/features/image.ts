@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import { powerToDbInPlace } from '../dsp/db.js';
 import type { FeatureMatrix } from '../dsp/matrix.js';
 import { melSpectrogram64, type MelSpectrogramOptions } from './mel.js';
@@ -39,11 +39,11 @@ export function logMelImage(
   const source = 'logMelImage';
   const width = options?.frames ?? 128;
   if (!Number.isInteger(width) || width < 1 || width > 1 << 16)
-    throw new EmovoxInputError(source, `frames must be an integer in 1..65536, got ${width}`);
+    throw new EmovoxParameterError('frames', `must be an integer in 1..65536, got ${width} (${source})`);
   const topDb = options?.topDb ?? 80;
   const fit = options?.fit ?? 'crop-pad';
   if (fit !== 'crop-pad' && fit !== 'resize')
-    throw new EmovoxInputError(source, `unknown fit '${String(fit)}'`);
+    throw new EmovoxParameterError('fit', `unknown fit '${String(fit)}' (${source})`);
   const mel = melSpectrogram64(y, sr, { nMels: 128, ...options }, source);
   powerToDbInPlace(mel.data, { ref: 'max', topDb });
   let lo = Infinity;
@@ -127,9 +127,9 @@ export interface RgbaImage {
  *
  * @param image frames x bins matrix.
  * @param options colormap='gray'.
- * @param source name used in error messages. Default 'imageRgba'.
+ * @param source what error messages name: the argument (default 'image') or the file being written.
  */
-export function imageRgba(image: FeatureMatrix, options?: ImageRgbaOptions, source = 'imageRgba'): RgbaImage {
+export function imageRgba(image: FeatureMatrix, options?: ImageRgbaOptions, source = 'image'): RgbaImage {
   if (
     !image ||
     !(image.data instanceof Float32Array) ||
@@ -141,7 +141,7 @@ export function imageRgba(image: FeatureMatrix, options?: ImageRgbaOptions, sour
   }
   const map = options?.colormap ?? 'gray';
   if (map !== 'gray' && map !== 'viridis')
-    throw new EmovoxInputError(source, `unknown colormap '${String(map)}'`);
+    throw new EmovoxParameterError('colormap', `unknown colormap '${String(map)}' (${source})`);
   const data = new Uint8ClampedArray(image.frames * image.bins * 4);
   for (let row = 0; row < image.bins; row++) {
     const k = image.bins - 1 - row;

@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import { sparseMelFilterbank, type BinPairs, type MelFilterOptions } from './filters.js';
 import { pffftPlan } from '../dsp/pffft.js';
 import { unwindowedSpectra } from '../dsp/unwindowed-frames.js';
@@ -42,13 +42,13 @@ export function melSpectrogram64(
   const p = resolveStft(options, source);
   const power = options?.power ?? 2.0;
   if (!Number.isFinite(power) || power <= 0)
-    throw new EmovoxInputError(source, `power must be > 0, got ${power}`);
+    throw new EmovoxParameterError('power', `must be > 0, got ${power} (${source})`);
   const fb = sparseMelFilterbank(sr, p.nFft, options);
   const frames = frameCount(y.length, p.nFft, p.hopLength, p.center);
   if (frames < 1)
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false`,
+      'y',
+      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false (${source})`,
     );
   const nBins = Math.floor(p.nFft / 2) + 1;
   const spec = new Float64Array(nBins);
@@ -263,9 +263,9 @@ export function mfcc(y: AudioSamples | null, sr = 22050, options?: MfccOptions):
   const nMfcc = options?.nMfcc ?? 20;
   const lifter = options?.lifter ?? 0;
   if (!Number.isInteger(nMfcc) || nMfcc < 1)
-    throw new EmovoxInputError(source, `nMfcc must be an integer >= 1, got ${nMfcc}`);
+    throw new EmovoxParameterError('nMfcc', `must be an integer >= 1, got ${nMfcc} (${source})`);
   if (!Number.isFinite(lifter) || lifter < 0)
-    throw new EmovoxInputError(source, `lifter must be >= 0, got ${lifter}`);
+    throw new EmovoxParameterError('lifter', `must be >= 0, got ${lifter} (${source})`);
   let S: Matrix64;
   if (options?.S) {
     const given = options.S;
@@ -274,7 +274,7 @@ export function mfcc(y: AudioSamples | null, sr = 22050, options?: MfccOptions):
       given.data.length !== given.frames * given.bins ||
       given.frames < 1
     ) {
-      throw new EmovoxInputError(source, 'S must be a non-empty FeatureMatrix');
+      throw new EmovoxInputError('S', `must be a non-empty FeatureMatrix (${source})`);
     }
     S = { data: Float64Array.from(given.data), frames: given.frames, bins: given.bins };
   } else {

@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import { linspace, NOTE_C2_HZ, NOTE_C7_HZ } from '../dsp/convert.js';
 import { ComplexFft, RealFft } from '../dsp/fft.js';
 import { roundHalfEven } from '../dsp/round.js';
@@ -89,42 +89,49 @@ function yinSetup(y: AudioSamples, sr: number, o: YinOptions | undefined, source
   checkRate(sr, source);
   const compat = o?.librosaCompat ?? '0.11';
   if (compat !== '0.10' && compat !== '0.11')
-    throw new EmovoxInputError(source, `librosaCompat must be '0.10' or '0.11', got '${String(compat)}'`);
+    throw new EmovoxParameterError(
+      'librosaCompat',
+      `must be '0.10' or '0.11', got '${String(compat)}' (${source})`,
+    );
   const fmin = o?.fmin ?? NOTE_C2_HZ;
   const fmax = o?.fmax ?? Math.min(NOTE_C7_HZ, sr / 2);
   const frameLength = o?.frameLength ?? 2048;
   checkInt(frameLength, 'frameLength', source, 3);
   if (compat === '0.11' && o?.winLength !== undefined)
-    throw new EmovoxInputError(
-      source,
-      `winLength applies only with librosaCompat '0.10' (librosa 0.11 uses the whole frame)`,
+    throw new EmovoxParameterError(
+      'winLength',
+      `applies only with librosaCompat '0.10' (librosa 0.11 uses the whole frame) (${source})`,
     );
   const winLength = o?.winLength ?? Math.floor(frameLength / 2);
   checkInt(winLength, 'winLength', source, 1);
   const hopLength = o?.hopLength ?? Math.floor(frameLength / 4);
   checkInt(hopLength, 'hopLength', source, 1);
   if (!(fmax <= sr / 2))
-    throw new EmovoxInputError(source, `fmax=${fmax} cannot exceed the Nyquist frequency ${sr / 2}`);
-  if (!(fmin < fmax)) throw new EmovoxInputError(source, `fmin=${fmin} must be less than fmax=${fmax}`);
-  if (!(fmin > 0)) throw new EmovoxInputError(source, `fmin=${fmin} must be strictly positive`);
+    throw new EmovoxParameterError(
+      'fmax',
+      `${fmax} cannot exceed the Nyquist frequency ${sr / 2} (${source})`,
+    );
+  if (!(fmin < fmax))
+    throw new EmovoxParameterError('fmin', `${fmin} must be less than fmax=${fmax} (${source})`);
+  if (!(fmin > 0)) throw new EmovoxParameterError('fmin', `${fmin} must be strictly positive (${source})`);
   if (compat === '0.10') {
     if (winLength >= frameLength)
-      throw new EmovoxInputError(
-        source,
-        `winLength=${winLength} must be less than frameLength=${frameLength}`,
+      throw new EmovoxParameterError(
+        'winLength',
+        `${winLength} must be less than frameLength=${frameLength} (${source})`,
       );
     if (frameLength - winLength - 1 <= Math.floor(sr / fmax)) {
-      throw new EmovoxInputError(
-        source,
-        `fmax=${fmax} is too small for frameLength=${frameLength}, winLength=${winLength}, sr=${sr}`,
+      throw new EmovoxParameterError(
+        'fmax',
+        `${fmax} is too small for frameLength=${frameLength}, winLength=${winLength}, sr=${sr} (${source})`,
       );
     }
   } else if (sr / fmin >= frameLength - 1) {
     // librosa 0.11: at least one period of fmin must fit into the frame
-    throw new EmovoxInputError(
-      source,
-      `fmin=${fmin} is too small for frameLength=${frameLength} and sr=${sr}: raise fmin to ` +
-        `${(sr / (frameLength - 1)).toFixed(3)} or frameLength to ${Math.ceil(sr / fmin) + 1}`,
+    throw new EmovoxParameterError(
+      'fmin',
+      `${fmin} is too small for frameLength=${frameLength} and sr=${sr}: raise fmin to ` +
+        `${(sr / (frameLength - 1)).toFixed(3)} or frameLength to ${Math.ceil(sr / fmin) + 1} (${source})`,
     );
   }
   const center = o?.center ?? true;
@@ -133,8 +140,8 @@ function yinSetup(y: AudioSamples, sr: number, o: YinOptions | undefined, source
   const total = y.length + 2 * padLeft;
   if (total < frameLength)
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than frameLength ${frameLength}`,
+      'y',
+      `audio of ${y.length} samples is shorter than frameLength ${frameLength} (${source})`,
     );
   const frames = 1 + Math.floor((total - frameLength) / hopLength);
   const minPeriod = Math.floor(sr / fmax);
@@ -433,15 +440,13 @@ export function pyin(y: AudioSamples, sr = 22050, options?: PyinOptions): PyinRe
   const switchProb = options?.switchProb ?? 0.01;
   const noTroughProb = options?.noTroughProb ?? 0.01;
   checkInt(nThresholds, 'nThresholds', source, 1);
-  if (!(betaA > 0 && betaB > 0)) throw new EmovoxInputError(source, 'betaParameters must be positive');
-  if (!(boltzmann > 0)) throw new EmovoxInputError(source, 'boltzmannParameter must be positive');
-  if (!(resolution > 0 && resolution < 1))
-    throw new EmovoxInputError(source, 'resolution must lie in (0, 1)');
-  if (!(switchProb > 0 && switchProb < 1))
-    throw new EmovoxInputError(source, 'switchProb must lie in (0, 1)');
-  if (!(noTroughProb > 0 && noTroughProb < 1))
-    throw new EmovoxInputError(source, 'noTroughProb must lie in (0, 1)');
-  if (!(maxTransitionRate > 0)) throw new EmovoxInputError(source, 'maxTransitionRate must be positive');
+  const bad = (name: string, problem: string) => new EmovoxParameterError(name, `${problem} (${source})`);
+  if (!(betaA > 0 && betaB > 0)) throw bad('betaParameters', 'must be positive');
+  if (!(boltzmann > 0)) throw bad('boltzmannParameter', 'must be positive');
+  if (!(resolution > 0 && resolution < 1)) throw bad('resolution', 'must lie in (0, 1)');
+  if (!(switchProb > 0 && switchProb < 1)) throw bad('switchProb', 'must lie in (0, 1)');
+  if (!(noTroughProb > 0 && noTroughProb < 1)) throw bad('noTroughProb', 'must lie in (0, 1)');
+  if (!(maxTransitionRate > 0)) throw bad('maxTransitionRate', 'must be positive');
   const s = yinSetup(y, sr, options, source);
   const thresholds = linspace(0, 1, nThresholds + 1);
   const betaProbs = new Float64Array(nThresholds);
@@ -521,9 +526,9 @@ export function pyin(y: AudioSamples, sr = 22050, options?: PyinOptions): PyinRe
   const maxSemitonesPerFrame = roundHalfEven((maxTransitionRate * 12 * s.hopLength) / sr);
   const width = maxSemitonesPerFrame * nBinsPerSemitone + 1;
   if (width > N)
-    throw new EmovoxInputError(
-      source,
-      `transition width ${width} exceeds ${N} pitch bins; raise the fmax/fmin ratio or lower maxTransitionRate`,
+    throw new EmovoxParameterError(
+      'maxTransitionRate',
+      `transition width ${width} exceeds ${N} pitch bins; raise the fmax/fmin ratio or lower maxTransitionRate (${source})`,
     );
   const S2 = 2 * N;
   const obs = new Float64Array(frames * S2);

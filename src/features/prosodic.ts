@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxParameterError } from '../util/errors.js';
 import { fftFrequencies, NOTE_C2_HZ } from '../dsp/convert.js';
 import type { NamedVector } from './functionals.js';
 import { percentileSorted } from './functionals.js';
@@ -118,7 +118,10 @@ export function prosodicFeatures(y: AudioSamples, sr: number, options?: Prosodic
   checkAudio(y, source);
   checkRate(sr, source);
   if (sr < 8000)
-    throw new EmovoxInputError(source, `sample rate ${sr} Hz is below the 8000 Hz this set needs`);
+    throw new EmovoxParameterError(
+      'sr',
+      `sample rate ${sr} Hz is below the 8000 Hz this set needs (${source})`,
+    );
   let frameLength = options?.frameLength ?? 1;
   if (options?.frameLength === undefined) while (frameLength < 0.064 * sr) frameLength *= 2;
   const hop = Math.floor(frameLength / 4);

@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxParameterError } from '../util/errors.js';
 import { chromaFromSpectrogram } from './chroma.js';
 import { powerToDbInPlace } from '../dsp/db.js';
 import { sparseMelFilterbank } from './filters.js';
@@ -30,9 +30,9 @@ export const VECTOR180_SAMPLE_RATE = 22050;
 export function vector180(y: AudioSamples, sr: number): NamedVector {
   const source = 'vector180';
   if (sr !== VECTOR180_SAMPLE_RATE) {
-    throw new EmovoxInputError(
-      source,
-      `expects audio at ${VECTOR180_SAMPLE_RATE} Hz, got ${sr} Hz: resample first`,
+    throw new EmovoxParameterError(
+      'sr',
+      `vector180 expects audio at ${VECTOR180_SAMPLE_RATE} Hz, got ${sr} Hz: resample first`,
     );
   }
   checkAudio(y, source);

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import {
   dct,
   dctBasis,
+  featureMatrix,
   frameRms64,
   initPffft,
   istft,
@@ -20,7 +21,7 @@ import {
   stft64,
 } from '../../src/dsp/index.js';
 import { pffftWasmPath, registerNodePffft } from '../../src/dsp/pffft-node.js';
-import { frameRms } from '../../src/audio/index.js';
+import { frameRms, timeStretch } from '../../src/audio/index.js';
 import { mfcc, rms } from '../../src/features/index.js';
 
 function testSignal(n: number): Float32Array {
@@ -173,4 +174,27 @@ describe('PFFFT loading', () => {
       registerNodePffft();
     }
   });
+});
+
+test('bad arguments to the dsp core and the audio effects are EmovoxParameterError', () => {
+  assert.throws(() => new RealFft(0), { name: 'EmovoxParameterError', source: 'size' });
+  assert.throws(() => featureMatrix(new Float32Array(5), 2, 3), {
+    name: 'EmovoxParameterError',
+    source: 'data',
+  });
+  assert.throws(() => stft(testSignal(100), { hopLength: 0 }), {
+    name: 'EmovoxParameterError',
+    source: 'hopLength',
+    message: /hopLength: must be an integer >= 1, got 0 \(stft\)/,
+  });
+  assert.throws(() => stft(testSignal(100), { window: 'blackman' as 'hann' }), {
+    name: 'EmovoxParameterError',
+    source: 'window',
+  });
+  assert.throws(() => timeStretch(testSignal(100), 1.1, { nFft: 1000 }), {
+    name: 'EmovoxParameterError',
+    source: 'nFft',
+  });
+  // problems with the signal itself are input errors naming the argument
+  assert.throws(() => stft(Float32Array.of(0, NaN)), { name: 'EmovoxInputError', source: 'y' });
 });

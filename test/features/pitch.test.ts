@@ -55,11 +55,11 @@ test('yin / pyin reject infeasible parameters', () => {
   assert.throws(() => yin(y, 16000, { fmin: 100, fmax: 9000 }), EmovoxInputError);
   assert.throws(() => yin(y, 16000, { fmin: 300, fmax: 200 }), EmovoxInputError);
   // 0.11: one period of fmin must fit into the frame (16000 / 65 = 246 samples > 63)
-  assert.throws(() => pyin(y, 16000, { fmin: 65, fmax: 400, frameLength: 64 }), /fmin=65 is too small/);
+  assert.throws(() => pyin(y, 16000, { fmin: 65, fmax: 400, frameLength: 64 }), /fmin: 65 is too small/);
   // 0.10: the lag range frameLength - winLength - 1 must exceed sr / fmax
   assert.throws(
     () => pyin(y, 16000, { fmin: 65, fmax: 400, frameLength: 64, librosaCompat: '0.10' }),
-    /fmax=400 is too small/,
+    /fmax: 400 is too small/,
   );
   // winLength exists only in 0.10 (librosa 0.11 deprecated it)
   assert.throws(() => yin(y, 16000, { winLength: 512 }), /librosaCompat '0.10'/);
@@ -68,4 +68,19 @@ test('yin / pyin reject infeasible parameters', () => {
   // silence: every frame unvoiced
   const p = pyin(y, 16000, { fmax: 2000 });
   assert.ok(p.voicedFlag.every((v) => v === 0));
+});
+
+test('bad options are parameter errors naming the option and the function', () => {
+  const y = new Float32Array(8000);
+  assert.throws(() => yin(y, 16000, { hopLength: 0 }), {
+    name: 'EmovoxParameterError',
+    source: 'hopLength',
+    message: /hopLength: must be an integer >= 1, got 0 \(yin\)/,
+  });
+  assert.throws(() => pyin(y, 16000, { switchProb: 2 }), {
+    name: 'EmovoxParameterError',
+    source: 'switchProb',
+  });
+  // a problem with the audio itself names the argument y
+  assert.throws(() => yin(new Float32Array(0), 16000), { name: 'EmovoxInputError', source: 'y' });
 });

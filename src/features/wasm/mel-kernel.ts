@@ -227,8 +227,8 @@ export function mfccByKernel(
   const frames = frameCount(y.length, p.nFft, p.hopLength, p.center);
   if (frames < 1)
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false`,
+      'y',
+      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false (${source})`,
     );
   const o = options ?? {};
   const key = `${sr}|${p.nFft}|${o.nMels}|${o.fmin}|${o.fmax}|${o.htk}|${String(o.norm)}|${nMfcc}|${lifter}`;
