@@ -137,7 +137,7 @@ function melByPairs(pairs: BinPairs, spec: Float64Array, out: Float64Array, outO
 }
 
 /** `10 log10(max(1e-10, v))` over one row in place; returns max(dbMax, the row's maximum). */
-function rowToDb(out: Float64Array, off: number, n: number, dbMax: number): number {
+export function rowToDb(out: Float64Array, off: number, n: number, dbMax: number): number {
   let max = dbMax;
   for (let m = off; m < off + n; m++) {
     const v = out[m];

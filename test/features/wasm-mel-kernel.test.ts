@@ -133,13 +133,18 @@ test('the kernel declines what it does not implement, and mfcc() still answers o
   assert.ok(relErr(mfcc(y, 16000, { window: w }).data, jsMfcc(y, 16000, { window: w })) < 1e-5);
 });
 
-test('the committed mel-kernel.wasm.ts is the build of mel-kernel.as.ts', () => {
+test('the committed *.wasm.ts files are the builds of their AssemblyScript sources', () => {
   const dir = mkdtempSync(join(tmpdir(), 'emovox-wasm-test-'));
   try {
-    const out = join(dir, 'mel-kernel.wasm.ts');
-    execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--out', out], { stdio: 'pipe' });
-    const committed = readFileSync('src/features/wasm/mel-kernel.wasm.ts', 'utf8');
-    assert.equal(readFileSync(out, 'utf8'), committed, 'run npm run build:wasm and commit the result');
+    execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--out-dir', dir], { stdio: 'pipe' });
+    for (const name of ['mel-kernel', 'chroma-kernel']) {
+      const committed = readFileSync(`src/features/wasm/${name}.wasm.ts`, 'utf8');
+      assert.equal(
+        readFileSync(join(dir, `${name}.wasm.ts`), 'utf8'),
+        committed,
+        `${name}: run npm run build:wasm and commit the result`,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
