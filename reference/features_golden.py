@@ -255,6 +255,17 @@ def chroma_stft(y=None, sr=22050, S=None, n_fft=2048, hop_length=512, tuning=Non
     return normalize(fb @ S, norm=norm, axis=-2), tuning
 
 
+def tonnetz(chroma):
+    """librosa 0.11 feature.tonnetz with the chromagram given (bins x frames)."""
+    dim_map = np.linspace(0, 12, num=chroma.shape[-2], endpoint=False)
+    scale = np.asarray([7.0 / 6, 7.0 / 6, 3.0 / 2, 3.0 / 2, 2.0 / 3, 2.0 / 3])
+    V = np.multiply.outer(scale, dim_map)
+    V[::2] -= 0.5
+    R = np.array([1, 1, 1, 1, 0.5, 0.5])
+    phi = R[:, np.newaxis] * np.cos(np.pi * V)
+    return np.einsum("pc,...ci->...pi", phi, normalize(chroma, norm=1, axis=-2), optimize=True)
+
+
 def spectral_centroid(S, sr):
     freq = fft_frequencies(sr, 2 * (S.shape[0] - 1))
     return np.sum(freq[:, None] * normalize(S, norm=1, axis=-2), axis=-2, keepdims=True)
@@ -650,6 +661,10 @@ def main():
         manifest["scalars"][f"{name}_tuning_power"] = tun
         cm, tun_m = chroma_stft(S=S1, sr=sr)
         put(f"{name}_chroma_mag", cm)
+        # tonnetz on chroma_stft(y) (power, emovox's default) and on vector180's |STFT| chroma;
+        # librosa rounds chroma to float32 (its dtype) before tonnetz normalises it
+        put(f"{name}_tonnetz", tonnetz(cd.astype(np.float32).astype(np.float64)))
+        put(f"{name}_tonnetz_mag", tonnetz(cm.astype(np.float32).astype(np.float64)))
         manifest["scalars"][f"{name}_tuning_mag"] = tun_m
         put(f"{name}_centroid", spectral_centroid(S1, sr))
         put(f"{name}_bandwidth", spectral_bandwidth(S1, sr))

@@ -39,6 +39,7 @@ export * from './spectral.js';
 export * from './framewise.js';
 export * from './pitch.js';
 export * from './sequence.js';
+export * from './tonnetz.js';
 export * from './functionals.js';
 export * from './vector180.js';
 export * from './prosodic.js';
