@@ -8,7 +8,13 @@ import { unwindowedSpectra } from '../dsp/unwindowed-frames.js';
 import { checkAudio, type AudioSamples } from '../dsp/validate.js';
 import { cosineWindow, fftWindow } from '../dsp/window.js';
 import { chromaFrame, FLOAT32_TINY, PiptrackPeaks } from './chroma.js';
-import { cachedChromaBank, sparseMelFilterbank, type BinPairs, type ChromaBank } from './filters.js';
+import {
+  cachedChromaBank,
+  sparseMelFilterbank,
+  type BinPairs,
+  type ChromaBank,
+  type SparseFilterbank,
+} from './filters.js';
 import { ChromaKernelRun } from './wasm/chroma-kernel.js';
 import type { NamedVector } from './functionals.js';
 import { rowToDb } from './mel.js';
@@ -56,31 +62,19 @@ export function vector180(y: AudioSamples, sr: number): NamedVector {
   const rows = fb.rows;
   // One pass over the frames computes everything but chroma, whose filterbank depends on the
   // tuning estimated from all frames: |X| is kept for a second, chroma-only pass.
-  const pass = spectrumPass(y, p, frames);
-  const { power, mag } = pass;
-  const logMel = scratchLogMel(frames * rows); // every row is written in full below
+  const pass = spectrumPass(y, p, frames, fb);
+  const { power, mag, logMel } = pass;
   const melSum = new Float64Array(rows);
   const peaks = peakCollector(sr, bins);
   let dbMax = -Infinity;
   for (let t = 0; t < frames; t++) {
-    const magOff = t * bins;
-    // |X|^2 into power, |X| into row t of mag, the largest |X|^2 back
+    // |X|^2 into power, |X| into row t of mag, the largest |X|^2 back; then row t of the mel bank
     const maxPower = pass.frame(t);
     const melOff = t * rows;
-    if (fb.pairs !== null) melRow(fb.pairs, power, logMel, melOff, rows);
-    else {
-      for (let m = 0; m < rows; m++) {
-        let acc = 0;
-        const o = fb.offset[m];
-        const s0 = fb.start[m];
-        for (let j = 0; j < fb.length[m]; j++) acc += fb.weights[o + j] * power[s0 + j];
-        logMel[melOff + m] = acc;
-      }
-    }
     for (let m = 0; m < rows; m++) melSum[m] += logMel[melOff + m];
     // power_to_db(ref=1, amin=1e-10) in place; the top_db clip needs dbMax (applied in the DCT)
     dbMax = rowToDb(logMel, melOff, rows, dbMax);
-    peaks.addFrame(mag, magOff, Math.sqrt(maxPower));
+    peaks.addFrame(mag, t * bins, Math.sqrt(maxPower));
   }
   const values = new Float32Array(180);
   const cep = dctCepstrum({ data: logMel, frames, bins: rows }, 40, 0, source, dbMax - 80);
@@ -148,12 +142,14 @@ function melRow(pairs: BinPairs, power: Float64Array, out: Float64Array, off: nu
 
 /**
  * The per-bin work of vector180: `frame(t)` writes |X_t|^2 (bins 0..nFft/2, float64) into
- * `power` and |X_t| into row t of `mag` and returns the largest |X_t|^2; `chroma(bank)` returns
- * the raw chroma (frames x 12) of all of `mag`.
+ * `power`, |X_t| into row t of `mag` and the mel bank of that power into row t of `logMel`, and
+ * returns the largest |X_t|^2; `chroma(bank)` returns the raw chroma (frames x 12) of all of
+ * `mag`.
  */
 interface SpectrumPass {
   readonly power: Float64Array;
   readonly mag: Float64Array;
+  readonly logMel: Float64Array;
   frame(t: number): number;
   chroma(bank: ChromaBank): Float64Array;
 }
@@ -162,30 +158,38 @@ interface SpectrumPass {
  * The {@link SpectrumPass} of `y`: from the float32 PFFFT with the Hann window applied in the
  * spectrum when PFFFT is loaded (as librosa's complex64 STFT; windowedPower's arithmetic), else
  * from fft.js in float64; the per-bin float64 work in the WebAssembly kernel when it loads, else
- * in JavaScript (the same operations, the same bits).
+ * in JavaScript (the same operations in the same order: the same bits).
  */
-function spectrumPass(y: AudioSamples, p: StftParams, frames: number): SpectrumPass {
+function spectrumPass(y: AudioSamples, p: StftParams, frames: number, fb: SparseFilterbank): SpectrumPass {
   const bins = (p.nFft >> 1) + 1;
+  const rows = fb.rows;
   const plan = pffftPlan(p.nFft);
   const cosine = cosineWindow(p.window, p.winLength, p.nFft);
   if (plan !== null && cosine !== null) {
     const spectrumOf = unwindowedSpectra(plan, y, p);
     const a0 = cosine[0];
     const c = cosine[1] / 2;
-    const run = ChromaKernelRun.create(p.nFft, frames);
+    const run = fb.pairs === null ? null : ChromaKernelRun.create(p.nFft, frames, fb.pairs, rows);
     if (run !== null) {
       return {
         power: run.power,
         mag: run.mag,
-        frame: (t) => run.frame(t, spectrumOf(t), a0, c),
+        logMel: run.logMel,
+        frame(t) {
+          const max = run.frame(t, spectrumOf(t), a0, c);
+          run.mel(t);
+          return max;
+        },
         chroma: (bank) => run.chroma(bank.wT),
       };
     }
     const power = new Float64Array(bins);
     const mag = scratch(frames * bins);
+    const logMel = scratchLogMel(frames * rows);
     return {
       power,
       mag,
+      logMel,
       frame(t) {
         const zx = spectrumOf(t);
         const magOff = t * bins;
@@ -199,6 +203,7 @@ function spectrumPass(y: AudioSamples, p: StftParams, frames: number): SpectrumP
           mag[magOff + k] = Math.sqrt(v);
           if (v > max) max = v;
         }
+        melOf(fb, power, logMel, t * rows);
         return max;
       },
       chroma: (bank) => chromaOf(bank, mag, frames, bins),
@@ -210,9 +215,11 @@ function spectrumPass(y: AudioSamples, p: StftParams, frames: number): SpectrumP
   const padLeft = p.center ? Math.floor(p.nFft / 2) : 0;
   const power = new Float64Array(bins);
   const mag = scratch(frames * bins);
+  const logMel = scratchLogMel(frames * rows);
   return {
     power,
     mag,
+    logMel,
     frame(t) {
       readFrame(y, t, p.nFft, p.hopLength, padLeft, p.padMode, window, frame);
       const z = fft.forwardInterleaved(frame);
@@ -224,10 +231,26 @@ function spectrumPass(y: AudioSamples, p: StftParams, frames: number): SpectrumP
         mag[magOff + k] = Math.sqrt(v);
         if (v > max) max = v;
       }
+      melOf(fb, power, logMel, t * rows);
       return max;
     },
     chroma: (bank) => chromaOf(bank, mag, frames, bins),
   };
+}
+
+/** The float64 mel bank of one power row into `out` from `off` (every filter written). */
+function melOf(fb: SparseFilterbank, power: Float64Array, out: Float64Array, off: number): void {
+  if (fb.pairs !== null) {
+    melRow(fb.pairs, power, out, off, fb.rows);
+    return;
+  }
+  for (let m = 0; m < fb.rows; m++) {
+    let acc = 0;
+    const o = fb.offset[m];
+    const s0 = fb.start[m];
+    for (let j = 0; j < fb.length[m]; j++) acc += fb.weights[o + j] * power[s0 + j];
+    out[off + m] = acc;
+  }
 }
 
 /** Raw chroma (frames x rows) of the magnitude rows in `mag`, in JavaScript. */

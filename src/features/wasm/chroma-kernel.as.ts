@@ -1,4 +1,4 @@
-// AssemblyScript source of vector180's spectrum / chroma kernel (compiled by
+// AssemblyScript source of vector180's spectrum / mel / chroma kernel (compiled by
 // scripts/build-wasm.mjs into chroma-kernel.wasm.ts). Float64 WebAssembly SIMD, two lanes at a
 // time, performing exactly the float64 operations of the JavaScript path in the same order (no
 // fused multiply-add), so both give the same bits. No allocation: the TypeScript side
@@ -85,4 +85,49 @@ export function chromaFrames(mag: usize, frames: i32, bins: i32, wT: usize, out:
     v128.store(o, a4, 64);
     v128.store(o, a5, 80);
   }
+}
+
+/**
+ * One frame of the mel bank in bin-pair form (see BinPairs in filters.ts): bin `first + j` adds
+ * `lu[2j] * power` to filter `index[j]` and `lu[2j + 1] * power` to filter `index[j] + 1`. The two
+ * running sums travel as one f64x2 (lower, upper) and are carried from run to run (runs of equal
+ * index start at `segStart`), so each filter's sum is formed in bin order, exactly as the
+ * JavaScript path forms it. Writes `rows` float64 to `out` (filters without bins: 0).
+ */
+export function melPairs(
+  power: usize,
+  first: i32,
+  index: usize,
+  lu: usize,
+  segStart: usize,
+  runs: i32,
+  out: usize,
+  rows: i32,
+): void {
+  memory.fill(out, 0, (<usize>rows) << 3);
+  let current = load<i32>(index);
+  let acc = f64x2.splat(0); // (filter current, filter current + 1)
+  for (let r = 0; r < runs; r++) {
+    const a = load<i32>(segStart + ((<usize>r) << 2));
+    const b = load<i32>(segStart + ((<usize>(r + 1)) << 2));
+    const m = load<i32>(index + ((<usize>a) << 2));
+    if (m != current) {
+      store<f64>(out + ((<usize>current) << 3), f64x2.extract_lane(acc, 0));
+      if (m == current + 1) acc = v128.shuffle<f64>(acc, f64x2.splat(0), 1, 2);
+      else {
+        store<f64>(out + ((<usize>(current + 1)) << 3), f64x2.extract_lane(acc, 1));
+        acc = f64x2.splat(0);
+      }
+      current = m;
+    }
+    let w = lu + ((<usize>a) << 4);
+    let p = power + ((<usize>(first + a)) << 3);
+    for (let j = a; j < b; j++) {
+      acc = f64x2.add(acc, f64x2.mul(v128.load(w), v128.load64_splat(p)));
+      w += 16;
+      p += 8;
+    }
+  }
+  store<f64>(out + ((<usize>current) << 3), f64x2.extract_lane(acc, 0));
+  store<f64>(out + ((<usize>(current + 1)) << 3), f64x2.extract_lane(acc, 1));
 }
