@@ -63,7 +63,7 @@ export function vector180(y: AudioSamples, sr: number): NamedVector {
   // One pass over the frames computes everything but chroma, whose filterbank depends on the
   // tuning estimated from all frames: |X| is kept for a second, chroma-only pass.
   const pass = spectrumPass(y, p, frames, fb);
-  const { power, mag, logMel } = pass;
+  const { mag, logMel } = pass;
   const melSum = new Float64Array(rows);
   const peaks = peakCollector(sr, bins);
   let dbMax = -Infinity;
