@@ -1,6 +1,6 @@
 import type { AudioSamples } from './validate.js';
 
-/** How centre padding extends the signal: zeros (librosa 0.10 default), numpy 'reflect' or 'edge'. */
+/** How centre padding extends the signal: zeros (librosa's default), numpy 'reflect' or 'edge'. */
 export type PadMode = 'constant' | 'reflect' | 'edge';
 
 /**

@@ -18,7 +18,7 @@ export interface StftOptions {
   window?: WindowSpec;
   /** Pad `nFft / 2` samples at both ends so frame t is centred at sample `t * hopLength`. Default true. */
   center?: boolean;
-  /** Padding used when `center` is true. Default 'constant' (zeros), librosa 0.10's default. */
+  /** Padding used when `center` is true. Default 'constant' (zeros), librosa's default. */
   padMode?: PadMode;
 }
 
@@ -187,7 +187,7 @@ export function windowedPower(zx: Float32Array, a0: number, c: number, spec: Flo
  *
  * @param y mono signal.
  * @param options nFft=2048, hopLength=floor(winLength/4), winLength=nFft, window='hann'
- *   (periodic), center=true, padMode='constant' (zero padding, librosa 0.10's default).
+ *   (periodic), center=true, padMode='constant' (zero padding, librosa's default).
  * @returns `frames = 1 + floor(len(y) / hopLength)` (center=true) rows of `1 + floor(nFft/2)`
  *   complex bins, unnormalised (numpy.fft.rfft scaling).
  */

@@ -64,7 +64,7 @@ function piptrack64(
       const left = k > 0 ? thr[k - 1] : thr[0];
       const right = k < bins - 1 ? thr[k + 1] : thr[bins - 1];
       if (!(thr[k] > left && thr[k] >= right)) continue;
-      // librosa 0.10: avg = np.gradient(S), shift = _parabolic_interpolation(S) (0 at the edges
+      // librosa 0.10 / 0.11: avg = np.gradient(S), shift = _parabolic_interpolation(S) (0 at the edges
       // and wherever the vertex would move by a bin or more).
       let shift = 0;
       let avg = 0;
