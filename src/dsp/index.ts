@@ -2,7 +2,6 @@
 export type { FeatureMatrix } from './matrix.js';
 export { featureMatrix, frameRow, isNonEmptyFeatureMatrix, transpose } from './matrix.js';
 export { checkAudio, checkInt, checkNumber, checkRate, MAX_SAMPLES, type AudioSamples } from './validate.js';
-export { roundHalfEven } from './round.js';
 export * from './convert.js';
 export * from './db.js';
 export { cosineWindow, fftWindow, type WindowSpec } from './window.js';

@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../helpers/data.js';
-import { isNodeBuiltin, runtimeImports } from '../helpers/imports.js';
+import { isNodeBuiltin, runtimeImports } from '../helpers/module-graph.js';
 
 const src = join(repoRoot, 'src');
 const dspDir = join(src, 'dsp');
