@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../helpers/data.js';
-import { isNodeBuiltin, reachableFiles, runtimeImports, topLevelProcessUses } from '../helpers/module-graph.js';
+import {
+  isNodeBuiltin,
+  reachableFiles,
+  runtimeImports,
+  topLevelProcessUses,
+} from '../helpers/module-graph.js';
 
 const ENTRIES = ['src/dsp/index.ts', 'src/features/index.ts'].map((p) => join(repoRoot, p));
 /** Third-party packages the browser-safe graph may load (each works in browsers). */
