@@ -161,7 +161,13 @@ export function checkFeatureSpec(spec: FeatureSpec): void {
   try {
     value = fn(probeSignal(sampleRate, length), sampleRate);
   } catch (error) {
-    const problem = error instanceof EmovoxInputError ? error.problem : errorMessage(error);
+    // a parameter error's source is the option's name: keep it in the problem
+    const problem =
+      error instanceof EmovoxParameterError
+        ? error.message
+        : error instanceof EmovoxInputError
+          ? error.problem
+          : errorMessage(error);
     throw new EmovoxParameterError(spec.name, `invalid parameters: ${problem}`, { cause: error });
   }
   const data = value.matrix?.data ?? value.vector;
