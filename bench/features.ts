@@ -5,6 +5,7 @@
 // repetitions. Measures CPU time only (process.cpuUsage / time.process_time), decoding excluded:
 // every clip is decoded once into memory first and handed to Python as raw float32 NPY.
 // Everything runs on one thread (torch.set_num_threads(1), OMP/OPENBLAS/MKL_NUM_THREADS=1).
+import '../src/dsp/pffft-node.js'; // PFFFT as in the Node entry
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,8 @@
+// The Node entry: everything. PFFFT's wasm is read from the installed package on first use.
+import './dsp/pffft-node.js';
+
 export * from './util/index.js';
+export * from './dsp/index.js';
 export * from './audio/index.js';
 export * from './features/index.js';
 export * from './extract/index.js';

@@ -1,3 +1,4 @@
+import '../dsp/pffft-node.js'; // the pipeline (and its workers) run in Node: PFFFT from the package
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { loadAudio } from '../audio/index.js';

@@ -1,7 +1,7 @@
 import { canonicalJson } from '../util/canonical-json.js';
 import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
-import { powerToDb } from './db.js';
+import { powerToDb } from '../dsp/db.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
 import { kaldiFbank, type KaldiFbankOptions, type KaldiWindow } from './kaldi-fbank.js';
@@ -200,7 +200,13 @@ export function checkFeatureSpec(spec: FeatureSpec): void {
   try {
     value = fn(probeSignal(sampleRate, length), sampleRate) as FeatureValue; // synchronous sets
   } catch (error) {
-    const problem = error instanceof EmovoxInputError ? error.problem : errorMessage(error);
+    // a parameter error's source is the option's name: keep it in the problem
+    const problem =
+      error instanceof EmovoxParameterError
+        ? error.message
+        : error instanceof EmovoxInputError
+          ? error.problem
+          : errorMessage(error);
     throw new EmovoxParameterError(spec.name, `invalid parameters: ${problem}`, { cause: error });
   }
   const data = value.matrix?.data ?? value.vector;
