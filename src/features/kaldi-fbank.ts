@@ -5,8 +5,8 @@
 // zero-padding to a power of two, mel triangles built on the mel axis (1127·ln(1 + f/700)).
 import { EmovoxParameterError } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
-import { RealFft } from './fft.js';
-import type { FeatureMatrix } from './matrix.js';
+import { RealFft } from '../dsp/fft.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 
 /** Window functions of Kaldi's feature extraction. */
 export type KaldiWindow = 'povey' | 'hanning' | 'hamming' | 'rectangular' | 'blackman';
