@@ -1,7 +1,10 @@
-import { EmovoxInputError } from '../util/errors.js';
-import { powerToDb } from './db.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/errors.js';
+import { mulberry32 } from '../util/random.js';
+import { powerToDb } from '../dsp/db.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
+import { kaldiFbank, type KaldiFbankOptions, type KaldiWindow } from './kaldi-fbank.js';
 import { melSpectrogram, mfcc, type MfccOptions } from './mel.js';
 import { prosodicFeatures } from './prosodic.js';
 import type { FeatureValue } from './value.js';
@@ -18,8 +21,14 @@ export interface FeatureSpec {
   readonly params: { readonly sampleRate: number } & { readonly [key: string]: JsonValue };
 }
 
-/** Computes one file's features from mono samples at the spec's sample rate. */
-export type FeatureFunction = (samples: Float32Array, sampleRate: number) => FeatureValue;
+/**
+ * Computes one file's features from mono samples at the spec's sample rate. Sets that run a model
+ * (the ONNX encoder sets of src/encoders) return a promise; callers await the result.
+ */
+export type FeatureFunction = (
+  samples: Float32Array,
+  sampleRate: number,
+) => FeatureValue | Promise<FeatureValue>;
 
 /** A named feature set: its defaults and how to build the function for given parameters. */
 export interface FeatureSetDefinition {
@@ -30,8 +39,20 @@ export interface FeatureSetDefinition {
   /** `matrix`: frames x bins, frame count varies with duration; `vector`: fixed length per file. */
   readonly kind: 'matrix' | 'vector';
   readonly defaults: FeatureSpec['params'];
+  /**
+   * True when the set's function runs a model and returns a promise (the ONNX encoder sets):
+   * `checkFeatureSpec` then checks the parameters through `prepare` and `create` only, without
+   * the probe run (which would load the model on the calling thread).
+   */
+  readonly usesModel?: boolean;
   /** Builds the extraction function for fully merged parameters. */
   create(params: FeatureSpec['params']): FeatureFunction;
+  /**
+   * Optional: completes merged parameters before they become the spec (e.g. the sha256 of a model
+   * file, so the cache key changes with the model). Runs in `featureSpec`, also on specs that
+   * arrive again as JSON; must be idempotent.
+   */
+  prepare?(params: FeatureSpec['params']): FeatureSpec['params'];
 }
 
 const registry = new Map<string, FeatureSetDefinition>();
@@ -40,16 +61,29 @@ function register(definition: FeatureSetDefinition): void {
   registry.set(definition.name, definition);
 }
 
+/**
+ * Adds a feature set to the registry (the built-in sets register themselves; Node-only sets such
+ * as the ONNX encoder sets register from their own module). Registering the same definition again
+ * is a no-op.
+ * @throws EmovoxParameterError('name', problem) when another definition has the name.
+ */
+export function registerFeatureSet(definition: FeatureSetDefinition): void {
+  const existing = registry.get(definition.name);
+  if (existing && existing !== definition)
+    throw new EmovoxParameterError('name', `feature set "${definition.name}" is already registered`);
+  register(definition);
+}
+
 /** Names of the registered feature sets, sorted. */
 export function featureSetNames(): string[] {
   return [...registry.keys()].sort();
 }
 
-/** The definition of set `name`; throws EmovoxInputError listing the known names when unknown. */
+/** The definition of set `name`; throws EmovoxParameterError listing the known names when unknown. */
 export function featureSetDefinition(name: string): FeatureSetDefinition {
   const definition = registry.get(name);
   if (!definition) {
-    throw new EmovoxInputError(name, `unknown feature set (known: ${featureSetNames().join(', ')})`);
+    throw new EmovoxParameterError(name, `unknown feature set (known: ${featureSetNames().join(', ')})`);
   }
   return definition;
 }
@@ -59,29 +93,32 @@ export function featureSetDefinition(name: string): FeatureSetDefinition {
  *
  * @param name - a registered set name (see {@link featureSetNames}).
  * @param overrides - parameters to change; an unknown key or a value of another type than the
- *   default's throws EmovoxInputError.
+ *   default's throws EmovoxParameterError.
  */
 export function featureSpec(name: string, overrides: Record<string, JsonValue> = {}): FeatureSpec {
   const definition = featureSetDefinition(name);
   const params: Record<string, JsonValue> = { ...definition.defaults };
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in params)) throw new EmovoxInputError(name, `unknown parameter "${key}"`);
+    if (!(key in params)) throw new EmovoxParameterError(name, `unknown parameter "${key}"`);
     const expected = params[key];
-    // A null default means "derived" (e.g. fmax = sampleRate / 2): a number or null may replace it.
+    // A null default means "derived" (e.g. fmax = sampleRate / 2, an encoder's normalisation from
+    // the model's preprocessor config): a number, a boolean or null may replace it.
     const fits =
       expected === null
-        ? value === null || typeof value === 'number'
+        ? value === null || typeof value === 'number' || typeof value === 'boolean'
         : typeof value === typeof expected &&
           Array.isArray(value) === Array.isArray(expected) &&
           value !== null;
     if (!fits) {
-      throw new EmovoxInputError(
+      throw new EmovoxParameterError(
         name,
-        `parameter "${key}" must be a ${expected === null ? 'number or null' : typeof expected}`,
+        `parameter "${key}" must be a ${expected === null ? 'number, boolean or null' : typeof expected}`,
       );
     }
     params[key] = value;
   }
+  const prepared = definition.prepare ? definition.prepare(params as FeatureSpec['params']) : params;
+  Object.assign(params, prepared);
   const sampleRate = params.sampleRate;
   if (
     typeof sampleRate !== 'number' ||
@@ -89,7 +126,7 @@ export function featureSpec(name: string, overrides: Record<string, JsonValue> =
     sampleRate < 1000 ||
     sampleRate > 384000
   ) {
-    throw new EmovoxInputError(
+    throw new EmovoxParameterError(
       name,
       `sampleRate must be an integer in 1000..384000 Hz, got ${String(sampleRate)}`,
     );
@@ -104,13 +141,86 @@ export function featureSpec(name: string, overrides: Record<string, JsonValue> =
 export function featureFunction(spec: FeatureSpec): FeatureFunction {
   const definition = featureSetDefinition(spec.name);
   if (spec.version !== definition.version) {
-    throw new EmovoxInputError(
+    throw new EmovoxParameterError(
       spec.name,
       `spec version ${spec.version}, this emovox has ${definition.version}`,
     );
   }
   const full = featureSpec(spec.name, spec.params as Record<string, JsonValue>);
   return definition.create(full.params);
+}
+
+/** A deterministic speech-like probe signal: harmonics of 140 Hz with a slow envelope plus low noise. */
+function probeSignal(sampleRate: number, length: number): Float32Array {
+  const random = mulberry32(1);
+  const y = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const t = i / sampleRate;
+    let s = 0;
+    for (let h = 1; h <= 6; h++) s += Math.sin(2 * Math.PI * 140 * h * t) / h;
+    y[i] = 0.2 * s * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t)) + 0.01 * (random.next() - 0.5);
+  }
+  return y;
+}
+
+const checkedSpecs = new Set<string>();
+
+/**
+ * Checks a whole spec before any file is read: the set exists, its version matches, every
+ * parameter has the right type, and the set's function runs on a 3-second speech-like probe
+ * signal at the spec's rate (at least 4 FFT frames long) and returns finite values. This finds
+ * every parameter the feature code would reject (`nMfcc: 0`, `hopLength: 0`, `nFft: 1`, `fmax`
+ * above Nyquist...) once, instead of once per file. Pure (no Node API); results are memoised
+ * per spec.
+ *
+ * @param spec - the spec to check.
+ * @throws EmovoxParameterError naming the set and the problem (the CLI exits with code 2).
+ */
+export function checkFeatureSpec(spec: FeatureSpec): void {
+  let key: string;
+  try {
+    key = canonicalJson(spec);
+  } catch (error) {
+    throw new EmovoxParameterError(
+      String(spec?.name ?? 'feature spec'),
+      `not a valid spec (${errorMessage(error)})`,
+    );
+  }
+  if (checkedSpecs.has(key)) return;
+  const fn = featureFunction(spec);
+  if (featureSetDefinition(spec.name).usesModel) {
+    checkedSpecs.add(key);
+    return;
+  }
+  const sampleRate = spec.params.sampleRate;
+  const nFft =
+    typeof spec.params.nFft === 'number' && Number.isFinite(spec.params.nFft) ? spec.params.nFft : 0;
+  const length = Math.max(3 * sampleRate, Math.min(4 * nFft, 2 ** 24));
+  let value: FeatureValue;
+  try {
+    value = fn(probeSignal(sampleRate, length), sampleRate) as FeatureValue; // synchronous sets
+  } catch (error) {
+    // a parameter error's source is the option's name: keep it in the problem
+    const problem =
+      error instanceof EmovoxParameterError
+        ? error.message
+        : error instanceof EmovoxInputError
+          ? error.problem
+          : errorMessage(error);
+    throw new EmovoxParameterError(spec.name, `invalid parameters: ${problem}`, { cause: error });
+  }
+  const data = value.matrix?.data ?? value.vector;
+  if (!data || data.length === 0)
+    throw new EmovoxParameterError(spec.name, 'invalid parameters: the set returns no values');
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new EmovoxParameterError(
+        spec.name,
+        `invalid parameters: value ${i} is not finite on a speech-like signal`,
+      );
+    }
+  }
+  checkedSpecs.add(key);
 }
 
 // ---- the built-in sets ----
@@ -135,7 +245,7 @@ const SPECTRAL_DEFAULTS = {
 function num(params: Params, key: string): number {
   const value = params[key];
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new EmovoxInputError(
+    throw new EmovoxParameterError(
       String(params.name ?? 'feature set'),
       `parameter "${key}" must be a finite number`,
     );
@@ -148,16 +258,22 @@ function melOptions(params: Params): MfccOptions {
   const window = params.window;
   const norm = params.norm;
   if (padMode !== 'constant' && padMode !== 'reflect' && padMode !== 'edge') {
-    throw new EmovoxInputError(
+    throw new EmovoxParameterError(
       'feature set',
       `padMode must be constant, reflect or edge, got ${String(padMode)}`,
     );
   }
   if (window !== 'hann' && window !== 'hamming' && window !== 'ones') {
-    throw new EmovoxInputError('feature set', `window must be hann, hamming or ones, got ${String(window)}`);
+    throw new EmovoxParameterError(
+      'feature set',
+      `window must be hann, hamming or ones, got ${String(window)}`,
+    );
   }
   if (norm !== 'slaney' && norm !== null && typeof norm !== 'number') {
-    throw new EmovoxInputError('feature set', `norm must be "slaney", null or a number, got ${String(norm)}`);
+    throw new EmovoxParameterError(
+      'feature set',
+      `norm must be "slaney", null or a number, got ${String(norm)}`,
+    );
   }
   return {
     nFft: num(params, 'nFft'),
@@ -194,7 +310,7 @@ register({
 function numbers(params: Params, key: string): number[] {
   const value = params[key];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-    throw new EmovoxInputError('feature set', `parameter "${key}" must be an array of numbers`);
+    throw new EmovoxParameterError('feature set', `parameter "${key}" must be an array of numbers`);
   }
   return value as number[];
 }
@@ -202,7 +318,7 @@ function numbers(params: Params, key: string): number[] {
 function strings(params: Params, key: string): string[] {
   const value = params[key];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new EmovoxInputError('feature set', `parameter "${key}" must be an array of strings`);
+    throw new EmovoxParameterError('feature set', `parameter "${key}" must be an array of strings`);
   }
   return value as string[];
 }
@@ -296,7 +412,7 @@ register({
     const fit: 'crop-pad' | 'resize' | undefined =
       params.fit === 'crop-pad' || params.fit === 'resize' ? params.fit : undefined;
     if (fit === undefined) {
-      throw new EmovoxInputError('logmel', `fit must be crop-pad or resize, got ${String(params.fit)}`);
+      throw new EmovoxParameterError('logmel', `fit must be crop-pad or resize, got ${String(params.fit)}`);
     }
     const options = {
       ...melOptions(params),
@@ -326,3 +442,64 @@ register({
     });
   },
 });
+
+register({
+  name: 'fbank',
+  version: 1,
+  description:
+    'Kaldi-style log mel filterbank at 16 kHz (torchaudio.compliance.kaldi.fbank): frames x 80, 25 ms / 10 ms, Povey window, pre-emphasis 0.97, dither 0',
+  kind: 'matrix',
+  defaults: {
+    sampleRate: 16000,
+    resampleQuality: 'high',
+    numMelBins: 80,
+    frameLength: 25,
+    frameShift: 10,
+    preemphasisCoefficient: 0.97,
+    removeDcOffset: true,
+    windowType: 'povey',
+    snipEdges: true,
+    energyFloor: 1,
+    useEnergy: false,
+    lowFreq: 20,
+    highFreq: 0,
+    scale: 1,
+    subtractMean: false,
+  },
+  create(params) {
+    const options = kaldiFbankOptions(params);
+    const names = [
+      ...(options.useEnergy ? ['logEnergy'] : []),
+      ...Array.from({ length: options.numMelBins ?? 80 }, (_, m) => `fbank${m}`),
+    ];
+    return (samples, sampleRate) => ({ matrix: kaldiFbank(samples, sampleRate, options), names });
+  },
+});
+
+/** {@link KaldiFbankOptions} from the parameters of a set built on `fbank`'s defaults. */
+export function kaldiFbankOptions(params: Params): KaldiFbankOptions {
+  const windowType = params.windowType;
+  if (
+    typeof windowType !== 'string' ||
+    !['povey', 'hanning', 'hamming', 'rectangular', 'blackman'].includes(windowType)
+  )
+    throw new EmovoxInputError(
+      'feature set',
+      `windowType must be povey, hanning, hamming, rectangular or blackman`,
+    );
+  return {
+    numMelBins: num(params, 'numMelBins'),
+    frameLength: num(params, 'frameLength'),
+    frameShift: num(params, 'frameShift'),
+    preemphasisCoefficient: num(params, 'preemphasisCoefficient'),
+    removeDcOffset: params.removeDcOffset === true,
+    windowType: windowType as KaldiWindow,
+    snipEdges: params.snipEdges === true,
+    energyFloor: num(params, 'energyFloor'),
+    useEnergy: params.useEnergy === true,
+    lowFreq: num(params, 'lowFreq'),
+    highFreq: num(params, 'highFreq'),
+    scale: num(params, 'scale'),
+    subtractMean: params.subtractMean === true,
+  };
+}

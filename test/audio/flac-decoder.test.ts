@@ -10,7 +10,7 @@
 // Plus corruption: every failure is an EmovoxInputError naming the frame and its byte offset.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -560,4 +560,18 @@ describe('FLAC decoder: damaged streams', { skip: noCli }, () => {
       assertSameChannels(ours.channels, lib.channels, name);
     }
   });
+});
+
+test('the committed flac-kernel.wasm.ts is the build of flac-kernel.as.ts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emovox-wasm-test-'));
+  try {
+    execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--out-dir', dir, '--only', 'flac-kernel'], {
+      stdio: 'pipe',
+    });
+    const committed = readFileSync('src/audio/wasm/flac-kernel.wasm.ts', 'utf8');
+    const built = readFileSync(join(dir, 'flac-kernel.wasm.ts'), 'utf8');
+    assert.equal(built, committed, 'run npm run build:wasm and commit the result');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
