@@ -1,1 +1,9 @@
-export {};
+/**
+ * Training: one loop with callbacks (early stopping, reduce-on-plateau, cosine and step
+ * schedules, best-weight keeping), exact checkpoints, and the experiment runner behind
+ * `emovox train / evaluate / tune`. Node-only; needs the libtorch engine.
+ */
+export * from './callbacks.js';
+export * from './loop.js';
+export * from './checkpoint.js';
+export { packDocument, unpackDocument } from './container.js';
