@@ -12,7 +12,7 @@ import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAudio } from '../src/audio/index.js';
-import { collectAudioFiles } from '../src/features/extract-files.js';
+import { collectAudioFiles } from '../src/extract/extract-files.js';
 import { featureFunction, featureSpec } from '../src/features/sets.js';
 
 interface ProfileNode {

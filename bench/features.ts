@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadAudio, synthesizeSpeechLike } from '../src/audio/index.js';
-import { writeNpy } from '../src/features/npy.js';
+import { writeNpy } from '../src/extract/npy.js';
 import { featureFunction, featureSpec } from '../src/features/sets.js';
 import { essentiaMfcc40, essentiaVector180, loadEssentia } from './features-essentia.js';
 import { meydaMfcc40, meydaVector180 } from './features-meyda.js';

@@ -1,6 +1,7 @@
 export * from './util/index.js';
 export * from './audio/index.js';
 export * from './features/index.js';
+export * from './extract/index.js';
 export * from './corpora/index.js';
 export * from './models/index.js';
 export * from './data/index.js';

@@ -1,10 +1,5 @@
-import {
-  extractFeatures,
-  featureSetDefinition,
-  type FeatureCache,
-  type FeatureSpec,
-  type FeatureValue,
-} from '../features/index.js';
+import { extractFeatures, type FeatureCache } from '../extract/index.js';
+import { featureSetDefinition, type FeatureSpec, type FeatureValue } from '../features/index.js';
 import type { InputLayout } from '../models/normalization.js';
 import { EmovoxInputError } from '../util/errors.js';
 

@@ -1,5 +1,5 @@
 import type { CorpusItem } from '../corpora/index.js';
-import type { FeatureCache } from '../features/index.js';
+import type { FeatureCache } from '../extract/index.js';
 import { extractArrays, type InputArray, type InputSpecs } from './arrays.js';
 import { deriveAudioBatch, type AudioTransform, type RecipeAugmentStep } from './derived.js';
 import { encodeLabels, type LabelSpec } from './labels.js';

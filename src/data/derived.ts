@@ -3,13 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { augmentPipeline, encodeWav, loadAudio, trim, type AugmentStep } from '../audio/index.js';
-import {
-  canonicalJson,
-  defaultFeatureCacheDir,
-  sha256Hex,
-  WorkerPool,
-  workerScript,
-} from '../features/index.js';
+import { defaultFeatureCacheDir, sha256Hex, WorkerPool, workerScript } from '../extract/index.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 

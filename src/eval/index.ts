@@ -1,1 +1,25 @@
-export {};
+/**
+ * Evaluation from predictions only: classification metrics (WA, UA, F1, confusion), calibration
+ * (ECE, log loss, temperature scaling), cross-fold aggregation and per-group accuracy. Imports
+ * nothing from the engine, models, training or data layers; browser-safe.
+ */
+export type { ClassScores, ClassificationMetrics, ClassificationOptions } from './classification.js';
+export { classificationMetrics, confusionMatrix, metricsFromConfusion } from './classification.js';
+export type { CalibrationBin } from './calibration.js';
+export {
+  DEFAULT_ECE_BINS,
+  MAX_TEMPERATURE,
+  MIN_TEMPERATURE,
+  applyTemperature,
+  calibrationBins,
+  eceFromBins,
+  expectedCalibrationError,
+  fitTemperature,
+  logLoss,
+  temperatureNll,
+} from './calibration.js';
+export type { FoldAggregate, MeanStd } from './aggregate.js';
+export { aggregateFolds, meanStd } from './aggregate.js';
+export type { GroupAccuracy } from './groups.js';
+export { groupAccuracy, naturalCompare } from './groups.js';
+export { numpyMean, numpyStd, numpySum, numpyWeightedMean } from './sum.js';

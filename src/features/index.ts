@@ -32,13 +32,8 @@ export {
   type EstimateTuningOptions,
   type PiptrackOptions,
 } from './chroma.js';
-export * from './npy.js';
-export * from './cache.js';
 export * from './sets.js';
-export * from './extract.js';
-export * from './extract-files.js';
-export * from './extract-output.js';
-export { WorkerPool, workerScript, type WorkerScript } from './worker-pool.js';
+export type { FeatureValue } from './value.js';
 export * from './delta.js';
 export * from './spectral.js';
 export * from './framewise.js';

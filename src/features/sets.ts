@@ -1,10 +1,10 @@
 import { EmovoxInputError } from '../util/errors.js';
-import { canonicalJson, FEATURE_CACHE_VERSION, sha256Hex, type FeatureValue } from './cache.js';
 import { powerToDb } from './db.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
 import { melSpectrogram, mfcc, type MfccOptions } from './mel.js';
 import { prosodicFeatures } from './prosodic.js';
+import type { FeatureValue } from './value.js';
 import { vector180, VECTOR180_SAMPLE_RATE } from './vector180.js';
 
 /** A JSON value (what a feature spec's parameters may hold). */
@@ -95,11 +95,6 @@ export function featureSpec(name: string, overrides: Record<string, JsonValue> =
     );
   }
   return { name, version: definition.version, params: params as FeatureSpec['params'] };
-}
-
-/** sha256 of the canonical spec JSON plus the feature cache version: equal specs, equal hashes. */
-export function featureSpecHash(spec: FeatureSpec): string {
-  return sha256Hex(`${canonicalJson(spec)}\n${FEATURE_CACHE_VERSION}`);
 }
 
 /**

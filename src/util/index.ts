@@ -2,3 +2,4 @@ export { EmovoxError, EmovoxInputError, EmovoxParameterError, errorMessage } fro
 export { writeFileAtomic, writeFileAtomicSync } from './atomic-file.js';
 export type { Random } from './random.js';
 export { deriveSeed, mulberry32, shuffled } from './random.js';
+export { canonicalJson } from './canonical-json.js';

@@ -20,7 +20,7 @@ export function freshDistSkip(): string | false {
   }
   const oldestBuilt = Math.min(
     statSync(marker).mtimeMs,
-    statSync(join(repoRoot, 'dist', 'features', 'worker.js')).mtimeMs,
+    statSync(join(repoRoot, 'dist', 'extract', 'worker.js')).mtimeMs,
   );
   return newestMtime(join(repoRoot, 'src')) > oldestBuilt
     ? 'dist/ is older than src/ (npm run build)'

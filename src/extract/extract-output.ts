@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { VERSION } from '../version.js';
 import type { ExtractResult } from './extract.js';
 import { writeNpy } from './npy.js';
-import { featureSetDefinition, featureSpecHash } from './sets.js';
+import { featureSetDefinition } from '../features/sets.js';
+import { featureSpecHash } from './spec-hash.js';
 
 /** What {@link writeFeatureOutput} wrote. */
 export interface FeatureOutputFiles {

@@ -2,8 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { loadAudio } from '../audio/index.js';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
-import { FeatureCache, sha256Hex, type FeatureValue } from './cache.js';
-import { featureFunction, featureSpecHash, type FeatureFunction, type FeatureSpec } from './sets.js';
+import { featureFunction, type FeatureFunction, type FeatureSpec } from '../features/sets.js';
+import type { FeatureValue } from '../features/value.js';
+import { FeatureCache } from './cache.js';
+import { featureSpecHash, sha256Hex } from './spec-hash.js';
 import { WorkerPool, workerScript } from './worker-pool.js';
 import type { ExtractRequest, ExtractResponse } from './worker.js';
 

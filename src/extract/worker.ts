@@ -2,7 +2,7 @@
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import { FeatureCache } from './cache.js';
-import type { FeatureSpec } from './sets.js';
+import type { FeatureSpec } from '../features/sets.js';
 import { extractOne } from './extract.js';
 
 /** Message from the pool to a worker. */

@@ -1,22 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { featureMatrix, type FeatureMatrix } from './matrix.js';
-
-/**
- * Bumped whenever emovox's feature code changes its output for an unchanged spec, so old cache
- * entries stop matching (the spec hash alone cannot see code changes).
- */
-export const FEATURE_CACHE_VERSION = 1;
-
-/** What one feature set returns for one file: a time-major matrix or a fixed-length vector. */
-export interface FeatureValue {
-  readonly matrix?: FeatureMatrix;
-  readonly vector?: Float32Array;
-  /** Column (matrix) or element (vector) names, when the set has them. */
-  readonly names?: readonly string[];
-}
+import { featureMatrix } from '../features/matrix.js';
+import type { FeatureValue } from '../features/value.js';
 
 /** Hit / miss / write counters of one {@link FeatureCache} instance. */
 export interface CacheCounters {
@@ -27,32 +14,6 @@ export interface CacheCounters {
 
 const MAGIC = 0x46585645; // 'EVXF' little-endian
 const RECORD_VERSION = 1;
-
-/**
- * JSON with object keys sorted at every level, so equal specs always hash equally whatever
- * order their parameters were written in. Non-finite numbers and undefined are rejected (JSON
- * would silently change them).
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number ${value}`);
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  throw new TypeError(`canonicalJson: cannot serialise a ${typeof value}`);
-}
-
-/** Hex sha256 of bytes or a UTF-8 string. */
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 /**
  * The default cache folder: `$EMOVOX_CACHE/features`, else `$XDG_CACHE_HOME/emovox/features`,

@@ -4,14 +4,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { extractFeatures } from '../../src/features/extract.js';
-import { collectAudioFiles } from '../../src/features/extract-files.js';
-import { writeFeatureOutput, type FeatureSidecar } from '../../src/features/extract-output.js';
-import { decodeNpy, encodeNpy, parseNpyHeader, readNpy, writeNpy } from '../../src/features/npy.js';
+import { extractFeatures } from '../../src/extract/extract.js';
+import { collectAudioFiles } from '../../src/extract/extract-files.js';
+import { writeFeatureOutput, type FeatureSidecar } from '../../src/extract/extract-output.js';
+import { decodeNpy, encodeNpy, parseNpyHeader, readNpy, writeNpy } from '../../src/extract/npy.js';
 import { featureSpec } from '../../src/features/sets.js';
 import { freshDistSkip } from '../helpers/build.js';
 import { repoRoot } from '../helpers/data.js';
-import { writeBatch } from './extract-helpers.js';
+import { writeBatch } from './helpers.js';
 
 let dir: string;
 let files: ReturnType<typeof writeBatch>;

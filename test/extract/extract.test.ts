@@ -3,16 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FeatureCache, canonicalJson, type FeatureValue } from '../../src/features/cache.js';
-import { extractFeatures, extractOne } from '../../src/features/extract.js';
-import {
-  featureSetDefinition,
-  featureSetNames,
-  featureSpec,
-  featureSpecHash,
-} from '../../src/features/sets.js';
-import { WorkerPool } from '../../src/features/worker-pool.js';
-import { writeBatch, writeWav, tone } from './extract-helpers.js';
+import { FeatureCache } from '../../src/extract/cache.js';
+import type { FeatureValue } from '../../src/features/value.js';
+import { canonicalJson } from '../../src/util/canonical-json.js';
+import { extractFeatures, extractOne } from '../../src/extract/extract.js';
+import { featureSetDefinition, featureSetNames, featureSpec } from '../../src/features/sets.js';
+import { featureSpecHash } from '../../src/extract/spec-hash.js';
+import { WorkerPool } from '../../src/extract/worker-pool.js';
+import { writeBatch, writeWav, tone } from './helpers.js';
 
 let dir: string;
 let files: ReturnType<typeof writeBatch>;

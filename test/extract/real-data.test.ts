@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { extractFeatures } from '../../src/features/extract.js';
-import { collectAudioFiles } from '../../src/features/extract-files.js';
+import { extractFeatures } from '../../src/extract/extract.js';
+import { collectAudioFiles } from '../../src/extract/extract-files.js';
 import { featureSpec } from '../../src/features/sets.js';
 import { realDataSkip, sharedDataDir } from '../helpers/data.js';
 
