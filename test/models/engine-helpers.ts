@@ -1,7 +1,7 @@
 // Shared helpers for tests that need the libtorch addon.
 import { engineAvailable, engineUnavailableReason, ops, tidy, type Tensor } from '../../src/engine/index.js';
 import type { BatchArray } from '../../src/data/batch.js';
-import { argmaxClasses, fit, predictLogits, type LoopData } from '../../src/train/index.js';
+import { argmaxClasses, fit, predictLogits, type LoopData } from '../../src/train/loop.js';
 import type { EmotionModel, ModelInputs } from '../../src/models/zoo.js';
 import type { InputTensor } from '../../src/infer/session.js';
 
