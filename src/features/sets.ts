@@ -1,8 +1,10 @@
 import { EmovoxInputError } from '../util/errors.js';
 import { powerToDb } from './db.js';
+import { rms } from './framewise.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
 import { melSpectrogram, mfcc, type MfccOptions } from './mel.js';
+import { pyin } from './pitch.js';
 import { prosodicFeatures } from './prosodic.js';
 import type { FeatureValue } from './value.js';
 import { vector180, VECTOR180_SAMPLE_RATE } from './vector180.js';
@@ -324,5 +326,46 @@ register({
       matrix: powerToDb(melSpectrogram(samples, sampleRate, options), { topDb }),
       names,
     });
+  },
+});
+
+register({
+  name: 'prosody-frames',
+  version: 1,
+  description:
+    'Frame-level prosody at 16 kHz, aligned with mfcc40 frames (2048 / hop 512, centred): frames x 3 = log energy (dB of frame RMS), pyin F0 in semitones above 55 Hz (0 when unvoiced), voicing probability',
+  kind: 'matrix',
+  defaults: {
+    sampleRate: 16000,
+    resampleQuality: 'high',
+    frameLength: 2048,
+    hopLength: 512,
+    fmin: 65.406,
+    fmax: 1046.5,
+  },
+  create(params) {
+    const frameLength = num(params, 'frameLength');
+    const hopLength = num(params, 'hopLength');
+    const fmin = num(params, 'fmin');
+    const fmaxWanted = num(params, 'fmax');
+    const names = ['energyDb', 'f0Semitones', 'voicedProb'];
+    return (samples, sampleRate) => {
+      const energy = rms(samples, { frameLength, hopLength });
+      const p = pyin(samples, sampleRate, {
+        fmin,
+        fmax: Math.min(fmaxWanted, sampleRate / 2),
+        frameLength,
+        hopLength,
+      });
+      const frames = Math.min(energy.frames, p.f0.length);
+      const data = new Float32Array(frames * 3);
+      for (let t = 0; t < frames; t++) {
+        data[t * 3] = 20 * Math.log10(Math.max(energy.data[t], 1e-5));
+        const f0 = p.f0[t];
+        data[t * 3 + 1] = Number.isFinite(f0) && f0 > 0 ? 12 * Math.log2(f0 / 55) : 0;
+        data[t * 3 + 2] = p.voicedProb[t];
+      }
+      return { matrix: { data, frames, bins: 3 }, names };
+    };
   },
 });
