@@ -11,14 +11,18 @@ by scikit-learn 1.2 (Debian python3-sklearn):
   log_loss(labels=range(K)).
 ECE (15 equal-width bins, top label) by a plain numpy implementation; temperature scaling by
 scipy.optimize.minimize_scalar (bounded, on log T in [log 0.01, log 100]) on the same NLL;
-per-group accuracy and balanced accuracy; cross-fold mean, np.std (ddof=0) and pooled metrics.
+per-group accuracy and balanced accuracy; cross-fold mean, np.std (ddof=0) and pooled metrics;
+multi-label indicator metrics (CMU-MOSEI emotions: per-label P/R/F1, accuracy, balanced
+"weighted accuracy", micro/macro/weighted/samples averages, subset accuracy, Hamming loss); and
+sentiment-regression metrics as the MMSA toolkit's eval_mosei_regression computes them (MAE,
+Pearson r, Acc-7, Acc-5 with np.round, Acc-2 and weighted F1 with and without zero truths).
 
 Probabilities and logits are float32 (as emovox models produce them), stored as base64 of their
 little-endian bytes, so both sides score identical inputs.
 
 Usage (Debian's Python, which has python3-sklearn):
     /usr/bin/python3 reference/eval_golden.py
-writes test/fixtures/eval/{classification,calibration,groups,aggregate}.json.
+writes test/fixtures/eval/{classification,calibration,groups,aggregate,multilabel,regression}.json.
 """
 import base64
 import json
@@ -34,6 +38,8 @@ from sklearn.metrics import (
     balanced_accuracy_score,
     classification_report,
     confusion_matrix,
+    f1_score,
+    hamming_loss,
     log_loss,
     precision_recall_fscore_support,
 )
@@ -165,6 +171,52 @@ def temperature_case(rng, name, n, k, scale, skill, separable=False):
     }
 
 
+MOSEI_EMOTIONS = ["happy", "sad", "anger", "surprise", "disgust", "fear"]
+
+
+def multilabel_case(rng, name, n, density=0.3, skill=0.7, empty_truth_label=None, empty_pred_label=None):
+    truth = (rng.random((n, 6)) < density).astype(int)
+    flip = rng.random((n, 6)) > skill
+    pred = np.where(flip, 1 - truth, truth)
+    if empty_truth_label is not None:
+        truth[:, empty_truth_label] = 0
+    if empty_pred_label is not None:
+        pred[:, empty_pred_label] = 0
+    exp = {}
+    p, r, f, s = precision_recall_fscore_support(truth, pred, average=None, zero_division=0)
+    exp["perLabel"] = {"precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(), "support": s.tolist()}
+    exp["accuracy"] = [accuracy_score(truth[:, j], pred[:, j]) for j in range(6)]
+    exp["weightedAccuracy"] = [balanced_accuracy_score(truth[:, j], pred[:, j]) for j in range(6)]
+    for avg in ("micro", "macro", "weighted", "samples"):
+        pa, ra, fa, _ = precision_recall_fscore_support(truth, pred, average=avg, zero_division=0)
+        exp[avg] = {"precision": float(pa), "recall": float(ra), "f1": float(fa)}
+    exp["subsetAccuracy"] = accuracy_score(truth, pred)
+    exp["hammingLoss"] = hamming_loss(truth, pred)
+    return {"name": name, "labels": MOSEI_EMOTIONS, "truth": truth.ravel().tolist(), "predicted": pred.ravel().tolist(), "expected": exp}
+
+
+def regression_case(rng, name, n, zeros=0.1, noise=1.0):
+    truth = np.clip(np.round(rng.normal(0.3, 1.4, size=n) * 3) / 3, -3, 3)
+    truth[rng.random(n) < zeros] = 0.0
+    pred = np.clip(truth * 0.7 + rng.normal(0, noise, size=n), -3.4, 3.4)
+    # exact .5 values exercise round-half-even in Acc-7 / Acc-5
+    pred[: max(1, n // 10)] = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5])[np.arange(max(1, n // 10)) % 6]
+    tp, pp = truth.astype(np.float64), pred.astype(np.float64)
+    non_zeros = np.array([i for i, e in enumerate(tp) if e != 0])
+    exp = {
+        "mae": float(np.mean(np.absolute(pp - tp))),
+        "pearson": float(np.corrcoef(pp, tp)[0][1]),
+        "acc7": float(np.sum(np.round(np.clip(pp, -3, 3)) == np.round(np.clip(tp, -3, 3))) / float(len(tp))),
+        "acc5": float(np.sum(np.round(np.clip(pp, -2, 2)) == np.round(np.clip(tp, -2, 2))) / float(len(tp))),
+        "acc2": accuracy_score(tp >= 0, pp >= 0),
+        "f1": f1_score(tp >= 0, pp >= 0, average="weighted"),
+        "acc2NonZero": accuracy_score(tp[non_zeros] > 0, pp[non_zeros] > 0),
+        "f1NonZero": f1_score(tp[non_zeros] > 0, pp[non_zeros] > 0, average="weighted"),
+        "nNonZero": int(len(non_zeros)),
+    }
+    return {"name": name, "truth": tp.tolist(), "predicted": pp.tolist(), "expected": exp}
+
+
 def main():
     rng = np.random.default_rng(20240611)
     cases = []
@@ -249,6 +301,20 @@ def main():
         },
     }
 
+    multilabel = [
+        multilabel_case(rng, "n1", 1),
+        multilabel_case(rng, "n50", 50),
+        multilabel_case(rng, "n300 sparse", 300, density=0.12),
+        multilabel_case(rng, "label never true", 80, empty_truth_label=3),
+        multilabel_case(rng, "label never predicted", 80, empty_pred_label=5),
+        multilabel_case(rng, "perfect", 40, skill=1.0),
+    ]
+    regression = [
+        regression_case(rng, "n12", 12),
+        regression_case(rng, "n200", 200),
+        regression_case(rng, "n500 many zeros", 500, zeros=0.4, noise=0.6),
+    ]
+
     versions = {"sklearn": sklearn.__version__, "numpy": np.__version__, "scipy": scipy.__version__}
     os.makedirs(OUT, exist_ok=True)
     for name, payload in (
@@ -256,6 +322,8 @@ def main():
         ("calibration", {"versions": versions, "temperature": temps}),
         ("groups", {"versions": versions, **groups}),
         ("aggregate", {"versions": versions, **aggregate}),
+        ("multilabel", {"versions": versions, "cases": multilabel}),
+        ("regression", {"versions": versions, "cases": regression}),
     ):
         with open(os.path.join(OUT, name + ".json"), "w") as f:
             json.dump(payload, f, separators=(",", ":"))

@@ -300,3 +300,61 @@ export function applyTemperature(
   }
   return out;
 }
+
+/** Accuracy of the examples kept at one confidence threshold. */
+export interface CoveragePoint {
+  /** Minimum top probability for an example to be kept (answered, not flagged). */
+  threshold: number;
+  /** Share of examples kept: top probability >= threshold. */
+  coverage: number;
+  /** Accuracy (argmax = truth) over the kept examples; NaN when none is kept. */
+  accuracy: number;
+  /** Number of kept examples. */
+  kept: number;
+}
+
+/**
+ * Coverage and accuracy at confidence thresholds (selective prediction): how many results would
+ * be flagged as low-confidence at each threshold, and how accurate the rest are. Use it on
+ * validation probabilities, after temperature scaling, to choose the threshold below which a
+ * recogniser flags its answer. Predictions are the argmax (first on ties).
+ *
+ * @param probabilities row-major [n, classes], rows summing to 1
+ * @param truth true class index per example
+ * @param thresholds confidence thresholds in [0, 1]; default 0, 0.1, ..., 0.9
+ */
+export function coverageAtConfidence(
+  probabilities: Float32Array | Float64Array,
+  truth: ArrayLike<number>,
+  classes: number,
+  thresholds: readonly number[] = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+): CoveragePoint[] {
+  checkClassCount(classes);
+  const n = truth.length;
+  if (n < 1) throw new EmovoxParameterError('truth', 'must hold at least one class index');
+  checkClassIndices(truth, classes, 'truth');
+  checkProbabilities(probabilities, n, classes);
+  for (const t of thresholds) {
+    if (!(t >= 0 && t <= 1)) throw new EmovoxParameterError('thresholds', `${t} is outside [0, 1]`);
+  }
+  const confidence = new Float64Array(n);
+  const correct = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 1; k < classes; k++)
+      if (probabilities[i * classes + k] > probabilities[i * classes + best]) best = k;
+    confidence[i] = probabilities[i * classes + best];
+    correct[i] = best === truth[i] ? 1 : 0;
+  }
+  return thresholds.map((threshold) => {
+    let kept = 0;
+    let right = 0;
+    for (let i = 0; i < n; i++) {
+      if (confidence[i] >= threshold) {
+        kept++;
+        right += correct[i];
+      }
+    }
+    return { threshold, coverage: kept / n, accuracy: kept === 0 ? NaN : right / kept, kept };
+  });
+}

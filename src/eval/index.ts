@@ -5,13 +5,14 @@
  */
 export type { ClassScores, ClassificationMetrics, ClassificationOptions } from './classification.js';
 export { classificationMetrics, confusionMatrix, metricsFromConfusion } from './classification.js';
-export type { CalibrationBin } from './calibration.js';
+export type { CalibrationBin, CoveragePoint } from './calibration.js';
 export {
   DEFAULT_ECE_BINS,
   MAX_TEMPERATURE,
   MIN_TEMPERATURE,
   applyTemperature,
   calibrationBins,
+  coverageAtConfidence,
   eceFromBins,
   expectedCalibrationError,
   fitTemperature,
@@ -23,3 +24,7 @@ export { aggregateFolds, meanStd } from './aggregate.js';
 export type { GroupAccuracy } from './groups.js';
 export { groupAccuracy, naturalCompare } from './groups.js';
 export { numpyMean, numpyStd, numpySum, numpyWeightedMean } from './sum.js';
+export type { LabelScores, MultilabelMetrics } from './multilabel.js';
+export { multilabelMetrics, thresholdScores } from './multilabel.js';
+export type { RegressionMetrics } from './regression.js';
+export { regressionMetrics, roundHalfEven } from './regression.js';

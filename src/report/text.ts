@@ -56,7 +56,7 @@ export function confusionText(m: Pick<ClassificationMetrics, 'labels' | 'confusi
     padEnd('true \\ predicted', rowWidth) + m.labels.map((l) => '  ' + padStart(l, colWidth)).join('') + '\n';
   m.labels.forEach((label, t) => {
     out +=
-      padStart(label, rowWidth) +
+      padEnd(label, rowWidth) +
       m.confusion[t].map((c) => '  ' + padStart(String(c), colWidth)).join('') +
       '\n';
   });
