@@ -103,10 +103,8 @@ export class ProgressReporter {
         return;
       }
       case 'fold-end':
+        // The run's log line already reports the fold's scores.
         this.stopBar();
-        this.write(
-          `${event.fold}: test UA ${(100 * event.ua).toFixed(1)} %, WA ${(100 * event.wa).toFixed(1)} % (${event.seconds.toFixed(0)} s)`,
-        );
         return;
     }
   }
