@@ -318,6 +318,11 @@ export const RECIPE_SCHEMA: Rule = {
           1,
           { integer: true, min: 1, max: 16 },
         ),
+        refit: {
+          type: 'boolean',
+          default: false,
+          doc: 'after validation picked the best epoch, retrain on training + validation speakers for that many epochs (replaying the learning rates) and test that model',
+        },
         checkpointEvery: num('write a resumable checkpoint every n epochs', 1, { integer: true, min: 1 }),
       },
     },
@@ -404,6 +409,7 @@ export interface Recipe {
     gradClip: number;
     threads: number;
     ensemble: number;
+    refit: boolean;
     checkpointEvery: number;
   };
   final: { train: boolean; calibrate: boolean };
