@@ -243,7 +243,17 @@ function trainMember(
       testLogits: rows.test.length > 0 ? predictLogits(model, test) : new Float32Array(0),
     };
     if (!t.refit || !val) return trained;
-    const refit = refitMember(recipe, data, config, rows, label, member, result.history.slice(0, bestEpoch + 1), `${checkpointPath}.refit`, options);
+    const refit = refitMember(
+      recipe,
+      data,
+      config,
+      rows,
+      label,
+      member,
+      result.history.slice(0, bestEpoch + 1),
+      `${checkpointPath}.refit`,
+      options,
+    );
     return { ...trained, weights: refit.weights, testLogits: refit.testLogits };
   } finally {
     model.dispose();
@@ -271,7 +281,8 @@ function refitMember(
   const train = loopDataFor(recipe, data.dataset, all, normalizers, deriveSeed(seed, 41));
   const test = loopDataFor(recipe, data.dataset, rows.test, normalizers, 0);
   const fp = fingerprint(recipe, `${label}#${member}#refit`, { train: all, val: [] }, data);
-  const resume = options.resume && existsSync(checkpointPath) ? loadCheckpoint(checkpointPath, fp) : undefined;
+  const resume =
+    options.resume && existsSync(checkpointPath) ? loadCheckpoint(checkpointPath, fp) : undefined;
   manualSeed(deriveSeed(seed, 0, 5));
   const model = buildModel(config);
   const t = recipe.training;
@@ -293,7 +304,8 @@ function refitMember(
         signal: options.signal,
         onBatch: (b) => options.onEvent?.({ type: 'batch', fold: `${label} refit`, ...b }),
         onCheckpoint: (state: LoopState) => {
-          if (state.finished || state.epoch % t.checkpointEvery === 0) saveCheckpoint(checkpointPath, fp, state);
+          if (state.finished || state.epoch % t.checkpointEvery === 0)
+            saveCheckpoint(checkpointPath, fp, state);
         },
       },
       [new ReplaySchedule(history.map((h) => h.lr))],
