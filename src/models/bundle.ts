@@ -332,7 +332,9 @@ export function saveBundle(path: string, bundle: ModelBundle, options: SaveBundl
   }
   mkdirSync(path, { recursive: true });
   const files: NonNullable<BundleManifest['files']> = {};
-  const set: { path: string; data: Uint8Array | string }[] = [{ path: join(path, 'weights.bin'), data: blob }];
+  const set: { path: string; data: Uint8Array | string }[] = [
+    { path: join(path, 'weights.bin'), data: blob },
+  ];
   if (options.onnx ?? true) {
     const metadata: Record<string, string> = { ...(bundle.metadata ?? {}), 'emovox.bundleFormat': '2' };
     if (bundle.calibration) metadata['emovox.temperature'] = String(bundle.calibration.temperature);
