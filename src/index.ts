@@ -9,6 +9,7 @@ export * from './extract/index.js';
 export * from './encoders/index.js';
 export * from './corpora/index.js';
 export * from './models/index.js';
+export * from './data/index.js';
 export * from './train/index.js';
 export * from './eval/index.js';
 export * from './infer/index.js';

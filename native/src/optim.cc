@@ -23,11 +23,16 @@ class NativeOptimizer : public Napi::ObjectWrap<NativeOptimizer> {
                            InstanceMethod<&NativeOptimizer::ZeroGrad>("zeroGrad"),
                            InstanceMethod<&NativeOptimizer::SetLr>("setLr"),
                            InstanceMethod<&NativeOptimizer::GetLr>("getLr"),
+                           InstanceMethod<&NativeOptimizer::GetState>("getState"),
+                           InstanceMethod<&NativeOptimizer::SetState>("setState"),
                            InstanceMethod<&NativeOptimizer::Dispose>("dispose"),
                        });
   }
   explicit NativeOptimizer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeOptimizer>(info) {}
-  void set(std::unique_ptr<torch::optim::Optimizer> opt) { opt_ = std::move(opt); }
+  void set(std::string kind, std::unique_ptr<torch::optim::Optimizer> opt) {
+    kind_ = std::move(kind);
+    opt_ = std::move(opt);
+  }
 
  private:
   torch::optim::Optimizer& Get(Napi::Env env) {
@@ -86,6 +91,118 @@ class NativeOptimizer : public Napi::ObjectWrap<NativeOptimizer> {
     return info.Env().Undefined();
   }
 
+  // Per-parameter state, in parameter order over all groups: null where the optimizer holds none
+  // yet, else { step, buffers: { name: tensor } } with copies of libtorch's state tensors
+  // (Adam/AdamW: expAvg, expAvgSq, maxExpAvgSq when amsgrad; SGD: momentumBuffer). This is what a
+  // checkpoint needs to continue training exactly; the option values are the caller's to keep.
+  Napi::Value GetState(const Napi::CallbackInfo& info) {
+    auto env = info.Env();
+    Napi::Array out = Napi::Array::New(env);
+    Run(info, [&](torch::optim::Optimizer& o) {
+      uint32_t index = 0;
+      for (auto& group : o.param_groups()) {
+        for (auto& p : group.params()) {
+          auto it = o.state().find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+          if (it == o.state().end()) {
+            out.Set(index++, env.Null());
+            continue;
+          }
+          Napi::Object entry = Napi::Object::New(env);
+          Napi::Object buffers = Napi::Object::New(env);
+          auto put = [&](const char* name, const at::Tensor& t) {
+            if (t.defined()) buffers.Set(name, NativeTensor::New(env, t.detach().clone()));
+          };
+          int64_t step = 0;
+          if (kind_ == "sgd") {
+            auto& s = static_cast<torch::optim::SGDParamState&>(*it->second);
+            put("momentumBuffer", s.momentum_buffer());
+          } else if (kind_ == "adam") {
+            auto& s = static_cast<torch::optim::AdamParamState&>(*it->second);
+            step = s.step();
+            put("expAvg", s.exp_avg());
+            put("expAvgSq", s.exp_avg_sq());
+            put("maxExpAvgSq", s.max_exp_avg_sq());
+          } else {
+            auto& s = static_cast<torch::optim::AdamWParamState&>(*it->second);
+            step = s.step();
+            put("expAvg", s.exp_avg());
+            put("expAvgSq", s.exp_avg_sq());
+            put("maxExpAvgSq", s.max_exp_avg_sq());
+          }
+          entry.Set("step", Napi::Number::New(env, double(step)));
+          entry.Set("buffers", buffers);
+          out.Set(index++, entry);
+        }
+      }
+    });
+    return out;
+  }
+
+  // Replaces the per-parameter state with the shape GetState returns (one entry per parameter;
+  // null clears it). Tensors are copied; shapes must match the parameters.
+  Napi::Value SetState(const Napi::CallbackInfo& info) {
+    auto env = info.Env();
+    if (!info[0].IsArray()) throw Napi::TypeError::New(env, "setState: expected an array");
+    auto entries = info[0].As<Napi::Array>();
+    return Run(info, [&](torch::optim::Optimizer& o) {
+      std::vector<at::Tensor> params;
+      for (auto& group : o.param_groups())
+        for (auto& p : group.params()) params.push_back(p);
+      if (entries.Length() != params.size()) {
+        throw Napi::RangeError::New(env, "setState: " + std::to_string(entries.Length()) + " entries for " +
+                                             std::to_string(params.size()) + " parameters");
+      }
+      for (uint32_t i = 0; i < entries.Length(); ++i) {
+        auto key = c10::guts::to_string(params[i].unsafeGetTensorImpl());
+        Napi::Value v = entries.Get(i);
+        if (v.IsNull() || v.IsUndefined()) {
+          o.state().erase(key);
+          continue;
+        }
+        if (!v.IsObject()) throw Napi::TypeError::New(env, "setState: entries must be objects or null");
+        auto entry = v.As<Napi::Object>();
+        auto buffersValue = entry.Get("buffers");
+        if (!buffersValue.IsObject()) throw Napi::TypeError::New(env, "setState: entry without buffers");
+        auto buffers = buffersValue.As<Napi::Object>();
+        auto take = [&](const char* name, bool required) -> at::Tensor {
+          auto b = buffers.Get(name);
+          if (b.IsUndefined() || b.IsNull()) {
+            if (required)
+              throw Napi::TypeError::New(env, std::string("setState: parameter ") + std::to_string(i) +
+                                                  " lacks buffer " + name);
+            return at::Tensor();
+          }
+          at::Tensor t = ArgTensor(b, name);
+          if (!t.sizes().equals(params[i].sizes()))
+            throw Napi::RangeError::New(env, std::string("setState: buffer ") + name + " of parameter " +
+                                                 std::to_string(i) + " has the wrong shape");
+          return t.detach().clone().to(params[i].options());
+        };
+        int64_t step = ArgInt(entry.Get("step"), "step");
+        if (kind_ == "sgd") {
+          auto s = std::make_unique<torch::optim::SGDParamState>();
+          s->momentum_buffer(take("momentumBuffer", true));
+          o.state()[key] = std::move(s);
+        } else if (kind_ == "adam") {
+          auto s = std::make_unique<torch::optim::AdamParamState>();
+          s->step(step);
+          s->exp_avg(take("expAvg", true));
+          s->exp_avg_sq(take("expAvgSq", true));
+          s->max_exp_avg_sq(take("maxExpAvgSq", false));
+          o.state()[key] = std::move(s);
+        } else {
+          auto s = std::make_unique<torch::optim::AdamWParamState>();
+          s->step(step);
+          s->exp_avg(take("expAvg", true));
+          s->exp_avg_sq(take("expAvgSq", true));
+          s->max_exp_avg_sq(take("maxExpAvgSq", false));
+          o.state()[key] = std::move(s);
+        }
+      }
+    });
+  }
+
+  std::string kind_;
   std::unique_ptr<torch::optim::Optimizer> opt_;
 };
 
@@ -134,7 +251,7 @@ static Napi::Value MakeOptimizer(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "unknown optimizer '" + kind + "' (adam, adamw, sgd)");
   }
   Napi::Object obj = env.GetInstanceData<AddonData>()->optimizerCtor.New({});
-  NativeOptimizer::Unwrap(obj)->set(std::move(opt));
+  NativeOptimizer::Unwrap(obj)->set(kind, std::move(opt));
   return obj;
 }
 

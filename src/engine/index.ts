@@ -31,7 +31,17 @@ export {
   noGrad,
   enableGrad,
 } from './runtime.js';
-export { Optimizer, Adam, AdamW, SGD, clipGradNorm, type AdamOptions, type SgdOptions } from './optim.js';
+export {
+  Optimizer,
+  Adam,
+  AdamW,
+  SGD,
+  clipGradNorm,
+  type AdamOptions,
+  type SgdOptions,
+  type OptimizerState,
+  type OptimizerStateBuffer,
+} from './optim.js';
 export type {
   Reduction,
   ConvOptions,

@@ -31,7 +31,21 @@ export interface NativeOptimizer {
   zeroGrad(setToNone: boolean): void;
   setLr(lr: number): void;
   getLr(): number;
+  /** Copies of the per-parameter state, in parameter order; null where none exists yet. */
+  getState(): (NativeOptimizerParamState | null)[];
+  /** Replaces the per-parameter state (one entry per parameter; tensors are copied). */
+  setState(state: (NativeOptimizerParamState | null)[]): void;
   dispose(): void;
+}
+
+/**
+ * One parameter's optimizer state as the addon exchanges it: the step count (Adam/AdamW; 0 for
+ * SGD) and named buffers (Adam/AdamW `expAvg`, `expAvgSq`, `maxExpAvgSq` with amsgrad; SGD
+ * `momentumBuffer`), each the parameter's shape.
+ */
+export interface NativeOptimizerParamState {
+  step: number;
+  buffers: Record<string, NativeTensor>;
 }
 
 /** Second operand of binary ops: a tensor or a scalar. */

@@ -1,6 +1,30 @@
 import { EmovoxParameterError } from '../util/errors.js';
-import { native, type NativeOptimizer, type NativeOptimizerOptions } from './native.js';
-import type { Tensor } from './tensor.js';
+import {
+  native,
+  type NativeOptimizer,
+  type NativeOptimizerOptions,
+  type NativeOptimizerParamState,
+} from './native.js';
+import { Tensor } from './tensor.js';
+
+/** One buffer of an {@link OptimizerState}: float32 values and the parameter's shape. */
+export interface OptimizerStateBuffer {
+  shape: number[];
+  data: Float32Array;
+}
+
+/**
+ * Everything an optimizer carries between steps, as plain arrays (JSON/binary-serialisable):
+ * its kind, learning rate, and per parameter (in the order the optimizer was given them) null
+ * before the first step, else the step count and its buffers (Adam/AdamW `expAvg`, `expAvgSq`,
+ * `maxExpAvgSq` with amsgrad; SGD `momentumBuffer`). Loading it into a fresh optimizer of the
+ * same kind over the same parameter shapes continues training exactly where it stopped.
+ */
+export interface OptimizerState {
+  kind: 'adam' | 'adamw' | 'sgd';
+  lr: number;
+  params: ({ step: number; buffers: Record<string, OptimizerStateBuffer> } | null)[];
+}
 
 /**
  * A libtorch optimizer over a list of parameter tensors (leaves with requiresGrad). It updates the
@@ -10,6 +34,8 @@ import type { Tensor } from './tensor.js';
 export class Optimizer {
   /** The parameters this optimizer updates, in the order given. */
   readonly params: readonly Tensor[];
+  /** Which libtorch optimizer this is. */
+  readonly kind: 'adam' | 'adamw' | 'sgd';
   private readonly handle: NativeOptimizer;
   private disposed = false;
 
@@ -28,6 +54,7 @@ export class Optimizer {
         );
     }
     this.params = [...params];
+    this.kind = kind;
     this.handle = native().optimizer(
       kind,
       params.map((p) => p.handle),
@@ -52,6 +79,67 @@ export class Optimizer {
   set lr(value: number) {
     if (!(value >= 0)) throw new EmovoxParameterError('lr', `must be >= 0, got ${value}`);
     this.handle.setLr(value);
+  }
+
+  /**
+   * Copies the optimizer's state (moments, momentum buffers, step counts, learning rate) into
+   * plain arrays, for checkpoints.
+   */
+  stateDict(): OptimizerState {
+    const raw = this.handle.getState();
+    const params = raw.map((entry) => {
+      if (entry === null) return null;
+      const buffers: Record<string, OptimizerStateBuffer> = {};
+      for (const [name, handle] of Object.entries(entry.buffers)) {
+        const t = new Tensor(handle);
+        try {
+          buffers[name] = { shape: t.shape, data: t.toFloat32Array() };
+        } finally {
+          t.dispose();
+        }
+      }
+      return { step: entry.step, buffers };
+    });
+    return { kind: this.kind, lr: this.lr, params };
+  }
+
+  /**
+   * Restores a state from {@link stateDict} (same kind, same parameter count and shapes), learning
+   * rate included.
+   * @throws TypeError when the kind, parameter count or a buffer shape differs.
+   */
+  loadStateDict(state: OptimizerState): void {
+    if (state.kind !== this.kind) {
+      throw new TypeError(`optimizer state is for ${state.kind}, this optimizer is ${this.kind}`);
+    }
+    if (state.params.length !== this.params.length) {
+      throw new TypeError(
+        `optimizer state has ${state.params.length} parameters, this optimizer ${this.params.length}`,
+      );
+    }
+    const made: Tensor[] = [];
+    try {
+      const entries: (NativeOptimizerParamState | null)[] = state.params.map((entry, i) => {
+        if (entry === null) return null;
+        const buffers: Record<string, NativeOptimizerParamState['buffers'][string]> = {};
+        for (const [name, b] of Object.entries(entry.buffers)) {
+          const expected = this.params[i].shape;
+          if (b.shape.join(',') !== expected.join(',')) {
+            throw new TypeError(
+              `optimizer state: ${name} of parameter ${i} has shape [${b.shape.join(', ')}], expected [${expected.join(', ')}]`,
+            );
+          }
+          const t = new Tensor(native().fromData(b.data, b.shape, 'float32', this.params[i].device, false));
+          made.push(t);
+          buffers[name] = t.handle;
+        }
+        return { step: entry.step, buffers };
+      });
+      this.handle.setState(entries);
+    } finally {
+      for (const t of made) t.dispose();
+    }
+    this.lr = state.lr;
   }
 
   /** Frees the optimizer state now; later calls throw. */

@@ -2,11 +2,21 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
 import { powerToDb } from '../dsp/db.js';
+import { rms, zeroCrossingRate } from './framewise.js';
+import {
+  spectralBandwidth,
+  spectralCentroid,
+  spectralContrast,
+  spectralFlatness,
+  spectralRolloff,
+} from './spectral.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
 import { kaldiFbank, type KaldiFbankOptions, type KaldiWindow } from './kaldi-fbank.js';
 import { melSpectrogram, mfcc, type MfccOptions } from './mel.js';
+import { pyin } from './pitch.js';
 import { prosodicFeatures } from './prosodic.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 import type { FeatureValue } from './value.js';
 import { vector180, VECTOR180_SAMPLE_RATE } from './vector180.js';
 
@@ -440,6 +450,122 @@ register({
       matrix: powerToDb(melSpectrogram(samples, sampleRate, options), { topDb }),
       names,
     });
+  },
+});
+
+register({
+  name: 'prosody-frames',
+  version: 1,
+  description:
+    'Frame-level prosody at 16 kHz, aligned with mfcc40 frames (2048 / hop 512, centred): frames x 3 = log energy (dB of frame RMS), pyin F0 in semitones above 55 Hz (0 when unvoiced), voicing probability',
+  kind: 'matrix',
+  defaults: {
+    sampleRate: 16000,
+    resampleQuality: 'high',
+    frameLength: 2048,
+    hopLength: 512,
+    fmin: 65.406,
+    fmax: 1046.5,
+  },
+  create(params) {
+    const frameLength = num(params, 'frameLength');
+    const hopLength = num(params, 'hopLength');
+    const fmin = num(params, 'fmin');
+    const fmaxWanted = num(params, 'fmax');
+    const names = ['energyDb', 'f0Semitones', 'voicedProb'];
+    return (samples, sampleRate) => {
+      const energy = rms(samples, { frameLength, hopLength });
+      const p = pyin(samples, sampleRate, {
+        fmin,
+        fmax: Math.min(fmaxWanted, sampleRate / 2),
+        frameLength,
+        hopLength,
+      });
+      const frames = Math.min(energy.frames, p.f0.length);
+      const data = new Float32Array(frames * 3);
+      for (let t = 0; t < frames; t++) {
+        data[t * 3] = 20 * Math.log10(Math.max(energy.data[t], 1e-5));
+        const f0 = p.f0[t];
+        data[t * 3 + 1] = Number.isFinite(f0) && f0 > 0 ? 12 * Math.log2(f0 / 55) : 0;
+        data[t * 3 + 2] = p.voicedProb[t];
+      }
+      return { matrix: { data, frames, bins: 3 }, names };
+    };
+  },
+});
+
+/** Column-wise concatenation of frames x bins matrices (cut to the shortest). */
+function columns(parts: readonly FeatureMatrix[]): FeatureMatrix {
+  const frames = Math.min(...parts.map((p) => p.frames));
+  const bins = parts.reduce((n, p) => n + p.bins, 0);
+  const data = new Float32Array(frames * bins);
+  for (let t = 0; t < frames; t++) {
+    let at = t * bins;
+    for (const p of parts) {
+      data.set(p.data.subarray(t * p.bins, (t + 1) * p.bins), at);
+      at += p.bins;
+    }
+  }
+  return { data, frames, bins };
+}
+
+register({
+  name: 'spectral-functionals',
+  version: 1,
+  description:
+    'Utterance functionals of 13 spectral / energy descriptors and their deltas at 16 kHz: centroid, bandwidth, roll-off, flatness, 7 contrast bands, zero-crossing rate, log energy (208 values)',
+  kind: 'vector',
+  defaults: {
+    sampleRate: 16000,
+    resampleQuality: 'high',
+    nFft: 2048,
+    hopLength: 512,
+    stats: ['mean', 'std', 'min', 'max', 'percentiles', 'slope'],
+    percentiles: [10, 50, 90],
+    deltaOrders: [1],
+    deltaWidth: 9,
+  },
+  create(params) {
+    const stft = { nFft: num(params, 'nFft'), hopLength: num(params, 'hopLength') };
+    const framing = { frameLength: stft.nFft, hopLength: stft.hopLength };
+    const stats = strings(params, 'stats') as Functional[];
+    const percentiles = numbers(params, 'percentiles');
+    const deltaOrders = numbers(params, 'deltaOrders');
+    const deltaWidth = num(params, 'deltaWidth');
+    const columnNames = [
+      'centroid',
+      'bandwidth',
+      'rolloff',
+      'flatness',
+      ...Array.from({ length: 7 }, (_, k) => `contrast${k}`),
+      'zcr',
+      'energyDb',
+    ];
+    return (samples, sampleRate) => {
+      const energy = rms(samples, framing);
+      const energyDb = {
+        data: energy.data.map((v) => 20 * Math.log10(Math.max(v, 1e-5))),
+        frames: energy.frames,
+        bins: 1,
+      };
+      const lld = columns([
+        spectralCentroid(samples, sampleRate, stft),
+        spectralBandwidth(samples, sampleRate, stft),
+        spectralRolloff(samples, sampleRate, stft),
+        spectralFlatness(samples, sampleRate, stft),
+        spectralContrast(samples, sampleRate, stft),
+        zeroCrossingRate(samples, framing),
+        energyDb,
+      ]);
+      const { values, names } = functionals(lld, {
+        columnNames,
+        stats,
+        percentiles,
+        deltaOrders,
+        deltaWidth,
+      });
+      return { vector: values, names };
+    };
   },
 });
 

@@ -1,12 +1,7 @@
 // Shared helpers for tests that need the libtorch addon.
-import {
-  engineAvailable,
-  engineUnavailableReason,
-  ops,
-  tidy,
-  Adam,
-  type Tensor,
-} from '../../src/engine/index.js';
+import { engineAvailable, engineUnavailableReason, ops, tidy, type Tensor } from '../../src/engine/index.js';
+import type { BatchArray } from '../../src/data/batch.js';
+import { argmaxClasses, fit, predictLogits, type LoopData } from '../../src/train/loop.js';
 import type { EmotionModel, ModelInputs } from '../../src/models/zoo.js';
 import type { InputTensor } from '../../src/infer/session.js';
 
@@ -39,9 +34,23 @@ export function take(inputs: Record<string, InputTensor>, idx: number[]): Record
   return out;
 }
 
+/** The rows `idx` of `inputs` as a training-loop data source labelled by `labels`. */
+export function loopData(inputs: Record<string, InputTensor>, labels: Int32Array, idx: number[]): LoopData {
+  return {
+    size: idx.length,
+    target: (i) => labels[idx[i]],
+    batch: (rows) =>
+      take(
+        inputs,
+        rows.map((r) => idx[r]),
+      ) as Record<string, BatchArray>,
+  };
+}
+
 /**
- * Trains with Adam on shuffled mini-batches of the first `trainCount` examples; returns the
- * eval-mode accuracy on the remaining (held-out) examples, or on all when none are left.
+ * Trains with the library's training loop (Adam, shuffled mini-batches) on the first
+ * `trainCount` examples; returns the eval-mode accuracy on the remaining (held-out) examples,
+ * or on all when none are left.
  */
 export function fitAndScore(
   model: EmotionModel,
@@ -52,40 +61,18 @@ export function fitAndScore(
   lr = 0.01,
   batch = 32,
 ): number {
-  const n = trainCount;
-  const opt = new Adam(model.parameters(), { lr });
-  let seed = 1;
-  for (let e = 0; e < epochs; e++) {
-    model.train();
-    const order = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      const j = seed % (i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    for (let s = 0; s < n; s += batch) {
-      const idx = order.slice(s, s + batch);
-      if (idx.length < 2) continue;
-      tidy(() => {
-        const x = toEngine(take(inputs, idx));
-        const y = ops.tensor(BigInt64Array.from(idx.map((i) => BigInt(labels[i]))), { shape: [idx.length] });
-        const loss = ops.crossEntropy(model.forward(x), y);
-        opt.zeroGrad();
-        loss.backward();
-        opt.step();
-      });
-    }
-  }
-  opt.dispose();
-  model.eval();
-  const held = Array.from({ length: labels.length - n }, (_, i) => n + i);
-  const scored = held.length > 0 ? held : Array.from({ length: n }, (_, i) => i);
-  const predicted = tidy(() =>
-    model
-      .forward(toEngine(take(inputs, scored)))
-      .argmax(1)
-      .toInt32Array(),
-  );
+  const trainIdx = Array.from({ length: trainCount }, (_, i) => i);
+  fit(model, loopData(inputs, labels, trainIdx), undefined, {
+    epochs,
+    batchSize: batch,
+    classes: model.config.classes,
+    optimizer: { kind: 'adam', lr },
+    seed: 1,
+  });
+  const held = Array.from({ length: labels.length - trainCount }, (_, i) => trainCount + i);
+  const scored = held.length > 0 ? held : trainIdx;
+  const logits = predictLogits(model, loopData(inputs, labels, scored));
+  const predicted = argmaxClasses(logits, model.config.classes);
   let correct = 0;
   scored.forEach((row, i) => (correct += predicted[i] === labels[row] ? 1 : 0));
   return correct / scored.length;

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import { corpusCommand } from './corpus.js';
 import { demoCommand } from './demo.js';
+import { evaluateCommand } from './evaluate.js';
 import { featuresCommand } from './features.js';
 import { infoCommand } from './info.js';
+import { trainCommand } from './train.js';
+import { tuneCommand } from './tune.js';
 
 /** A CLI sub-command: registers itself (name, options, action) on the root program. */
 export interface CommandModule {
@@ -10,4 +13,12 @@ export interface CommandModule {
 }
 
 // One line per sub-command module; keep alphabetical.
-export const commandModules: CommandModule[] = [corpusCommand, demoCommand, featuresCommand, infoCommand];
+export const commandModules: CommandModule[] = [
+  corpusCommand,
+  demoCommand,
+  evaluateCommand,
+  featuresCommand,
+  infoCommand,
+  trainCommand,
+  tuneCommand,
+];

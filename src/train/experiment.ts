@@ -1,0 +1,693 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { manualSeed, setNumThreads } from '../engine/index.js';
+import {
+  applyTemperature,
+  classificationMetrics,
+  expectedCalibrationError,
+  fitTemperature,
+  type ClassificationMetrics,
+} from '../eval/index.js';
+import { saveBundle, type ModelBundle, type ModelCard } from '../models/bundle.js';
+import type { ModelConfig } from '../models/config.js';
+import { buildModel } from '../models/zoo.js';
+import { sha256Hex } from '../extract/index.js';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { EmovoxError, EmovoxInputError } from '../util/errors.js';
+import { deriveSeed } from '../util/random.js';
+import { VERSION } from '../version.js';
+import {
+  BestWeights,
+  CosineSchedule,
+  EarlyStopping,
+  ReduceLrOnPlateau,
+  ReplaySchedule,
+  StepSchedule,
+  type Callback,
+  type EpochLog,
+} from './callbacks.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { corpusLicence, inheritedTerms } from './licences.js';
+import { argmaxClasses, fit, logitsToProbabilities, predictLogits, type LoopState } from './loop.js';
+import { isSpeakerIndependent, type Fold } from './protocol.js';
+import { recipeInputSpecs, recipeYaml, type Recipe } from './recipe.js';
+import {
+  fitNormalizers,
+  itemKey,
+  loopDataFor,
+  modelConfigFor,
+  prepareData,
+  type PreparedData,
+} from './setup.js';
+
+/** Progress and log events of a run (the CLI renders them). */
+export type ExperimentEvent =
+  | { type: 'log'; message: string }
+  | { type: 'progress'; phase: 'audio' | 'features'; done: number; total: number }
+  | {
+      type: 'fold-start';
+      fold: string;
+      index: number;
+      folds: number;
+      member: number;
+      members: number;
+      epochs: number;
+      train: number;
+      val: number;
+      test: number;
+    }
+  | { type: 'batch'; fold: string; epoch: number; batch: number; batches: number; loss: number }
+  | { type: 'epoch'; fold: string; member: number; log: EpochLog }
+  | { type: 'fold-end'; fold: string; ua: number; wa: number; seconds: number };
+
+/** Options of {@link runExperiment}. */
+export interface ExperimentOptions {
+  /** Run folder (created). */
+  out: string;
+  /** Continue the run in `out` (its recipe.yaml must equal this recipe). */
+  resume?: boolean;
+  /** 1-based folds to run (default all). */
+  folds?: readonly number[];
+  /** Skip test predictions and the final model: score on validation only (tuning). */
+  validationOnly?: boolean;
+  /** Command line that started the run, for the model card. */
+  command?: string;
+  onEvent?: (event: ExperimentEvent) => void;
+  /** Stops after the current epoch (its checkpoint is written) and throws {@link ExperimentInterrupted}. */
+  signal?: AbortSignal;
+}
+
+/** Thrown when a run is interrupted by its signal; the folder can be resumed. */
+export class ExperimentInterrupted extends EmovoxError {
+  constructor(readonly out: string) {
+    super(`run interrupted; resume with: emovox train --resume ${out}`);
+    this.name = 'ExperimentInterrupted';
+  }
+}
+
+/** The saved outcome of one fold (folds/<name>.json). */
+export interface FoldOutcome {
+  index: number;
+  name: string;
+  testSpeakers: string[];
+  warning?: string;
+  /** Test rows: item ids, speakers, corpora, true and predicted class, probabilities [n, classes] (temperature-scaled). */
+  ids: string[];
+  speakers: string[];
+  corpora: string[];
+  truth: number[];
+  predicted: number[];
+  probabilities: number[];
+  /** Temperature fitted on this fold's validation set (1 without one). */
+  temperature: number;
+  /** Best validation score of each ensemble member by the monitor, and its epoch (0-based). */
+  valScores: number[];
+  bestEpochs: number[];
+  /** Training history of each member. */
+  histories: EpochLog[][];
+  trainSize: number;
+  valSize: number;
+  seconds: number;
+}
+
+/** What {@link runExperiment} returns. */
+export interface ExperimentResult {
+  out: string;
+  recipe: Recipe;
+  classes: string[];
+  folds: FoldOutcome[];
+  metrics: ClassificationMetrics[];
+  /** Mean validation score (the monitor) over folds: what tuning compares. */
+  validationScore: number;
+  /** The saved bundle folder, when a final model was trained. */
+  model?: string;
+  data: PreparedData;
+  wallSeconds: number;
+}
+
+function fingerprint(
+  recipe: Recipe,
+  what: string,
+  rows: { train: number[]; val: number[] },
+  data: PreparedData,
+): string {
+  const ids = (list: number[]) =>
+    list.map((r) => `${itemKey(data.dataset.rows[r].item)}#${data.dataset.rows[r].copy}`);
+  return sha256Hex(
+    canonicalJson({
+      recipe: recipe as never,
+      what,
+      train: ids(rows.train),
+      val: ids(rows.val),
+      emovox: VERSION,
+    }),
+  );
+}
+
+function callbacksFor(recipe: Recipe, hasVal: boolean): { callbacks: Callback[]; best?: BestWeights } {
+  const t = recipe.training;
+  const callbacks: Callback[] = [];
+  const s = t.schedule;
+  if (s.kind === 'cosine') callbacks.push(new CosineSchedule(s.minLr, s.warmup));
+  else if (s.kind === 'step') callbacks.push(new StepSchedule(s.stepSize, s.gamma));
+  if (!hasVal) return { callbacks };
+  if (s.kind === 'plateau')
+    callbacks.push(new ReduceLrOnPlateau(t.monitor, s.factor, s.patience, s.minLr, s.cooldown));
+  if (t.earlyStopping.patience > 0)
+    callbacks.push(new EarlyStopping(t.monitor, t.earlyStopping.patience, t.earlyStopping.minDelta));
+  const best = new BestWeights(t.monitor);
+  callbacks.push(best);
+  return { callbacks, best };
+}
+
+function validationScorer(classes: string[]) {
+  return (truth: Int32Array, predicted: Int32Array) => {
+    const m = classificationMetrics(truth, predicted, classes);
+    return { ua: m.ua, macroF1: m.macroF1 };
+  };
+}
+
+interface TrainedModel {
+  weights: Map<string, { shape: number[]; data: Float32Array }>;
+  history: EpochLog[];
+  bestEpoch: number;
+  valScore: number;
+  /** Validation logits of the kept weights, [val, classes]. */
+  valLogits: Float32Array;
+  testLogits: Float32Array;
+}
+
+/**
+ * Trains one model (one ensemble member of one fold, or the final model) with checkpoints and
+ * returns its kept (best-validation) weights and logits.
+ */
+function trainMember(
+  recipe: Recipe,
+  data: PreparedData,
+  config: ModelConfig,
+  rows: { train: number[]; val: number[]; test: number[] },
+  label: string,
+  member: number,
+  checkpointPath: string,
+  options: ExperimentOptions,
+): TrainedModel {
+  const seed = recipe.seed + member;
+  const normalizers = fitNormalizers(recipe, data.dataset, rows.train);
+  const train = loopDataFor(recipe, data.dataset, rows.train, normalizers, deriveSeed(seed, 41));
+  const val = rows.val.length > 0 ? loopDataFor(recipe, data.dataset, rows.val, normalizers, 0) : undefined;
+  const test = loopDataFor(recipe, data.dataset, rows.test, normalizers, 0);
+  const fp = fingerprint(recipe, `${label}#${member}`, rows, data);
+  const resume =
+    options.resume && existsSync(checkpointPath) ? loadCheckpoint(checkpointPath, fp) : undefined;
+  manualSeed(deriveSeed(seed, 0, 5));
+  const model = buildModel(config);
+  const { callbacks, best } = callbacksFor(recipe, val !== undefined);
+  const t = recipe.training;
+  try {
+    const result = fit(
+      model,
+      train,
+      val,
+      {
+        epochs: t.epochs,
+        batchSize: t.batchSize,
+        optimizer: t.optimizer,
+        classes: data.classes.length,
+        balance: t.balance,
+        labelSmoothing: t.labelSmoothing,
+        gradClip: t.gradClip,
+        seed,
+        score: validationScorer(data.classes),
+        resume,
+        signal: options.signal,
+        onBatch: (b) => options.onEvent?.({ type: 'batch', fold: label, ...b }),
+        onEpoch: (log) => options.onEvent?.({ type: 'epoch', fold: label, member, log }),
+        onCheckpoint: (state: LoopState) => {
+          if (state.finished || state.epoch % t.checkpointEvery === 0)
+            saveCheckpoint(checkpointPath, fp, state);
+        },
+      },
+      callbacks,
+    );
+    if (result.aborted) throw new ExperimentInterrupted(options.out);
+    if (best?.weights) model.loadStateDict(best.weights);
+    const last = result.history[result.history.length - 1];
+    const bestEpoch = best && best.bestEpoch >= 0 ? best.bestEpoch : last.epoch;
+    const trained: TrainedModel = {
+      weights: model.stateDict(),
+      history: result.history,
+      bestEpoch,
+      valScore: best ? best.best : Number.NaN,
+      valLogits: val ? predictLogits(model, val) : new Float32Array(0),
+      testLogits: rows.test.length > 0 ? predictLogits(model, test) : new Float32Array(0),
+    };
+    if (!t.refit || !val) return trained;
+    const refit = refitMember(
+      recipe,
+      data,
+      config,
+      rows,
+      label,
+      member,
+      result.history.slice(0, bestEpoch + 1),
+      `${checkpointPath}.refit`,
+      options,
+    );
+    return { ...trained, weights: refit.weights, testLogits: refit.testLogits };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * The refit stage: the same initialisation trained on training + validation rows for the
+ * validated number of epochs, replaying the validated run's learning rates.
+ */
+function refitMember(
+  recipe: Recipe,
+  data: PreparedData,
+  config: ModelConfig,
+  rows: { train: number[]; val: number[]; test: number[] },
+  label: string,
+  member: number,
+  history: EpochLog[],
+  checkpointPath: string,
+  options: ExperimentOptions,
+): { weights: Map<string, { shape: number[]; data: Float32Array }>; testLogits: Float32Array } {
+  const seed = recipe.seed + member;
+  const all = [...rows.train, ...rows.val, ...rows.val.flatMap((r) => data.copiesOf.get(r) ?? [])];
+  const normalizers = fitNormalizers(recipe, data.dataset, all);
+  const train = loopDataFor(recipe, data.dataset, all, normalizers, deriveSeed(seed, 41));
+  const test = loopDataFor(recipe, data.dataset, rows.test, normalizers, 0);
+  const fp = fingerprint(recipe, `${label}#${member}#refit`, { train: all, val: [] }, data);
+  const resume =
+    options.resume && existsSync(checkpointPath) ? loadCheckpoint(checkpointPath, fp) : undefined;
+  manualSeed(deriveSeed(seed, 0, 5));
+  const model = buildModel(config);
+  const t = recipe.training;
+  try {
+    const result = fit(
+      model,
+      train,
+      undefined,
+      {
+        epochs: history.length,
+        batchSize: t.batchSize,
+        optimizer: t.optimizer,
+        classes: data.classes.length,
+        balance: t.balance,
+        labelSmoothing: t.labelSmoothing,
+        gradClip: t.gradClip,
+        seed: deriveSeed(seed, 1, 53),
+        resume,
+        signal: options.signal,
+        onBatch: (b) => options.onEvent?.({ type: 'batch', fold: `${label} refit`, ...b }),
+        onCheckpoint: (state: LoopState) => {
+          if (state.finished || state.epoch % t.checkpointEvery === 0)
+            saveCheckpoint(checkpointPath, fp, state);
+        },
+      },
+      [new ReplaySchedule(history.map((h) => h.lr))],
+    );
+    if (result.aborted) throw new ExperimentInterrupted(options.out);
+    return {
+      weights: model.stateDict(),
+      testLogits: rows.test.length > 0 ? predictLogits(model, test) : new Float32Array(0),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Mean of member probabilities, returned as log-probabilities (logits of the ensemble). */
+function ensembleLogits(members: Float32Array[], classes: number): Float32Array {
+  if (members.length === 1) return members[0];
+  const n = members[0].length;
+  const mean = new Float64Array(n);
+  for (const m of members) {
+    const p = logitsToProbabilities(m, classes);
+    for (let i = 0; i < n; i++) mean[i] += p[i] / members.length;
+  }
+  return Float32Array.from(mean, (p) => Math.log(Math.max(p, 1e-12)));
+}
+
+function foldRows(fold: Fold, data: PreparedData): { train: number[]; val: number[]; test: number[] } {
+  const rowsOf = (items: Fold['train']) =>
+    items.map((i) => data.rowOf.get(itemKey(i))!).filter((r) => r !== undefined);
+  const trainOriginals = rowsOf(fold.train);
+  const copies = trainOriginals.flatMap((r) => data.copiesOf.get(r) ?? []);
+  return { train: [...trainOriginals, ...copies], val: rowsOf(fold.val), test: rowsOf(fold.test) };
+}
+
+function log(out: string, options: ExperimentOptions, message: string): void {
+  appendFileSync(join(out, 'train.log'), `${new Date().toISOString()} ${message}\n`);
+  options.onEvent?.({ type: 'log', message });
+}
+
+function foldFile(out: string, index: number): string {
+  return join(out, 'folds', `fold-${String(index).padStart(2, '0')}.json`);
+}
+
+/** Trains and scores one fold (all ensemble members), or loads it when a resumed run finished it. */
+function runFold(
+  recipe: Recipe,
+  data: PreparedData,
+  config: ModelConfig,
+  fold: Fold,
+  options: ExperimentOptions,
+): FoldOutcome {
+  const file = foldFile(options.out, fold.index);
+  if (options.resume && existsSync(file)) {
+    log(options.out, options, `${fold.name}: finished earlier, loaded from ${file}`);
+    return JSON.parse(readFileSync(file, 'utf8')) as FoldOutcome;
+  }
+  const started = performance.now();
+  const rows = foldRows(fold, data);
+  if (options.validationOnly) rows.test = [];
+  const classes = data.classes.length;
+  const members: TrainedModel[] = [];
+  for (let m = 0; m < recipe.training.ensemble; m++) {
+    options.onEvent?.({
+      type: 'fold-start',
+      fold: fold.name,
+      index: fold.index,
+      folds: data.folds.length,
+      member: m,
+      members: recipe.training.ensemble,
+      epochs: recipe.training.epochs,
+      train: rows.train.length,
+      val: rows.val.length,
+      test: rows.test.length,
+    });
+    const ckpt = join(
+      options.out,
+      'checkpoints',
+      `fold-${String(fold.index).padStart(2, '0')}${recipe.training.ensemble > 1 ? `-m${m + 1}` : ''}.ckpt`,
+    );
+    members.push(trainMember(recipe, data, config, rows, fold.name, m, ckpt, options));
+  }
+  const valTruth = rows.val.map((r) => data.dataset.rows[r].target);
+  const valLogits = ensembleLogits(
+    members.map((m) => m.valLogits),
+    classes,
+  );
+  const temperature = valTruth.length > 0 ? fitTemperature(valLogits, valTruth, classes) : 1;
+  const testLogits = ensembleLogits(
+    members.map((m) => m.testLogits),
+    classes,
+  );
+  const probabilities =
+    rows.test.length > 0 ? applyTemperature(testLogits, classes, temperature) : new Float32Array(0);
+  const testItems = rows.test.map((r) => data.dataset.rows[r]);
+  const outcome: FoldOutcome = {
+    index: fold.index,
+    name: fold.name,
+    testSpeakers: fold.testSpeakers,
+    ...(fold.warning ? { warning: fold.warning } : {}),
+    ids: testItems.map((r) => itemKey(r.item)),
+    speakers: testItems.map((r) => r.speaker),
+    corpora: testItems.map((r) => r.item.corpus),
+    truth: testItems.map((r) => r.target),
+    predicted: [...argmaxClasses(testLogits, classes)],
+    probabilities: Array.from(probabilities),
+    temperature,
+    valScores: members.map((m) => m.valScore),
+    bestEpochs: members.map((m) => m.bestEpoch),
+    histories: members.map((m) => m.history),
+    trainSize: rows.train.length,
+    valSize: rows.val.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+  writeFileAtomicSync(file, JSON.stringify(outcome));
+  return outcome;
+}
+
+/** Metrics of a saved fold (probabilities temperature-scaled on the fold's validation set). */
+export function foldMetrics(outcome: FoldOutcome, classes: string[]): ClassificationMetrics {
+  return classificationMetrics(outcome.truth, outcome.predicted, classes, {
+    probabilities: Float32Array.from(outcome.probabilities),
+  });
+}
+
+/** Trains the final model (all data but its validation speakers) and saves the format-2 bundle. */
+function trainFinal(
+  recipe: Recipe,
+  data: PreparedData,
+  config: ModelConfig,
+  metrics: ClassificationMetrics[],
+  options: ExperimentOptions,
+): string {
+  const all = data.dataset.rows.flatMap((r, i) => (r.copy === 0 ? [i] : []));
+  const evalCorpora = new Set(data.corpora.filter((c) => c.role === 'eval').map((c) => c.loaded.corpus));
+  // Validation speakers: the recipe's share of the eval corpora's speakers, as inside each fold.
+  const allItems = all.map((r) => data.dataset.rows[r].item);
+  const evalItems = allItems.filter((i) => evalCorpora.has(i.corpus));
+  const pseudoFold: Fold = {
+    index: 0,
+    name: 'final',
+    train: evalItems,
+    val: [],
+    test: [],
+    leaksSpeakers: false,
+    testSpeakers: [],
+  };
+  const carved = carveFinalValidation(recipe, pseudoFold);
+  const valKeys = new Set(carved.map(itemKey));
+  const train = all.filter((r) => !valKeys.has(itemKey(data.dataset.rows[r].item)));
+  const rows = {
+    train: [...train, ...train.flatMap((r) => data.copiesOf.get(r) ?? [])],
+    val: all.filter((r) => valKeys.has(itemKey(data.dataset.rows[r].item))),
+    test: [] as number[],
+  };
+  options.onEvent?.({
+    type: 'fold-start',
+    fold: 'final model',
+    index: 0,
+    folds: data.folds.length,
+    member: 0,
+    members: 1,
+    epochs: recipe.training.epochs,
+    train: rows.train.length,
+    val: rows.val.length,
+    test: 0,
+  });
+  const trained = trainMember(
+    recipe,
+    data,
+    config,
+    rows,
+    'final model',
+    0,
+    join(options.out, 'checkpoints', 'final.ckpt'),
+    options,
+  );
+  const classes = data.classes.length;
+  const valTruth = rows.val.map((r) => data.dataset.rows[r].target);
+  let calibration: ModelBundle['calibration'];
+  if (recipe.final.calibrate && valTruth.length > 0) {
+    const temperature = fitTemperature(trained.valLogits, valTruth, classes);
+    calibration = {
+      temperature,
+      fittedOn: `validation speakers of the final model (${rows.val.length} items)`,
+      eceBefore: expectedCalibrationError(
+        logitsToProbabilities(trained.valLogits, classes),
+        valTruth,
+        classes,
+      ),
+      eceAfter: expectedCalibrationError(
+        applyTemperature(trained.valLogits, classes, temperature),
+        valTruth,
+        classes,
+      ),
+    };
+  }
+  // The bundle's statistics are those of the rows the saved weights were trained on.
+  const fittedOn = recipe.training.refit
+    ? [...rows.train, ...rows.val, ...rows.val.flatMap((r) => data.copiesOf.get(r) ?? [])]
+    : rows.train;
+  const normalizers = fitNormalizers(recipe, data.dataset, fittedOn);
+  const agg = (pick: (m: ClassificationMetrics) => number) => {
+    const v = metrics.map(pick);
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    return { mean, std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
+  };
+  const card: ModelCard = {
+    name: recipe.name,
+    ...(recipe.description ? { description: recipe.description } : {}),
+    created: new Date().toISOString(),
+    emovox: VERSION,
+    data: data.corpora.map((c) => {
+      const items = c.loaded.items.filter((i) => data.rowOf.has(itemKey(i)));
+      return {
+        corpus: c.loaded.corpus,
+        items: items.length,
+        speakers: new Set(items.map((i) => i.speaker)).size,
+        role: c.role,
+        licence: corpusLicence(c.loaded.corpus),
+      };
+    }),
+    terms: inheritedTerms(data.corpora.map((c) => c.loaded.corpus)),
+    classes: data.classes,
+    protocol: {
+      name: recipe.protocol.name,
+      folds: metrics.length,
+      speakerIndependent: isSpeakerIndependent(recipe.protocol.name),
+      ...(recipe.protocol.name === 'random'
+        ? { warning: 'random split: speakers shared between train and test; accuracy is inflated' }
+        : {}),
+    },
+    metrics:
+      metrics.length > 0
+        ? {
+            ua: agg((m) => m.ua),
+            wa: agg((m) => m.wa),
+            macroF1: agg((m) => m.macroF1),
+            weightedF1: agg((m) => m.weightedF1),
+          }
+        : {},
+    ...(options.command ? { command: options.command } : {}),
+    training: `${rows.train.length} training rows (augmented copies included), ${rows.val.length} validation items held out by speaker; best epoch ${trained.bestEpoch + 1}${recipe.training.refit ? ', then refit on training + validation speakers for that many epochs' : ''}`,
+    limitations: [
+      'Trained on acted studio speech; expect lower accuracy on spontaneous, noisy or telephone speech.',
+      ...(recipe.normalization.mode === 'speaker'
+        ? [
+            `Per-speaker normalisation: until a speaker has ${recipe.normalization.minUtterances} utterances, the training set's statistics stand in for theirs.`,
+          ]
+        : []),
+    ],
+  };
+  const bundle: ModelBundle = {
+    config,
+    weights: trained.weights,
+    labels: data.classes,
+    inputs: recipeInputSpecs(recipe),
+    preprocess: { trimSilence: recipe.data.preprocess.trimSilence },
+    normalization: Object.fromEntries(Object.entries(normalizers).map(([k, n]) => [k, n.stored])),
+    ...(calibration ? { calibration } : {}),
+    card,
+    metadata: { recipe: recipe.name },
+  };
+  // Written beside, then swapped in: a killed run never leaves a half-written model/.
+  const target = join(options.out, 'model');
+  const staging = join(options.out, `.model-staging-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  saveBundle(staging, bundle);
+  const old = join(options.out, `.model-old-${process.pid}`);
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(staging, target);
+  rmSync(old, { recursive: true, force: true });
+  return target;
+}
+
+function carveFinalValidation(recipe: Recipe, fold: Fold): Fold['train'] {
+  const f = recipe.protocol.valFraction;
+  if (f <= 0) return [];
+  // Same rule as inside folds: whole speakers, seeded, genders alternating.
+  const speakers = [...new Set(fold.train.map((i) => `${i.corpus}/${i.speaker}`))].sort();
+  if (speakers.length < 2 || fold.train.some((i) => i.speaker === '')) return [];
+  const count = Math.min(speakers.length - 1, Math.max(1, Math.round(f * speakers.length)));
+  const ordered = speakers
+    .map((s, i) => ({ s, k: deriveSeed(recipe.seed, i, 43) }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.s);
+  const chosen = new Set(ordered.slice(0, count));
+  return fold.train.filter((i) => chosen.has(`${i.corpus}/${i.speaker}`));
+}
+
+/**
+ * Runs a recipe end to end into a run folder: data, folds, training with checkpoints, test
+ * predictions, the final model bundle, and `recipe.yaml`, `train.log`, `folds/*.json`. Report
+ * files (metrics.json, report.txt, plots, report.html) are written by {@link writeRunReport}.
+ *
+ * A killed run leaves `recipe.yaml`, finished folds and the last checkpoint: `resume: true`
+ * continues it and ends with the same metrics as an uninterrupted run.
+ * @throws EmovoxParameterError before any training for bad recipes (unknown keys, missing
+ *   corpora, empty classes, folds without a class or with one training speaker).
+ */
+export async function runExperiment(recipe: Recipe, options: ExperimentOptions): Promise<ExperimentResult> {
+  const started = performance.now();
+  const out = resolve(options.out);
+  const opts = { ...options, out };
+  mkdirSync(join(out, 'folds'), { recursive: true });
+  mkdirSync(join(out, 'checkpoints'), { recursive: true });
+  const recipePath = join(out, 'recipe.yaml');
+  const yaml = recipeYaml(recipe);
+  if (options.resume) {
+    if (!existsSync(recipePath))
+      throw new EmovoxInputError(out, 'no recipe.yaml: not a run folder to resume');
+    if (readFileSync(recipePath, 'utf8') !== yaml) {
+      throw new EmovoxInputError(
+        recipePath,
+        "differs from the recipe given; resume with the run folder's own recipe",
+      );
+    }
+  } else {
+    if (existsSync(recipePath))
+      throw new EmovoxInputError(out, 'already holds a run; use --resume to continue it or another --out');
+    writeFileAtomicSync(recipePath, yaml);
+  }
+  if (recipe.training.threads > 0) setNumThreads(recipe.training.threads);
+  log(out, opts, `emovox ${VERSION}: ${options.resume ? 'resuming' : 'starting'} ${recipe.name} in ${out}`);
+  const data = await prepareData(recipe, (phase, done, total) =>
+    options.onEvent?.({ type: 'progress', phase, done, total }),
+  );
+  for (const s of data.skipped) log(out, opts, `corpus skipped: ${s}`);
+  for (const d of data.dataset.dropped) log(out, opts, `item dropped: ${d.source}: ${d.problem}`);
+  log(
+    out,
+    opts,
+    `${data.dataset.rows.length} rows (${data.dataset.rows.filter((r) => r.copy > 0).length} augmented copies), ${data.classes.length} classes [${data.classes.join(', ')}], ${data.folds.length} folds; features: ${data.dataset.cacheHits} cached, ${data.dataset.extracted - data.dataset.cacheHits} computed`,
+  );
+  if (recipe.protocol.name === 'random')
+    log(out, opts, `WARNING: ${data.folds[0].warning ?? 'random split leaks speakers'}`);
+  const config = modelConfigFor(recipe, data.dataset);
+  const selected = options.folds
+    ? options.folds.map((n) => {
+        const f = data.folds.find((x) => x.index === n);
+        if (!f) throw new EmovoxInputError('--folds', `fold ${n} does not exist (1-${data.folds.length})`);
+        return f;
+      })
+    : data.folds;
+  const outcomes: FoldOutcome[] = [];
+  const metrics: ClassificationMetrics[] = [];
+  for (const fold of selected) {
+    const outcome = runFold(recipe, data, config, fold, opts);
+    outcomes.push(outcome);
+    if (!options.validationOnly) {
+      const m = foldMetrics(outcome, data.classes);
+      metrics.push(m);
+      log(
+        out,
+        opts,
+        `${fold.name}: UA ${(100 * m.ua).toFixed(1)} %, WA ${(100 * m.wa).toFixed(1)} % (${outcome.truth.length} test items, best epochs ${outcome.bestEpochs.map((e) => e + 1).join('/')}, ${outcome.seconds.toFixed(0)} s)`,
+      );
+      options.onEvent?.({ type: 'fold-end', fold: fold.name, ua: m.ua, wa: m.wa, seconds: outcome.seconds });
+    } else {
+      log(
+        out,
+        opts,
+        `${fold.name}: validation ${recipe.training.monitor} ${outcome.valScores.map((v) => v.toFixed(4)).join('/')}`,
+      );
+    }
+  }
+  const scores = outcomes.flatMap((o) => o.valScores).filter((v) => Number.isFinite(v));
+  const validationScore = scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : Number.NaN;
+  let model: string | undefined;
+  if (recipe.final.train && !options.validationOnly) {
+    model = trainFinal(recipe, data, config, metrics, opts);
+    log(out, opts, `final model saved to ${model}`);
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  return {
+    out,
+    recipe,
+    classes: data.classes,
+    folds: outcomes,
+    metrics,
+    validationScore,
+    model,
+    data,
+    wallSeconds,
+  };
+}
