@@ -1,4 +1,4 @@
-"""PyTorch twins of the emovox model zoo (src/models/plan.ts), with identical state_dict names.
+"""PyTorch twins of the emovox model kinds (src/models/arch/), with identical state_dict names.
 
 Used as the reference for ONNX parity fixtures (reference/model_golden.py) and for the
 training/inference benchmark (reference/engine_bench.py). Dev-time only; needs torch.
@@ -13,7 +13,7 @@ MASK_FILL = -1e9
 
 
 def resolve(c):
-    """Fill defaults exactly like resolveConfig in src/models/config.ts."""
+    """Fill defaults exactly like each kind's `resolve` in src/models/arch/<kind>.ts."""
     c = dict(c)
     d = {
         'mlp': dict(hidden=[256, 128], dropout=0.3),
@@ -25,6 +25,7 @@ def resolve(c):
                        dense=64, dropout=0.3),
         'fusion': dict(audioHidden=[128], textInput='embedding', textDim=384, vocabSize=0, embedDim=64,
                        textHidden=64, dense=64, dropout=0.3),
+        'linear': dict(),
     }[c['kind']]
     for k, v in d.items():
         c.setdefault(k, v)
@@ -209,8 +210,20 @@ class Fusion(nn.Module):
         return run_head(self, torch.cat([a, self.text(text)], 1))
 
 
+class Linear(nn.Module):
+    """Multinomial logistic regression (src/models/arch/linear.ts): one nn.Linear named `head`."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.head = nn.Linear(c['inputDim'], c['classes'])
+
+    def forward(self, features):
+        return self.head(features)
+
+
 KINDS = {'mlp': Mlp, 'cnn1d': Cnn1d, 'cnn2d': Cnn2d, 'hybrid': Hybrid, 'bilstmAttention': BilstmAttention,
-         'fusion': Fusion}
+         'fusion': Fusion, 'linear': Linear}
 
 
 def build(config):

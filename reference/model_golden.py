@@ -1,7 +1,7 @@
 """Writes test/fixtures/models/golden.json: PyTorch outputs of small emovox models.
 
 For each case: the config, every weight (float32, base64, PyTorch state_dict names), random
-inputs and PyTorch's eval-mode logits. test/models/onnx-parity.test.ts exports the same weights
+inputs and PyTorch's eval-mode logits. test/models/onnx-golden.test.ts exports the same weights
 to ONNX and checks onnxruntime reproduces the logits — ONNX export is tested without libtorch.
 Run: /usr/bin/python3 reference/model_golden.py
 """
@@ -31,6 +31,8 @@ CASES = [
                               dense=8)),
     ('fusion-tokens', dict(kind='fusion', audioDim=10, classes=3, audioHidden=[8], textInput='tokens',
                            vocabSize=20, embedDim=5, textHidden=6, dense=8)),
+    # New cases go last: every case draws from the same generators, so earlier cases stay unchanged.
+    ('linear', dict(kind='linear', inputDim=12, classes=4)),
 ]
 
 
@@ -49,7 +51,7 @@ def inputs_for(c, batch, g):
     c = zoo.resolve(c)
     k = c['kind']
     r = lambda *s: torch.randn(*s, generator=g)  # noqa: E731
-    if k in ('mlp', 'cnn1d'):
+    if k in ('mlp', 'cnn1d', 'linear'):
         return {'features': (r(batch, c['inputDim']), 'float32')}
     if k == 'cnn2d':
         return {'spectrogram': (r(batch, *c['inputShape']), 'float32')}

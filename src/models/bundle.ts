@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../util/atomic-file.js';
+import { writeFileAtomicSync, writeFilesAtomicSync } from '../util/atomic-file.js';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { resolveConfig, type ModelConfig, type Resolved } from './config.js';
@@ -331,7 +331,9 @@ export function saveBundle(path: string, bundle: ModelBundle, options: SaveBundl
     return;
   }
   mkdirSync(path, { recursive: true });
-  writeFileAtomicSync(join(path, 'weights.bin'), blob);
+  const outputs: { path: string; data: Uint8Array | string }[] = [
+    { path: join(path, 'weights.bin'), data: blob },
+  ];
   const files: NonNullable<BundleManifest['files']> = {};
   if (options.onnx ?? true) {
     const metadata: Record<string, string> = { ...(bundle.metadata ?? {}), 'emovox.bundleFormat': '2' };
@@ -340,16 +342,18 @@ export function saveBundle(path: string, bundle: ModelBundle, options: SaveBundl
       ...(bundle.labels ? { labels: bundle.labels } : {}),
       metadata,
     });
-    writeFileAtomicSync(join(path, 'model.onnx'), onnx);
+    outputs.push({ path: join(path, 'model.onnx'), data: onnx });
     files.onnx = 'model.onnx';
   }
   if (bundle.card) {
-    writeFileAtomicSync(join(path, 'MODEL_CARD.md'), modelCardMarkdown(bundle.card, bundle.labels));
+    outputs.push({ path: join(path, 'MODEL_CARD.md'), data: modelCardMarkdown(bundle.card, bundle.labels) });
     files.card = 'MODEL_CARD.md';
   }
   if (Object.keys(files).length > 0) manifest.files = files;
-  // The manifest goes last: a folder without model.json is not (yet) a bundle.
-  writeFileAtomicSync(join(path, 'model.json'), JSON.stringify(manifest, null, 2));
+  // One atomic set with the manifest last: a failed or interrupted save keeps the previous bundle,
+  // and a folder without model.json is not (yet) a bundle.
+  outputs.push({ path: join(path, 'model.json'), data: JSON.stringify(manifest, null, 2) });
+  writeFilesAtomicSync(outputs);
 }
 
 /** Options of {@link loadBundle}. */

@@ -146,5 +146,13 @@ export function tasks(): Record<string, Task> {
       epochs: 20,
       trainCount,
     },
+    // New tasks go last: they all draw from one generator, so earlier tasks keep their data.
+    linear: {
+      config: { kind: 'linear', inputDim: 24, classes: 3 },
+      inputs: { features: { data: vectors(rng, labels, 24), shape: [n, 24] } },
+      labels,
+      epochs: 15,
+      trainCount,
+    },
   };
 }

@@ -125,6 +125,57 @@ export function globalAvgPool(g: OnnxGraphBuilder, x: string): string {
   return g.node('Flatten', [g.node('GlobalAveragePool', [x])], { axis: 1 });
 }
 
+/**
+ * 1-D convolution branch over a feature vector [batch, length]: Unsqueeze to one channel, then
+ * `blocks` {@link convBlock}s (`${prefix}convs.i` / `${prefix}bns.i`, MaxPool `pool`) and a global
+ * average pool; returns [batch, channels].
+ */
+export function conv1dBranch(
+  g: OnnxGraphBuilder,
+  weights: WeightMap,
+  features: string,
+  prefix: string,
+  blocks: number,
+  pool: number,
+  fold: boolean,
+): string {
+  let x = g.node('Unsqueeze', [features, g.ints('axes', [1])]);
+  for (let i = 0; i < blocks; i++)
+    x = convBlock(g, weights, x, `${prefix}convs.${i}`, `${prefix}bns.${i}`, pool, 1, fold);
+  return globalAvgPool(g, x);
+}
+
+/**
+ * 2-D convolution branch over an image [batch, c, h, w]: `blocks` 3x3 {@link convBlock}s with
+ * MaxPool 2, then a global average pool; returns [batch, channels].
+ */
+export function conv2dBranch(
+  g: OnnxGraphBuilder,
+  weights: WeightMap,
+  image: string,
+  prefix: string,
+  blocks: number,
+  fold: boolean,
+): string {
+  let x = image;
+  for (let i = 0; i < blocks; i++)
+    x = convBlock(g, weights, x, `${prefix}convs.${i}`, `${prefix}bns.${i}`, 2, 2, fold);
+  return globalAvgPool(g, x);
+}
+
+/** `layers` Linear + ReLU blocks `${prefix}.i` (Dropout is the identity at inference). */
+export function reluStack(
+  g: OnnxGraphBuilder,
+  weights: WeightMap,
+  x: string,
+  prefix: string,
+  layers: number,
+): string {
+  let h = x;
+  for (let i = 0; i < layers; i++) h = g.node('Relu', [linear(g, weights, h, `${prefix}.${i}`)]);
+  return h;
+}
+
 /** Dense + ReLU + head: the classifier shared by the models; returns logits. */
 export function classifierHead(g: OnnxGraphBuilder, weights: WeightMap, x: string): string {
   return linear(g, weights, g.node('Relu', [linear(g, weights, x, 'dense')]), 'head');
