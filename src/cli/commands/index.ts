@@ -4,6 +4,9 @@ import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { featuresCommand } from './features.js';
 import { infoCommand } from './info.js';
+import { listenCommand } from './listen.js';
+import { modelsCommand } from './models.js';
+import { predictCommand } from './predict.js';
 import { trainCommand } from './train.js';
 import { tuneCommand } from './tune.js';
 
@@ -19,6 +22,9 @@ export const commandModules: CommandModule[] = [
   evaluateCommand,
   featuresCommand,
   infoCommand,
+  listenCommand,
+  modelsCommand,
+  predictCommand,
   trainCommand,
   tuneCommand,
 ];

@@ -1,0 +1,351 @@
+// Builds and measures the bundled model (models/emovox-acted7/) from recipes/emovox-acted7.yaml.
+//
+//   node --import tsx scripts/bundled-model.ts select    [--data DIR] [--out DIR]
+//   node --import tsx scripts/bundled-model.ts heldout   [--data DIR] [--out DIR]
+//   node --import tsx scripts/bundled-model.ts final     [--data DIR] [--out DIR]
+//   node --import tsx scripts/bundled-model.ts robustness [--data DIR] [--out DIR]
+//
+// select: every candidate (feature sets, augmentation) on the six single-corpus transfers
+//   (train on corpus A, test on corpus B). The candidate for held-out corpus C is the one with
+//   the best mean UA over the two transfers between the OTHER corpora, so C's number never took
+//   part in choosing what is tested on it (nested selection). The bundled model uses the
+//   candidate with the best mean over all six transfers.
+// heldout: train on two corpora, test on the third, with the candidate chosen for that corpus
+//   (and with the bundled candidate): the per-corpus numbers of the model card.
+// final: the recipe as written with the bundled candidate (RAVDESS 6 folds, final model on all
+//   corpora), copied to models/emovox-acted7/.
+// robustness: degraded copies of the corpora (noise at 20/10/5 dB SNR, MP3 64 kbit/s, 8 kHz
+//   telephone band) scored by models that never saw the corpus (train on the other two) and
+//   by the bundled model, with the predicted-class distribution of each set.
+//
+// Every run is an `emovox train` / `emovox evaluate` run folder under --out (default
+// runs/bundled-model); finished runs are reused, so the script resumes where it stopped.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addNoise, encodeWav, loadAudio } from '../src/audio/index.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../src/util/atomic-file.js';
+import { evaluateBundle } from '../src/train/evaluate.js';
+import { runExperiment } from '../src/train/experiment.js';
+import { loadRecipe } from '../src/train/recipe.js';
+import { writeRunReport } from '../src/train/run-report.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RECIPE = join(root, 'recipes', 'emovox-acted7.yaml');
+const MODEL_DIR = join(root, 'models', 'emovox-acted7');
+const CORPORA = ['ravdess', 'tess', 'urdu'] as const;
+type Corpus = (typeof CORPORA)[number];
+/** Classes URDU has: a model trained on URDU alone knows only these. */
+const URDU_CLASSES = ['neutral', 'happy', 'sad', 'angry'];
+
+/** Candidates: recipe overrides tried by `select` (the first is the recipe as written). */
+export const CANDIDATES: Record<string, string[]> = {
+  F: ['features.features.sets=[functionals]'],
+  FP: ['features.features.sets=[functionals, prosodic]'],
+  FS: ['features.features.sets=[functionals, spectral-functionals]'],
+  FPS: ['features.features.sets=[functionals, prosodic, spectral-functionals]'],
+};
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const data = resolve(arg('--data', process.env.EMOVOX_DATA ?? join(root, '..', 'shared', 'data')));
+const out = resolve(arg('--out', join(root, 'runs', 'bundled-model')));
+const only = arg('--candidates', '')
+  .split(',')
+  .filter((s) => s !== '');
+
+/** Overrides of a transfer run: train on `train` corpora, test on `test`. */
+function transferOverrides(train: readonly Corpus[], test: Corpus): string[] {
+  const sets = [
+    `data.root=${data}`,
+    `data.corpora=[${[...train, test].join(', ')}]`,
+    'protocol.name=corpus-holdout',
+    `protocol.testCorpora=[${test}]`,
+    'protocol.requireAllClasses=false',
+    'final.train=false',
+  ];
+  if (train.length === 1 && train[0] === 'urdu') sets.push(`data.labels.keep=[${URDU_CLASSES.join(', ')}]`);
+  return sets;
+}
+
+/** The command line that reproduces a run (printed in the docs and the model card). */
+function commandLine(sets: readonly string[], runDir: string): string {
+  const quoted = sets.map((s) => (/[\s[\]{}]/.test(s) ? `'${s}'` : s));
+  return ['npx emovox train recipes/emovox-acted7.yaml', ...quoted.map((s) => `--set ${s}`), `--out ${relative(root, runDir)}`].join(' ');
+}
+
+interface RunSummary {
+  run: string;
+  command: string;
+  ua: number;
+  wa: number;
+  macroF1: number;
+  n: number;
+}
+
+/** Runs (or reuses) one recipe run and returns its first fold's metrics. */
+async function trainRun(runDir: string, sets: string[]): Promise<RunSummary> {
+  const summaryFile = join(runDir, 'summary.json');
+  if (existsSync(summaryFile)) return JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary;
+  const { recipe } = loadRecipe(RECIPE, sets);
+  const resume = existsSync(join(runDir, 'recipe.yaml'));
+  const started = performance.now();
+  const result = await runExperiment(recipe, {
+    out: runDir,
+    resume,
+    command: commandLine(sets, runDir),
+  });
+  await writeRunReport(result);
+  const m = result.metrics[0];
+  const summary: RunSummary = {
+    run: relative(root, runDir),
+    command: commandLine(sets, runDir),
+    ua: m.ua,
+    wa: m.wa,
+    macroF1: m.macroF1,
+    n: m.n,
+  };
+  writeFileAtomicSync(summaryFile, JSON.stringify(summary, null, 2));
+  console.error(
+    `${summary.run}: UA ${(100 * m.ua).toFixed(1)} % (${m.n} items, ${((performance.now() - started) / 1000).toFixed(0)} s)`,
+  );
+  return summary;
+}
+
+const pct = (x: number) => (100 * x).toFixed(1);
+const pairs = CORPORA.flatMap((a) => CORPORA.filter((b) => b !== a).map((b) => [a, b] as [Corpus, Corpus]));
+
+async function select(): Promise<Record<string, unknown>> {
+  const names = only.length > 0 ? only : Object.keys(CANDIDATES);
+  const table: Record<string, Record<string, number>> = {};
+  for (const name of names) {
+    table[name] = {};
+    for (const [a, b] of pairs) {
+      const run = await trainRun(join(out, 'select', name, `${a}-to-${b}`), [
+        ...CANDIDATES[name],
+        ...transferOverrides([a], b),
+      ]);
+      table[name][`${a}->${b}`] = run.ua;
+    }
+  }
+  const innerScore = (name: string, heldOut: Corpus) => {
+    const inner = pairs.filter(([a, b]) => a !== heldOut && b !== heldOut);
+    return inner.reduce((s, [a, b]) => s + table[name][`${a}->${b}`], 0) / inner.length;
+  };
+  const allScore = (name: string) => pairs.reduce((s, [a, b]) => s + table[name][`${a}->${b}`], 0) / pairs.length;
+  const best = (score: (n: string) => number) => names.reduce((x, y) => (score(y) > score(x) ? y : x));
+  const chosen = Object.fromEntries(CORPORA.map((c) => [c, best((n) => innerScore(n, c))]));
+  const bundled = best(allScore);
+  const lines = [
+    `| candidate | ${pairs.map(([a, b]) => `${a} -> ${b}`).join(' | ')} | mean | inner for ravdess / tess / urdu |`,
+    `|---|${pairs.map(() => '---:').join('|')}|---:|---|`,
+    ...names.map(
+      (n) =>
+        `| ${n} | ${pairs.map(([a, b]) => pct(table[n][`${a}->${b}`])).join(' | ')} | ${pct(allScore(n))} | ${CORPORA.map((c) => pct(innerScore(n, c))).join(' / ')} |`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+  console.log(`chosen per held-out corpus: ${JSON.stringify(chosen)}; bundled: ${bundled}`);
+  const doc = { table, chosen, bundled, markdown: lines.join('\n') };
+  writeFileAtomicSync(join(out, 'select.json'), JSON.stringify(doc, null, 2));
+  return doc;
+}
+
+function selection(): { chosen: Record<Corpus, string>; bundled: string } {
+  const file = join(out, 'select.json');
+  if (!existsSync(file)) throw new Error(`run the select stage first (${file} missing)`);
+  return JSON.parse(readFileSync(file, 'utf8')) as { chosen: Record<Corpus, string>; bundled: string };
+}
+
+async function heldout(): Promise<void> {
+  const { chosen, bundled } = selection();
+  const rows: string[] = [];
+  const doc: Record<string, unknown> = {};
+  for (const c of CORPORA) {
+    const train = CORPORA.filter((x) => x !== c);
+    const nested = await trainRun(join(out, 'heldout', chosen[c], c), [
+      ...CANDIDATES[chosen[c]],
+      ...transferOverrides(train, c),
+    ]);
+    const fixed =
+      chosen[c] === bundled
+        ? nested
+        : await trainRun(join(out, 'heldout', bundled, c), [...CANDIDATES[bundled], ...transferOverrides(train, c)]);
+    doc[c] = { nested: { candidate: chosen[c], ...nested }, bundled: { candidate: bundled, ...fixed } };
+    rows.push(
+      `| ${c} | ${train.join(' + ')} | ${chosen[c]} | ${pct(nested.ua)} | ${pct(fixed.ua)} | ${pct(fixed.wa)} | ${fixed.n} |`,
+    );
+  }
+  const table = [
+    '| held-out corpus | trained on | nested choice | UA (nested) | UA (bundled recipe) | WA (bundled recipe) | items |',
+    '|---|---|---|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
+  console.log(table);
+  writeFileAtomicSync(join(out, 'heldout.json'), JSON.stringify({ ...doc, markdown: table }, null, 2));
+}
+
+async function final(): Promise<void> {
+  const { bundled } = selection();
+  const sets = [`data.root=${data}`, ...CANDIDATES[bundled]];
+  const runDir = join(out, 'final', bundled);
+  if (!existsSync(join(runDir, 'metrics.json'))) {
+    const { recipe } = loadRecipe(RECIPE, sets);
+    const result = await runExperiment(recipe, {
+      out: runDir,
+      resume: existsSync(join(runDir, 'recipe.yaml')),
+      command: commandLine(sets, runDir).replace(/ --out \S+$/, ''),
+    });
+    await writeRunReport(result);
+  }
+  const metrics = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')) as {
+    aggregate: Record<string, { mean: number; std: number }>;
+  };
+  console.log(
+    `RAVDESS 6 folds: UA ${pct(metrics.aggregate.ua.mean)} ± ${pct(metrics.aggregate.ua.std)}, WA ${pct(metrics.aggregate.wa.mean)} ± ${pct(metrics.aggregate.wa.std)}`,
+  );
+  rmSync(MODEL_DIR, { recursive: true, force: true });
+  mkdirSync(dirname(MODEL_DIR), { recursive: true });
+  cpSync(join(runDir, 'model'), MODEL_DIR, { recursive: true });
+  console.log(`bundle copied to ${relative(root, MODEL_DIR)}`);
+}
+
+// ---- robustness ----
+
+/** Degradations: name -> how a 16 kHz file becomes the degraded file (extension and maker). */
+const DEGRADATIONS = ['snr20', 'snr10', 'snr5', 'mp3-64k', 'tel8k'] as const;
+type Degradation = (typeof DEGRADATIONS)[number];
+
+function ffmpeg(args: string[], input: Uint8Array): Uint8Array {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...args], {
+    input,
+    maxBuffer: 256 * 2 ** 20,
+  });
+  if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')}: ${r.stderr.toString()}`);
+  return new Uint8Array(r.stdout);
+}
+
+/** Makes one degraded copy (same relative path, `.wav` or `.mp3`). Seeded by the file index. */
+async function degrade(src: string, dest: string, kind: Degradation, index: number): Promise<void> {
+  const { samples, sampleRate } = await loadAudio(src, { mono: true });
+  const wav = encodeWav(samples, sampleRate);
+  let bytes: Uint8Array;
+  if (kind.startsWith('snr')) {
+    const snr = Number(kind.slice(3));
+    bytes = encodeWav(addNoise(samples, snr, { color: 'white', seed: 1000 + index }), sampleRate, {
+      bitDepth: 'float32',
+    });
+  } else if (kind === 'mp3-64k') {
+    bytes = ffmpeg(['-f', 'wav', '-i', 'pipe:0', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3', 'pipe:1'], wav);
+  } else {
+    // Telephone: 300-3400 Hz band, 8 kHz, G.711 mu-law.
+    bytes = ffmpeg(
+      ['-f', 'wav', '-i', 'pipe:0', '-af', 'highpass=f=300,lowpass=f=3400', '-ar', '8000', '-c:a', 'pcm_mulaw', '-f', 'wav', 'pipe:1'],
+      wav,
+    );
+  }
+  mkdirSync(dirname(dest), { recursive: true });
+  await writeFileAtomic(dest, bytes);
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : /\.(flac|wav)$/i.test(name) ? [p] : [];
+    });
+}
+
+/** A degraded copy of a corpus folder (cached under --out/degraded). */
+async function degradedCorpus(corpus: Corpus, kind: Degradation): Promise<string> {
+  const dir = join(out, 'degraded', kind, corpus);
+  const done = join(dir, '.complete');
+  if (existsSync(done)) return dir;
+  const files = walk(join(data, corpus));
+  const ext = kind === 'mp3-64k' ? '.mp3' : '.wav';
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      const dest = join(dir, relative(join(data, corpus), files[i])).replace(/\.(flac|wav)$/i, ext);
+      if (!existsSync(dest)) await degrade(files[i], dest, kind, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(2, availableParallelism())) }, worker));
+  writeFileAtomicSync(done, `${files.length}\n`);
+  console.error(`degraded ${corpus} (${kind}): ${files.length} files`);
+  return dir;
+}
+
+/** A bundle trained on two corpora (for scoring the third): one fold + final model of a transfer run. */
+async function twoCorpusBundle(candidate: string, test: Corpus): Promise<string> {
+  const train = CORPORA.filter((x) => x !== test);
+  const runDir = join(out, 'robustness', 'models', `${candidate}-without-${test}`);
+  if (!existsSync(join(runDir, 'model', 'model.json'))) {
+    const sets = [
+      ...CANDIDATES[candidate],
+      `data.root=${data}`,
+      `data.corpora=[${train.join(', ')}]`,
+      'protocol.name=speaker-kfold',
+      'protocol.k=2',
+    ];
+    const { recipe } = loadRecipe(RECIPE, sets);
+    await runExperiment(recipe, { out: runDir, resume: existsSync(join(runDir, 'recipe.yaml')), folds: [1] });
+  }
+  return join(runDir, 'model');
+}
+
+async function robustness(): Promise<void> {
+  const { bundled } = selection();
+  const conditions = ['clean', ...DEGRADATIONS] as const;
+  const results: Record<string, Record<string, unknown>> = {};
+  const lines: string[] = [];
+  for (const model of ['cross-corpus', 'bundled'] as const) {
+    for (const corpus of CORPORA) {
+      const bundle = model === 'bundled' ? MODEL_DIR : await twoCorpusBundle(bundled, corpus);
+      for (const condition of conditions) {
+        const dir = condition === 'clean' ? join(data, corpus) : await degradedCorpus(corpus, condition);
+        const key = `${model}/${corpus}/${condition}`;
+        const cacheFile = join(out, 'robustness', 'results', `${model}-${corpus}-${condition}.json`);
+        let r: { ua: number; wa: number; n: number; distribution: Record<string, number> };
+        if (existsSync(cacheFile)) r = JSON.parse(readFileSync(cacheFile, 'utf8')) as typeof r;
+        else {
+          const evaluation = await evaluateBundle(bundle, [dir], { workers: 2 });
+          const m = evaluation.corpora[0].metrics;
+          const distribution: Record<string, number> = {};
+          const labels = evaluation.labels;
+          labels.forEach((l, j) => (distribution[l] = m.confusion.reduce((s, row) => s + row[j], 0) / m.n));
+          r = { ua: m.ua, wa: m.wa, n: m.n, distribution };
+          mkdirSync(dirname(cacheFile), { recursive: true });
+          writeFileAtomicSync(cacheFile, JSON.stringify(r));
+        }
+        results[key] = r;
+        const top = Object.entries(r.distribution).sort((a, b) => b[1] - a[1]);
+        lines.push(
+          `| ${model} | ${corpus} | ${condition} | ${pct(r.ua)} | ${r.n} | ${top.map(([l, p]) => `${l} ${Math.round(100 * p)}`).join(', ')} |`,
+        );
+        console.error(lines[lines.length - 1]);
+      }
+    }
+  }
+  const table = [
+    '| model | corpus | condition | UA % | items | predicted classes (% of items) |',
+    '|---|---|---|---:|---:|---|',
+    ...lines,
+  ].join('\n');
+  console.log(table);
+  writeFileAtomicSync(join(out, 'robustness.json'), JSON.stringify({ results, markdown: table }, null, 2));
+}
+
+const stage = process.argv[2];
+const stages: Record<string, () => Promise<unknown>> = { select, heldout, final, robustness };
+if (!stage || !stages[stage]) {
+  console.error(`usage: node --import tsx scripts/bundled-model.ts <${Object.keys(stages).join('|')}> [--data DIR] [--out DIR]`);
+  process.exit(2);
+}
+await stages[stage]();
