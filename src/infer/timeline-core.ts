@@ -53,6 +53,8 @@ export interface TimelineResult {
   speech: SpeechRegion[];
   /** Scored windows in time order. */
   segments: TimelineSegment[];
+  /** Windows that could not be scored (digital silence, too short), with the reason. */
+  skipped: (SpeechRegion & { problem: string })[];
 }
 
 /**
@@ -105,11 +107,18 @@ export async function buildTimeline(
     .map((r) => ({ startS: Math.max(0, r.startS), endS: Math.min(durationS, r.endS) }))
     .filter((r) => r.endS - r.startS >= Math.max(o.minSpeech, 0.05));
   const raw: { startS: number; endS: number; result: EmotionScores }[] = [];
+  const skipped: TimelineResult['skipped'] = [];
   for (const region of regions) {
     for (const w of regionWindows(region, o.window, o.hop)) {
       const from = Math.round(w.startS * sampleRate);
       const to = Math.min(samples.length, Math.round(w.endS * sampleRate));
-      raw.push({ ...w, result: await classifier.classify(samples.subarray(from, to), sampleRate) });
+      try {
+        raw.push({ ...w, result: await classifier.classify(samples.subarray(from, to), sampleRate) });
+      } catch (error) {
+        // One window that cannot be scored (silence with vad 'none') never loses the timeline.
+        if (!(error instanceof EmovoxInputError)) throw error;
+        skipped.push({ ...w, problem: error.problem });
+      }
     }
   }
   const smoothed = smoothScores(
@@ -123,5 +132,5 @@ export async function buildTimeline(
     ...scoresFromProbabilities(smoothed[i], classifier.labels, classifier.lowConfidenceBelow),
     raw: r.result,
   }));
-  return { durationS, speech: regions, segments };
+  return { durationS, speech: regions, segments, skipped };
 }

@@ -261,7 +261,12 @@ export async function runPredict(
   } finally {
     bar?.stop();
   }
-  const rows = sortedRows(result);
+  // Inputs that could not be used (a missing path, an unreadable folder) are rows too, so the
+  // output accounts for every argument.
+  const rows = sortedRows({
+    results: result.results,
+    failures: [...result.failures, ...problems.map((p) => ({ file: p.source, problem: p.problem }))],
+  });
   const labels = result.results[0] ? Object.keys(result.results[0].scores) : [];
   const text = formatPredictions(rows, labels, options.format, options.timeline === true);
   let writeFailed = false;
