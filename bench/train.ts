@@ -1,4 +1,5 @@
-// `npm run bench:train [-- --recipe recipes/cnn1d-vector180.yaml] [--folds 1,2] [--set key=value ...] [--no-reference] [--json]`
+// `npm run bench:train [-- --recipe recipes/cnn1d-vector180.yaml] [--folds 1,2] [--set key=value ...] [--no-reference]
+//   [--emovox-run DIR] [--json]`
 //
 // The cnn1d recipe end to end, emovox vs a PyTorch twin (reference/cnn1d_recipe.py) on the same
 // feature arrays, the same folds and validation speakers, the same loop settings. Prints per-fold
@@ -6,13 +7,16 @@
 // fold, the final model) next to the PyTorch folds' time. Run it twice: the first run fills the
 // feature cache. Needs the shared corpora ($EMOVOX_DATA or ../shared/data) and the libtorch addon;
 // the reference needs Debian's python3-torch and python3-sklearn (/usr/bin/python3).
+// --emovox-run DIR takes emovox's side from a finished `emovox train` folder of the same recipe
+// (its folds' UA and seconds; no emovox timing of the whole run) instead of running it again.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../src/models/config.js';
-import { runExperiment } from '../src/train/experiment.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { foldMetrics, runExperiment, type FoldOutcome } from '../src/train/experiment.js';
 import { loadRecipe } from '../src/train/recipe.js';
 import { itemKey, modelConfigFor, prepareData } from '../src/train/setup.js';
 
@@ -39,12 +43,30 @@ try {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  // emovox: the whole run, as `emovox train` does it.
-  const started = performance.now();
-  const run = await runExperiment(recipe, { out: join(work, 'run'), folds });
-  const emovoxWall = (performance.now() - started) / 1000;
-  const emovoxFolds = run.folds.reduce((a, f) => a + f.seconds, 0);
-  log(`emovox: ${emovoxWall.toFixed(1)} s wall (folds ${emovoxFolds.toFixed(1)} s)`);
+  // emovox: the whole run, as `emovox train` does it (or a finished run folder).
+  let emovoxWall = Number.NaN;
+  let outcomes: FoldOutcome[];
+  let emovoxUa: number[];
+  const previous = args.includes('--emovox-run') ? resolve(value('--emovox-run', '')) : undefined;
+  if (previous) {
+    outcomes = readdirSync(join(previous, 'folds'))
+      .sort()
+      .map((f) => JSON.parse(readFileSync(join(previous, 'folds', f), 'utf8')) as FoldOutcome)
+      .filter((o) => !folds || folds.includes(o.index));
+    const classes = (await prepareData(recipe)).classes;
+    emovoxUa = outcomes.map((o) => foldMetrics(o, classes).ua);
+    log(`emovox: folds from ${previous}`);
+  } else {
+    const started = performance.now();
+    const run = await runExperiment(recipe, { out: join(work, 'run'), folds });
+    emovoxWall = (performance.now() - started) / 1000;
+    outcomes = run.folds;
+    emovoxUa = run.metrics.map((m) => m.ua);
+  }
+  const emovoxFolds = outcomes.reduce((a, f) => a + f.seconds, 0);
+  log(
+    `emovox: ${Number.isFinite(emovoxWall) ? `${emovoxWall.toFixed(1)} s wall, ` : ''}folds ${emovoxFolds.toFixed(1)} s`,
+  );
 
   // PyTorch: the same rows and folds, exported from the same prepared data.
   let reference:
@@ -103,9 +125,8 @@ try {
     log(`PyTorch: ${reference!.wallSeconds.toFixed(1)} s (folds only, ${reference!.threads} threads)`);
   }
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const emovoxUa = run.metrics.map((m) => m.ua);
   const refUa = reference?.folds.map((f) => f.ua) ?? [];
-  const rows = run.folds.map(
+  const rows = outcomes.map(
     (f, i) =>
       `| ${f.name} | ${(100 * emovoxUa[i]).toFixed(1)} | ${reference ? (100 * refUa[i]).toFixed(1) : '-'} | ${f.bestEpochs.map((e) => e + 1).join('/')} | ${reference ? reference.folds[i].epochs : '-'} |`,
   );
@@ -124,7 +145,7 @@ try {
       `mean UA: emovox ${(100 * mean(emovoxUa)).toFixed(1)} %${reference ? `, PyTorch ${(100 * mean(refUa)).toFixed(1)} % (gap ${(100 * summary.uaGap!).toFixed(1)} points)` : ''}`,
     );
     console.log(
-      `time: emovox full run ${emovoxWall.toFixed(1)} s (goal <= 600 s; folds ${emovoxFolds.toFixed(1)} s)${reference ? `, PyTorch folds ${reference.wallSeconds.toFixed(1)} s, ratio ${(emovoxFolds / reference.wallSeconds).toFixed(2)}` : ''}`,
+      `time: emovox full run ${Number.isFinite(emovoxWall) ? `${emovoxWall.toFixed(1)} s` : 'not timed'} (goal <= 600 s; folds ${emovoxFolds.toFixed(1)} s)${reference ? `, PyTorch folds ${reference.wallSeconds.toFixed(1)} s, ratio ${(emovoxFolds / reference.wallSeconds).toFixed(2)}` : ''}`,
     );
   }
 } finally {

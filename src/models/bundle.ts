@@ -331,10 +331,10 @@ export function saveBundle(path: string, bundle: ModelBundle, options: SaveBundl
     return;
   }
   mkdirSync(path, { recursive: true });
-  const outputs: { path: string; data: Uint8Array | string }[] = [
+  const files: NonNullable<BundleManifest['files']> = {};
+  const set: { path: string; data: Uint8Array | string }[] = [
     { path: join(path, 'weights.bin'), data: blob },
   ];
-  const files: NonNullable<BundleManifest['files']> = {};
   if (options.onnx ?? true) {
     const metadata: Record<string, string> = { ...(bundle.metadata ?? {}), 'emovox.bundleFormat': '2' };
     if (bundle.calibration) metadata['emovox.temperature'] = String(bundle.calibration.temperature);
@@ -342,18 +342,18 @@ export function saveBundle(path: string, bundle: ModelBundle, options: SaveBundl
       ...(bundle.labels ? { labels: bundle.labels } : {}),
       metadata,
     });
-    outputs.push({ path: join(path, 'model.onnx'), data: onnx });
+    set.push({ path: join(path, 'model.onnx'), data: onnx });
     files.onnx = 'model.onnx';
   }
   if (bundle.card) {
-    outputs.push({ path: join(path, 'MODEL_CARD.md'), data: modelCardMarkdown(bundle.card, bundle.labels) });
+    set.push({ path: join(path, 'MODEL_CARD.md'), data: modelCardMarkdown(bundle.card, bundle.labels) });
     files.card = 'MODEL_CARD.md';
   }
   if (Object.keys(files).length > 0) manifest.files = files;
-  // One atomic set with the manifest last: a failed or interrupted save keeps the previous bundle,
+  // One atomic set, the manifest last: a failed or interrupted save keeps the previous bundle,
   // and a folder without model.json is not (yet) a bundle.
-  outputs.push({ path: join(path, 'model.json'), data: JSON.stringify(manifest, null, 2) });
-  writeFilesAtomicSync(outputs);
+  set.push({ path: join(path, 'model.json'), data: JSON.stringify(manifest, null, 2) });
+  writeFilesAtomicSync(set);
 }
 
 /** Options of {@link loadBundle}. */

@@ -229,3 +229,17 @@ export class BestWeights implements Callback {
       : undefined;
   }
 }
+
+/**
+ * Replays recorded learning rates, one per epoch (the last one repeats): a refit on more data
+ * follows the schedule its validated run took.
+ */
+export class ReplaySchedule implements Callback {
+  readonly name = 'replay';
+  constructor(readonly rates: readonly number[]) {
+    if (rates.length === 0) throw new EmovoxParameterError('rates', 'needs at least one learning rate');
+  }
+  onEpochBegin(epoch: number, control: LoopControl): void {
+    control.lr = this.rates[Math.min(epoch, this.rates.length - 1)];
+  }
+}

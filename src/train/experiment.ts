@@ -22,6 +22,7 @@ import {
   CosineSchedule,
   EarlyStopping,
   ReduceLrOnPlateau,
+  ReplaySchedule,
   StepSchedule,
   type Callback,
   type EpochLog,
@@ -232,12 +233,86 @@ function trainMember(
     if (result.aborted) throw new ExperimentInterrupted(options.out);
     if (best?.weights) model.loadStateDict(best.weights);
     const last = result.history[result.history.length - 1];
-    return {
+    const bestEpoch = best && best.bestEpoch >= 0 ? best.bestEpoch : last.epoch;
+    const trained: TrainedModel = {
       weights: model.stateDict(),
       history: result.history,
-      bestEpoch: best && best.bestEpoch >= 0 ? best.bestEpoch : last.epoch,
+      bestEpoch,
       valScore: best ? best.best : Number.NaN,
       valLogits: val ? predictLogits(model, val) : new Float32Array(0),
+      testLogits: rows.test.length > 0 ? predictLogits(model, test) : new Float32Array(0),
+    };
+    if (!t.refit || !val) return trained;
+    const refit = refitMember(
+      recipe,
+      data,
+      config,
+      rows,
+      label,
+      member,
+      result.history.slice(0, bestEpoch + 1),
+      `${checkpointPath}.refit`,
+      options,
+    );
+    return { ...trained, weights: refit.weights, testLogits: refit.testLogits };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * The refit stage: the same initialisation trained on training + validation rows for the
+ * validated number of epochs, replaying the validated run's learning rates.
+ */
+function refitMember(
+  recipe: Recipe,
+  data: PreparedData,
+  config: ModelConfig,
+  rows: { train: number[]; val: number[]; test: number[] },
+  label: string,
+  member: number,
+  history: EpochLog[],
+  checkpointPath: string,
+  options: ExperimentOptions,
+): { weights: Map<string, { shape: number[]; data: Float32Array }>; testLogits: Float32Array } {
+  const seed = recipe.seed + member;
+  const all = [...rows.train, ...rows.val, ...rows.val.flatMap((r) => data.copiesOf.get(r) ?? [])];
+  const normalizers = fitNormalizers(recipe, data.dataset, all);
+  const train = loopDataFor(recipe, data.dataset, all, normalizers, deriveSeed(seed, 41));
+  const test = loopDataFor(recipe, data.dataset, rows.test, normalizers, 0);
+  const fp = fingerprint(recipe, `${label}#${member}#refit`, { train: all, val: [] }, data);
+  const resume =
+    options.resume && existsSync(checkpointPath) ? loadCheckpoint(checkpointPath, fp) : undefined;
+  manualSeed(deriveSeed(seed, 0, 5));
+  const model = buildModel(config);
+  const t = recipe.training;
+  try {
+    const result = fit(
+      model,
+      train,
+      undefined,
+      {
+        epochs: history.length,
+        batchSize: t.batchSize,
+        optimizer: t.optimizer,
+        classes: data.classes.length,
+        balance: t.balance,
+        labelSmoothing: t.labelSmoothing,
+        gradClip: t.gradClip,
+        seed: deriveSeed(seed, 1, 53),
+        resume,
+        signal: options.signal,
+        onBatch: (b) => options.onEvent?.({ type: 'batch', fold: `${label} refit`, ...b }),
+        onCheckpoint: (state: LoopState) => {
+          if (state.finished || state.epoch % t.checkpointEvery === 0)
+            saveCheckpoint(checkpointPath, fp, state);
+        },
+      },
+      [new ReplaySchedule(history.map((h) => h.lr))],
+    );
+    if (result.aborted) throw new ExperimentInterrupted(options.out);
+    return {
+      weights: model.stateDict(),
       testLogits: rows.test.length > 0 ? predictLogits(model, test) : new Float32Array(0),
     };
   } finally {
@@ -427,7 +502,11 @@ function trainFinal(
       ),
     };
   }
-  const normalizers = fitNormalizers(recipe, data.dataset, rows.train);
+  // The bundle's statistics are those of the rows the saved weights were trained on.
+  const fittedOn = recipe.training.refit
+    ? [...rows.train, ...rows.val, ...rows.val.flatMap((r) => data.copiesOf.get(r) ?? [])]
+    : rows.train;
+  const normalizers = fitNormalizers(recipe, data.dataset, fittedOn);
   const agg = (pick: (m: ClassificationMetrics) => number) => {
     const v = metrics.map(pick);
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
@@ -468,7 +547,7 @@ function trainFinal(
           }
         : {},
     ...(options.command ? { command: options.command } : {}),
-    training: `${rows.train.length} training rows (augmented copies included), ${rows.val.length} validation items held out by speaker; best epoch ${trained.bestEpoch + 1}`,
+    training: `${rows.train.length} training rows (augmented copies included), ${rows.val.length} validation items held out by speaker; best epoch ${trained.bestEpoch + 1}${recipe.training.refit ? ', then refit on training + validation speakers for that many epochs' : ''}`,
     limitations: [
       'Trained on acted studio speech; expect lower accuracy on spontaneous, noisy or telephone speech.',
       ...(recipe.normalization.mode === 'speaker'

@@ -1,7 +1,9 @@
 /**
  * Training: one loop with callbacks (early stopping, reduce-on-plateau, cosine and step
  * schedules, best-weight keeping), exact checkpoints, and the experiment runner behind
- * `emovox train / evaluate / tune`. Node-only; needs the libtorch engine.
+ * `emovox train / evaluate / tune`. Node-only; needs the libtorch engine. The report-writing
+ * parts (writeRunReport, evaluateBundle) load the plotting stack and live behind the
+ * `emovox/experiments` entry point (src/train/experiments.ts).
  */
 export * from './callbacks.js';
 export * from './loop.js';
@@ -14,6 +16,4 @@ export * from './licences.js';
 export * from './setup.js';
 export * from './experiment.js';
 export * from './progress.js';
-export * from './evaluate.js';
 export * from './tune.js';
-export * from './run-report.js';

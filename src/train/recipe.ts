@@ -47,7 +47,10 @@ const featureSetRule: Rule = {
   type: 'object',
   doc: 'a feature set (a plain string is shorthand for `{ name }`)',
   fields: {
-    name: { type: 'string', doc: 'a registered feature set (`emovox features --list`)' },
+    name: {
+      type: 'string',
+      doc: 'a registered feature set (`emovox features --help` lists them; docs/features.md)',
+    },
     params: { type: 'json', default: {}, doc: 'parameter overrides of the set' },
   },
 };
@@ -318,6 +321,11 @@ export const RECIPE_SCHEMA: Rule = {
           1,
           { integer: true, min: 1, max: 16 },
         ),
+        refit: {
+          type: 'boolean',
+          default: false,
+          doc: 'after validation picked the best epoch, retrain on training + validation speakers for that many epochs (replaying the learning rates) and test that model',
+        },
         checkpointEvery: num('write a resumable checkpoint every n epochs', 1, { integer: true, min: 1 }),
       },
     },
@@ -404,6 +412,7 @@ export interface Recipe {
     gradClip: number;
     threads: number;
     ensemble: number;
+    refit: boolean;
     checkpointEvery: number;
   };
   final: { train: boolean; calibrate: boolean };
@@ -521,6 +530,8 @@ export function applyOverrides(
     const [key, value] = parseOverride(text);
     // A model or feature block may be replaced as a whole, so its free-form keys stay reachable.
     setPath(out, key, value);
+    // Later overrides may index into a shorthand (`data.corpora=a,b` then `data.corpora[1].role=...`).
+    expandShorthands(out);
   }
   return out;
 }

@@ -142,8 +142,14 @@ export function documentRule(rule: Rule, path = ''): string[] {
   }
   if (rule.type === 'list' && rule.of.type === 'object') {
     return [
-      row(path, 'list', JSON.stringify(rule.default ?? []), rule.doc),
+      row(path, 'list', rule.default === undefined ? 'required' : JSON.stringify(rule.default), rule.doc),
       ...documentRule(rule.of, `${path}[]`),
+    ];
+  }
+  if (rule.type === 'map' && rule.of.type === 'object') {
+    return [
+      row(path, 'map', JSON.stringify(rule.default ?? {}), rule.doc),
+      ...documentRule(rule.of, `${path}.<name>`),
     ];
   }
   const type =

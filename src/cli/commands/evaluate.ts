@@ -1,6 +1,5 @@
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { evaluateBundle, ProgressReporter } from '../../train/index.js';
 import type { CommandModule } from './index.js';
 import { defaultRunFolder } from './train.js';
 
@@ -28,6 +27,7 @@ export const evaluateCommand: CommandModule = {
       .option('--no-cache', 'do not read or write the feature cache')
       .option('--json', 'print a JSON summary on stdout')
       .action(async (bundle: string, corpora: string[], options: EvaluateCliOptions) => {
+        const { evaluateBundle, ProgressReporter } = await import('../../train/experiments.js');
         const reporter = new ProgressReporter(!options.json && process.stderr.isTTY === true);
         const name =
           basename(resolve(bundle)) === 'model' ? basename(resolve(bundle, '..')) : basename(resolve(bundle));

@@ -1,14 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import {
-  ExperimentInterrupted,
-  loadRecipe,
-  ProgressReporter,
-  runExperiment,
-  writeRunReport,
-  type ExperimentResult,
-} from '../../train/index.js';
+// The training stack (libtorch, the plotting libraries) loads when a command runs, not at CLI start.
+import type { ExperimentResult } from '../../train/experiments.js';
 import { EmovoxParameterError } from '../../util/errors.js';
 import type { CommandModule } from './index.js';
 
@@ -77,6 +71,8 @@ export function runSummary(result: ExperimentResult, files: string[]): string {
 }
 
 async function run(recipeArg: string | undefined, options: TrainOptions): Promise<void> {
+  const { ExperimentInterrupted, loadRecipe, ProgressReporter, runExperiment, writeRunReport } =
+    await import('../../train/experiments.js');
   let recipePath: string;
   let out: string;
   if (options.resume) {

@@ -2,15 +2,6 @@ import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import {
-  applyOverrides,
-  loadSearchSpace,
-  ProgressReporter,
-  recipeNameOf,
-  trialsTable,
-  tuneRecipe,
-  writeRunReport,
-} from '../../train/index.js';
 import { EmovoxInputError, errorMessage } from '../../util/errors.js';
 import type { CommandModule } from './index.js';
 import { defaultRunFolder, interruptController, parseFolds, runSummary } from './train.js';
@@ -55,6 +46,15 @@ export const tuneCommand: CommandModule = {
       .option('--folds <list>', 'folds to run per trial (1-based)', parseFolds)
       .option('--no-winner', 'do not run the best trial on the test folds')
       .action(async (recipePath: string, options: TuneCliOptions) => {
+        const {
+          applyOverrides,
+          loadSearchSpace,
+          ProgressReporter,
+          recipeNameOf,
+          trialsTable,
+          tuneRecipe,
+          writeRunReport,
+        } = await import('../../train/experiments.js');
         let parsed: unknown;
         try {
           const text = readFileSync(recipePath, 'utf8');
