@@ -35,8 +35,12 @@ if (!existsSync(cli)) {
 }
 // The compiled modules, so the in-process numbers are what an application gets.
 const dist = (p: string) => new URL(`../dist/${p}`, import.meta.url).href;
-const { loadAudio, encodeWav, synthesizeSpeechLike } = (await import(dist('audio/index.js'))) as typeof import('../src/audio/index.js');
-const { Recognizer } = (await import(dist('infer/recognizer.js'))) as typeof import('../src/infer/recognizer.js');
+const { loadAudio, encodeWav, synthesizeSpeechLike } = (await import(
+  dist('audio/index.js')
+)) as typeof import('../src/audio/index.js');
+const { Recognizer } = (await import(
+  dist('infer/recognizer.js')
+)) as typeof import('../src/infer/recognizer.js');
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const spread = (v: number[], digits = 0) =>
@@ -44,9 +48,19 @@ const spread = (v: number[], digits = 0) =>
 
 const work = mkdtempSync(join(tmpdir(), 'emovox-bench-predict-'));
 try {
-  log(`bench:predict: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${repeat} repetitions`);
+  log(
+    `bench:predict: ${cpus().length} cores, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}, ${repeat} repetitions`,
+  );
   // A 3 s clip: the first 3 s of a RAVDESS recording as 16-bit WAV, or synthetic speech-like audio.
-  const ravdessClip = join(data, 'ravdess', 'Audio_Speech_Actors_01-24', 'Actor_01', '03-01-05-01-01-01-01.flac');
+  const ravdessClip = join(
+    data,
+    'ravdess',
+    'Audio_Speech_Actors_01-24',
+    'Actor_01',
+    '03-01-05-01-01-01-01.flac',
+  );
   let clipSource = 'synthetic speech-like signal';
   let samples: Float32Array;
   let rate: number;
@@ -79,7 +93,9 @@ try {
     cold.push(r.ms);
     answer = (JSON.parse(r.stdout) as { label: string }[])[0].label;
   }
-  log(`cold start (process start to result, ${clipSource}): ${spread(cold)} ms; bare node ${spread(bare)} ms; answer ${answer}`);
+  log(
+    `cold start (process start to result, ${clipSource}): ${spread(cold)} ms; bare node ${spread(bare)} ms; answer ${answer}`,
+  );
 
   // ---- per-file latency, one core ----
   const recognizer = await Recognizer.load(model || undefined, { threads: 1 });
@@ -100,7 +116,9 @@ try {
     cpu.push((u.user + u.system) / 1000 / n);
   }
   await recognizer.release();
-  log(`per-file latency (3 s clip, one core, warm): wall ${spread(wall, 2)} ms, CPU ${spread(cpu, 2)} ms = ${(3000 / median(cpu)).toFixed(0)}x real time per core`);
+  log(
+    `per-file latency (3 s clip, one core, warm): wall ${spread(wall, 2)} ms, CPU ${spread(cpu, 2)} ms = ${(3000 / median(cpu)).toFixed(0)}x real time per core`,
+  );
 
   // ---- all of RAVDESS in one run ----
   let corpus: Record<string, unknown> | undefined;
@@ -115,13 +133,20 @@ try {
       ] as const) {
         const out = join(work, `ravdess-${name}.jsonl`);
         const t = performance.now();
-        const p = spawnSync(process.execPath, [cli, 'predict', ravdess, '--format', 'jsonl', '--out', out, '--workers', workers, ...modelArgs], {
-          cwd: root,
-          encoding: 'utf8',
-        });
+        const p = spawnSync(
+          process.execPath,
+          [cli, 'predict', ravdess, '--format', 'jsonl', '--out', out, '--workers', workers, ...modelArgs],
+          {
+            cwd: root,
+            encoding: 'utf8',
+          },
+        );
         const seconds = (performance.now() - t) / 1000;
         if (p.status !== 0) throw new Error(`predict on ${ravdess} failed: ${p.stderr}`);
-        const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { durationS: number });
+        const rows = readFileSync(out, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { durationS: number });
         runs[name].push({ seconds, files: rows.length, audioS: rows.reduce((a, x) => a + x.durationS, 0) });
       }
     }

@@ -46,6 +46,13 @@ export const CANDIDATES: Record<string, string[]> = {
   FP: ['features.features.sets=[functionals, prosodic]'],
   FS: ['features.features.sets=[functionals, spectral-functionals]'],
   FPS: ['features.features.sets=[functionals, prosodic, spectral-functionals]'],
+  // Waveform augmentation of the training items: pink noise (the robustness test uses white),
+  // recording level, a little pitch. One cached augmented copy per item.
+  FA: [
+    'features.features.sets=[functionals]',
+    'data.augment.copies=1',
+    'data.augment.steps=[{op: noise, p: 0.8, params: {snrDb: [5, 30], color: pink}}, {op: gain, p: 0.8, params: {db: [-12, 12]}}, {op: pitch, p: 0.3, params: {semitones: [-1.5, 1.5]}}]',
+  ],
 };
 
 function arg(name: string, fallback: string): string {
@@ -76,7 +83,11 @@ function transferOverrides(train: readonly Corpus[], test: Corpus): string[] {
 /** The command line that reproduces a run (printed in the docs and the model card). */
 function commandLine(sets: readonly string[], runDir: string): string {
   const quoted = sets.map((s) => (/[\s[\]{}]/.test(s) ? `'${s}'` : s));
-  return ['npx emovox train recipes/emovox-acted7.yaml', ...quoted.map((s) => `--set ${s}`), `--out ${relative(root, runDir)}`].join(' ');
+  return [
+    'npx emovox train recipes/emovox-acted7.yaml',
+    ...quoted.map((s) => `--set ${s}`),
+    `--out ${relative(root, runDir)}`,
+  ].join(' ');
 }
 
 interface RunSummary {
@@ -137,7 +148,8 @@ async function select(): Promise<Record<string, unknown>> {
     const inner = pairs.filter(([a, b]) => a !== heldOut && b !== heldOut);
     return inner.reduce((s, [a, b]) => s + table[name][`${a}->${b}`], 0) / inner.length;
   };
-  const allScore = (name: string) => pairs.reduce((s, [a, b]) => s + table[name][`${a}->${b}`], 0) / pairs.length;
+  const allScore = (name: string) =>
+    pairs.reduce((s, [a, b]) => s + table[name][`${a}->${b}`], 0) / pairs.length;
   const best = (score: (n: string) => number) => names.reduce((x, y) => (score(y) > score(x) ? y : x));
   const chosen = Object.fromEntries(CORPORA.map((c) => [c, best((n) => innerScore(n, c))]));
   const bundled = best(allScore);
@@ -175,7 +187,10 @@ async function heldout(): Promise<void> {
     const fixed =
       chosen[c] === bundled
         ? nested
-        : await trainRun(join(out, 'heldout', bundled, c), [...CANDIDATES[bundled], ...transferOverrides(train, c)]);
+        : await trainRun(join(out, 'heldout', bundled, c), [
+            ...CANDIDATES[bundled],
+            ...transferOverrides(train, c),
+          ]);
     doc[c] = { nested: { candidate: chosen[c], ...nested }, bundled: { candidate: bundled, ...fixed } };
     rows.push(
       `| ${c} | ${train.join(' + ')} | ${chosen[c]} | ${pct(nested.ua)} | ${pct(fixed.ua)} | ${pct(fixed.wa)} | ${fixed.n} |`,
@@ -241,11 +256,28 @@ async function degrade(src: string, dest: string, kind: Degradation, index: numb
       bitDepth: 'float32',
     });
   } else if (kind === 'mp3-64k') {
-    bytes = ffmpeg(['-f', 'wav', '-i', 'pipe:0', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3', 'pipe:1'], wav);
+    bytes = ffmpeg(
+      ['-f', 'wav', '-i', 'pipe:0', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3', 'pipe:1'],
+      wav,
+    );
   } else {
     // Telephone: 300-3400 Hz band, 8 kHz, G.711 mu-law.
     bytes = ffmpeg(
-      ['-f', 'wav', '-i', 'pipe:0', '-af', 'highpass=f=300,lowpass=f=3400', '-ar', '8000', '-c:a', 'pcm_mulaw', '-f', 'wav', 'pipe:1'],
+      [
+        '-f',
+        'wav',
+        '-i',
+        'pipe:0',
+        '-af',
+        'highpass=f=300,lowpass=f=3400',
+        '-ar',
+        '8000',
+        '-c:a',
+        'pcm_mulaw',
+        '-f',
+        'wav',
+        'pipe:1',
+      ],
       wav,
     );
   }
@@ -345,7 +377,9 @@ async function robustness(): Promise<void> {
 const stage = process.argv[2];
 const stages: Record<string, () => Promise<unknown>> = { select, heldout, final, robustness };
 if (!stage || !stages[stage]) {
-  console.error(`usage: node --import tsx scripts/bundled-model.ts <${Object.keys(stages).join('|')}> [--data DIR] [--out DIR]`);
+  console.error(
+    `usage: node --import tsx scripts/bundled-model.ts <${Object.keys(stages).join('|')}> [--data DIR] [--out DIR]`,
+  );
   process.exit(2);
 }
 await stages[stage]();

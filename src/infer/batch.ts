@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { workerScript, WorkerPool } from '../extract/worker-pool.js';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
-import { Recognizer, type TimelineVad } from './recognizer.js';
+import { Recognizer } from './recognizer.js';
 import type { EmotionScores } from './scores.js';
 import type { TimelineSegment } from './timeline-core.js';
 import type { PredictRequest, PredictResponse } from './predict-worker.js';
@@ -126,5 +126,11 @@ export async function predictFiles(
       audioS += r.prediction.durationS;
     } else failures.push({ file: files[i], problem: r?.problem ?? 'not processed' });
   });
-  return { results, failures, workers: workers <= 1 ? 0 : workers, audioS, seconds: (performance.now() - started) / 1000 };
+  return {
+    results,
+    failures,
+    workers: workers <= 1 ? 0 : workers,
+    audioS,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

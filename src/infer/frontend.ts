@@ -137,7 +137,10 @@ export class FrontEnd {
       }
       const data = value.vector ?? value.matrix?.data;
       if (!data || data.some((v) => !Number.isFinite(v)))
-        throw new EmovoxInputError(source, `${set.spec.name}: non-finite feature values (silent or broken audio?)`);
+        throw new EmovoxInputError(
+          source,
+          `${set.spec.name}: non-finite feature values (silent or broken audio?)`,
+        );
       values.set(set.key, value);
     }
     const out: Record<string, FrontEndTensor> = {};

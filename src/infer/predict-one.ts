@@ -24,7 +24,8 @@ export async function predictOne(request: PredictRequest, recognizer: Recognizer
     // The file's own label: duration-weighted mean of its windows' (smoothed) probabilities,
     // or the whole file when no speech was found.
     let overall;
-    if (tl.segments.length === 0) overall = await recognizer.classify(audio.samples, audio.sampleRate, '', file);
+    if (tl.segments.length === 0)
+      overall = await recognizer.classify(audio.samples, audio.sampleRate, '', file);
     else {
       const sums: Record<string, number> = {};
       for (const s of tl.segments)

@@ -36,7 +36,11 @@ if (!isMainThread && parentPort) {
     }
     void r
       .then((recognizer) => predictOne(request, recognizer))
-      .catch((error: unknown): PredictResponse => ({ index: request.index, ok: false, problem: errorMessage(error) }))
+      .catch((error: unknown): PredictResponse => ({
+        index: request.index,
+        ok: false,
+        problem: errorMessage(error),
+      }))
       .then((response) => port.postMessage(response));
   });
 }

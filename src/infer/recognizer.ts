@@ -84,7 +84,10 @@ export class Recognizer implements UtteranceClassifier {
       path,
     );
     const session = await EmotionSession.load(path, { threads: options.threads ?? 1 });
-    const wanted = [...Object.keys(bundle.inputs), ...(Object.values(bundle.inputs).some((i) => i.kind === 'frames') ? ['lengths'] : [])];
+    const wanted = [
+      ...Object.keys(bundle.inputs),
+      ...(Object.values(bundle.inputs).some((i) => i.kind === 'frames') ? ['lengths'] : []),
+    ];
     const missing = session.inputNames.filter((n) => !wanted.includes(n));
     if (missing.length > 0 || session.labels.length !== bundle.labels.length) {
       await session.release();
@@ -97,7 +100,9 @@ export class Recognizer implements UtteranceClassifier {
     }
     const stored = Number(bundle.metadata?.[LOW_CONFIDENCE_KEY]);
     const threshold =
-      Number.isFinite(stored) && stored >= 0 && stored <= 1 ? stored : defaultLowConfidenceThreshold(bundle.labels.length);
+      Number.isFinite(stored) && stored >= 0 && stored <= 1
+        ? stored
+        : defaultLowConfidenceThreshold(bundle.labels.length);
     return new Recognizer(
       path,
       bundle,
@@ -121,7 +126,12 @@ export class Recognizer implements UtteranceClassifier {
    * @param speaker - speaker id for bundles that normalise per speaker (default one anonymous speaker).
    * @throws EmovoxInputError(source, problem) for audio too short to analyse or non-finite features.
    */
-  async classify(samples: Float32Array, sampleRate: number, speaker = '', source = 'audio'): Promise<EmotionScores> {
+  async classify(
+    samples: Float32Array,
+    sampleRate: number,
+    speaker = '',
+    source = 'audio',
+  ): Promise<EmotionScores> {
     const inputs = this.frontEnd.compute(samples, sampleRate, speaker, source);
     const out = await this.session.run(inputs);
     return scoresFromLogits(out.logits.subarray(0, out.classes), this.labels, {
@@ -175,7 +185,10 @@ async function toMono(
     return { samples: mono, sampleRate: input.sampleRate, source: 'samples' };
   }
   const source = typeof input === 'string' ? input : 'audio bytes';
-  const audio = await loadAudio(input as AudioSource, { mono: true, ...(maxDuration ? { maxDuration } : {}) });
+  const audio = await loadAudio(input as AudioSource, {
+    mono: true,
+    ...(maxDuration ? { maxDuration } : {}),
+  });
   return { samples: audio.samples, sampleRate: audio.sampleRate, source };
 }
 
@@ -257,7 +270,10 @@ export async function detectSpeech(
       idleSilero.set(version, idle);
       const silero = idle.pop() ?? (await SileroVad.load(version));
       try {
-        const y = sampleRate === silero.rate ? samples : resample(samples, sampleRate, silero.rate, { quality: 'medium' });
+        const y =
+          sampleRate === silero.rate
+            ? samples
+            : resample(samples, sampleRate, silero.rate, { quality: 'medium' });
         return await segmentWithFrameVad(y, silero, {
           maxSegmentMs: 3_600_000,
           ...('segmenter' in spec ? spec.segmenter : {}),

@@ -61,10 +61,16 @@ export class SileroVad implements FrameVad {
       throw new EmovoxInputError(path, `cannot read the Silero VAD model: ${errorMessage(error)}`);
     }
     try {
-      const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+      const session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+      });
       return new SileroVad(session);
     } catch (error) {
-      throw new EmovoxInputError(path, `onnxruntime cannot load the Silero VAD model: ${errorMessage(error)}`);
+      throw new EmovoxInputError(
+        path,
+        `onnxruntime cannot load the Silero VAD model: ${errorMessage(error)}`,
+      );
     }
   }
 

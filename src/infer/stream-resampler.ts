@@ -55,7 +55,10 @@ export class StreamResampler {
       ['output rate', outRate],
     ] as const) {
       if (!Number.isInteger(r) || r < 1 || r > 1_000_000)
-        throw new EmovoxInputError('StreamResampler', `${name} must be an integer in 1..1000000 Hz, got ${r}`);
+        throw new EmovoxInputError(
+          'StreamResampler',
+          `${name} must be an integer in 1..1000000 Hz, got ${r}`,
+        );
     }
     this.step = inRate / outRate;
     const ratio = Math.min(1, outRate / inRate);

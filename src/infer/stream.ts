@@ -95,7 +95,8 @@ export class StreamingRecognizer {
     this.segmenter = new SpeechSegmenter(1000 * this.frameS, options);
     // The longest stretch ever read back: a segment (<= maxSegmentMs), its pads, the detector's
     // frame and resampler delay, plus a second of slack.
-    const keepS = maxSegmentMs / 1000 + ((options.prePadMs ?? 150) + (options.redemptionMs ?? 400)) / 1000 + 2;
+    const keepS =
+      maxSegmentMs / 1000 + ((options.prePadMs ?? 150) + (options.redemptionMs ?? 400)) / 1000 + 2;
     this.ring = new Float32Array(Math.ceil(keepS * rate));
     const interimMs = options.interimMs ?? 0;
     if (!(interimMs >= 0)) throw new EmovoxInputError('interimMs', `must be >= 0, got ${interimMs}`);
@@ -152,7 +153,12 @@ export class StreamingRecognizer {
     let dominant: string | undefined;
     for (const [l, v] of Object.entries(labels))
       if (v.seconds > 0 && (dominant === undefined || v.seconds > labels[dominant].seconds)) dominant = l;
-    return { ...this.counts, labels, durationS: this.received / this.rate, ...(dominant ? { dominant } : {}) };
+    return {
+      ...this.counts,
+      labels,
+      durationS: this.received / this.rate,
+      ...(dominant ? { dominant } : {}),
+    };
   }
 
   private async process(chunk: Float32Array): Promise<StreamEvent[]> {

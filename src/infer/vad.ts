@@ -221,7 +221,8 @@ export async function segmentWithFrameVad(
   const segmenter = new SpeechSegmenter(1000 * frameS, options);
   const out: { startS: number; endS: number }[] = [];
   const add = (s: FrameSegment | undefined) => {
-    if (s) out.push({ startS: s.startFrame * frameS, endS: Math.min(y.length / vad.rate, s.endFrame * frameS) });
+    if (s)
+      out.push({ startS: s.startFrame * frameS, endS: Math.min(y.length / vad.rate, s.endFrame * frameS) });
   };
   const frame = new Float32Array(vad.frameSamples);
   for (let at = 0; at < y.length; at += vad.frameSamples) {

@@ -97,8 +97,7 @@ function carveValidation(
   // Several corpora: each gives its own share of speakers and keeps at least one for training,
   // so a corpus with few speakers (TESS has 2) never moves wholly into validation and takes
   // classes the other corpora lack out of training.
-  for (const corpus of corpora)
-    carve([...new Set(train.filter((i) => i.corpus === corpus).map(key))].sort());
+  for (const corpus of corpora) carve([...new Set(train.filter((i) => i.corpus === corpus).map(key))].sort());
   if (chosen.size === 0) return { train, val: [] };
   return { train: train.filter((i) => !chosen.has(key(i))), val: train.filter((i) => chosen.has(key(i))) };
 }

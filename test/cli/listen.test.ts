@@ -20,9 +20,13 @@ async function pcm(rate: number, format: 's16le' | 'f32le'): Promise<Buffer> {
   const frames = mono.length;
   const out = Buffer.alloc(frames * 2 * (format === 's16le' ? 2 : 4));
   for (let i = 0; i < frames; i++) {
-    for (const [ch, gain] of [[0, 1], [1, 0.5]] as const) {
+    for (const [ch, gain] of [
+      [0, 1],
+      [1, 0.5],
+    ] as const) {
       const v = mono[i] * gain;
-      if (format === 's16le') out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32767))), (2 * i + ch) * 2);
+      if (format === 's16le')
+        out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32767))), (2 * i + ch) * 2);
       else out.writeFloatLE(v, (2 * i + ch) * 4);
     }
   }
@@ -47,23 +51,35 @@ test('piped s16le stereo at 44.1 kHz: two segment events and a summary (Silero a
     const events = lines.filter((l) => / segment /.test(l));
     assert.equal(events.length, 2, `${vad}:\n${r.stdout}`);
     assert.match(events[0], /^00:0[01]\.\d\d-00:0[234]\.\d\d segment +\w+\??\s+0\.\d\d/);
-    assert.ok(lines.some((l) => /^summary: 8\.0 s of audio, 2 speech segments/.test(l)), r.stdout);
+    assert.ok(
+      lines.some((l) => /^summary: 8\.0 s of audio, 2 speech segments/.test(l)),
+      r.stdout,
+    );
     assert.ok(lines.some((l) => /dominant: \w+/.test(l)));
     assert.match(r.stderr, /listening: s16le, 44100 Hz, 2 channels/);
   }
 });
 
 test('--json: one object per event, the summary last; f32le at 16 kHz with interim events', async () => {
-  const r = listen(['--format', 'f32le', '--channels', '2', '--json', '--interim', '500'], await pcm(16000, 'f32le'));
+  const r = listen(
+    ['--format', 'f32le', '--channels', '2', '--json', '--interim', '500'],
+    await pcm(16000, 'f32le'),
+  );
   assert.equal(r.status, 0, r.stderr);
-  const objects = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const objects = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const summary = objects.pop()!;
   assert.equal(summary.type, 'summary');
   assert.equal(summary.segments, 2);
   assert.equal(summary.durationS, 8);
   const segments = objects.filter((o) => o.type === 'segment');
   assert.equal(segments.length, 2);
-  assert.ok(objects.some((o) => o.type === 'interim'), 'interim events inside the segments');
+  assert.ok(
+    objects.some((o) => o.type === 'interim'),
+    'interim events inside the segments',
+  );
   for (const s of segments) {
     assert.equal(Object.keys(s.scores as object).length, 7);
     assert.ok((s.endS as number) > (s.startS as number));
@@ -76,7 +92,12 @@ test('an input ending inside a sample frame is reported (exit 1); bad options ex
   const r = listen(['--channels', '2'], input.subarray(0, input.length - 3));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /ended inside a sample frame \(1 bytes ignored\)/);
-  for (const args of [['--rate', '12'], ['--format', 's24le'], ['--channels', '0'], ['--model', '/no/such/model']]) {
+  for (const args of [
+    ['--rate', '12'],
+    ['--format', 's24le'],
+    ['--channels', '0'],
+    ['--model', '/no/such/model'],
+  ]) {
     const bad = listen(args, Buffer.alloc(0));
     assert.equal(bad.status, 2, `${args.join(' ')}: ${bad.stderr}`);
   }

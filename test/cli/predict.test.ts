@@ -1,6 +1,14 @@
 // emovox predict: formats, ordering, exit codes, bad files, --out, --timeline; emovox models.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,7 +27,10 @@ before(() => {
   // Names chosen so input order differs from sorted order.
   files = [join(dir, 'in', 'sub', 'b.wav'), join(dir, 'in', 'c.wav'), join(dir, 'in', 'a.wav')];
   copyFileSync(example, files[0]);
-  writeFileSync(files[1], encodeWav(synthesizeSpeechLike({ durationS: 1.5, sampleRate: 44100, seed: 3 }), 44100));
+  writeFileSync(
+    files[1],
+    encodeWav(synthesizeSpeechLike({ durationS: 1.5, sampleRate: 44100, seed: 3 }), 44100),
+  );
   writeFileSync(files[2], encodeWav(synthesizeSpeechLike({ durationS: 2, sampleRate: 8000, seed: 4 }), 8000));
   writeFileSync(join(dir, 'in', 'broken.wav'), 'RIFF\x10\x00\x00\x00WAVEjunk');
 });
@@ -40,7 +51,17 @@ test('README command: predict on the bundled example clip prints a label and sco
 });
 
 test('json: one record per file, sorted by path, whatever the input order; a bad file is a row and exit 1', () => {
-  const r = emovox(['predict', files[0], files[1], files[2], join(dir, 'in', 'broken.wav'), '--format', 'json', '--workers', '0']);
+  const r = emovox([
+    'predict',
+    files[0],
+    files[1],
+    files[2],
+    join(dir, 'in', 'broken.wav'),
+    '--format',
+    'json',
+    '--workers',
+    '0',
+  ]);
   assert.equal(r.status, 1, r.stderr);
   const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
   const names = rows.map((x) => x.file as string);
@@ -54,7 +75,9 @@ test('json: one record per file, sorted by path, whatever the input order; a bad
     assert.equal(typeof x.durationS, 'number');
     assert.equal(typeof x.confidence, 'number');
   }
-  assert.ok(Math.abs((rows.find((x) => (x.file as string).endsWith('a.wav'))!.durationS as number) - 2) < 0.01);
+  assert.ok(
+    Math.abs((rows.find((x) => (x.file as string).endsWith('a.wav'))!.durationS as number) - 2) < 0.01,
+  );
   assert.match(r.stderr, /failed: .*broken\.wav: /);
 });
 
@@ -64,14 +87,20 @@ test('a folder is walked; workers give the same rows as the main thread; jsonl a
   assert.equal(main.status, 1);
   assert.equal(pool.status, 1);
   assert.equal(pool.stdout, main.stdout);
-  const rows = main.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const rows = main.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(
     rows.map((x) => (x.file as string).slice(dir.length)),
     ['/in/a.wav', '/in/broken.wav', '/in/c.wav', '/in/sub/b.wav'],
   );
   const csv = emovox(['predict', join(dir, 'in'), '--format', 'csv', '--workers', '0']);
   const lines = csv.stdout.trim().split('\n');
-  assert.equal(lines[0], `file,label,confidence,low_confidence,duration_s,${LABELS.map((l) => `p_${l}`).join(',')},error`);
+  assert.equal(
+    lines[0],
+    `file,label,confidence,low_confidence,duration_s,${LABELS.map((l) => `p_${l}`).join(',')},error`,
+  );
   assert.equal(lines.length, 5);
   const good = rows.filter((x) => !x.error);
   for (const x of good) {
@@ -80,7 +109,10 @@ test('a folder is walked; workers give the same rows as the main thread; jsonl a
     assert.equal(cells[1], x.label);
     assert.equal(Number(cells[5]), (x.scores as Record<string, number>).neutral);
   }
-  assert.match(lines.find((l) => l.includes('broken.wav'))!, /,[^,]+$/);
+  assert.match(
+    lines.find((l) => l.includes('broken.wav'))!,
+    /,[^,]+$/,
+  );
 });
 
 test('--out writes atomically and refuses an input; usage errors exit 2 before any work', () => {
@@ -117,8 +149,11 @@ test('--timeline adds speech segments with times, labels and scores (json, table
   writeFileSync(long, encodeWav(y, 16000));
   const r = emovox(['predict', long, '--timeline', '--vad', 'energy', '--format', 'json']);
   assert.equal(r.status, 0, r.stderr);
-  const [row] = JSON.parse(r.stdout) as { segments: { startS: number; endS: number; label: string; scores: Record<string, number> }[] }[];
-  const inside = (at: number) => row.segments.filter((s) => s.startS >= at - 0.3 && s.endS <= at + clip.length / 16000 + 0.3);
+  const [row] = JSON.parse(r.stdout) as {
+    segments: { startS: number; endS: number; label: string; scores: Record<string, number> }[];
+  }[];
+  const inside = (at: number) =>
+    row.segments.filter((s) => s.startS >= at - 0.3 && s.endS <= at + clip.length / 16000 + 0.3);
   assert.ok(inside(1).length >= 1 && inside(6).length >= 1, JSON.stringify(row.segments));
   assert.equal(inside(1).length + inside(6).length, row.segments.length, 'no segment outside the speech');
   for (const s of row.segments) assert.deepEqual(Object.keys(s.scores), LABELS);

@@ -19,7 +19,12 @@ after(() => rmSync(temp, { recursive: true, force: true }));
 /** Writes speech-like clips at `rate` (stereo when asked) and returns their paths. */
 function clips(rate: number, count: number, stereo = false): string[] {
   return Array.from({ length: count }, (_, i) => {
-    const y = synthesizeSpeechLike({ durationS: 0.8 + 0.3 * i, f0Hz: 110 + 30 * i, sampleRate: rate, seed: i + 1 });
+    const y = synthesizeSpeechLike({
+      durationS: 0.8 + 0.3 * i,
+      f0Hz: 110 + 30 * i,
+      sampleRate: rate,
+      seed: i + 1,
+    });
     const path = join(temp, `clip-${rate}-${i}${stereo ? '-st' : ''}.wav`);
     writeFileSync(path, encodeWav(stereo ? [y, y.map((v) => 0.5 * v)] : y, rate, { bitDepth: 'float32' }));
     return path;
@@ -29,7 +34,8 @@ function clips(rate: number, count: number, stereo = false): string[] {
 function assertClose(a: Float32Array, b: Float32Array, tol: number, what: string): void {
   assert.equal(a.length, b.length, `${what}: length`);
   let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
+  for (let i = 0; i < a.length; i++)
+    worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
   assert.ok(worst <= tol, `${what}: largest relative difference ${worst}`);
 }
 
@@ -48,7 +54,12 @@ test('vector, frames and image inputs equal what training extracts (files at 44.
     const audio = await loadAudio(path, { mono: true });
     const inputs = front.compute(audio.samples, audio.sampleRate);
     for (const name of Object.keys(specs)) {
-      assertClose(inputs[name].data as Float32Array, trained.inputs[name].rows[i], 1e-6, `${name} of ${path}`);
+      assertClose(
+        inputs[name].data as Float32Array,
+        trained.inputs[name].rows[i],
+        1e-6,
+        `${name} of ${path}`,
+      );
     }
     assert.deepEqual(inputs.features.shape, [1, trained.inputs.features.shape[0]]);
     assert.deepEqual(inputs.spectrogram.shape, [1, 1, 32, 32]);
@@ -83,13 +94,27 @@ test('silence is trimmed as the bundle prescribes, before the features (as train
   const b = plain.compute(trim(padded, { topDb: 30 }).trimmed, 16000).features.data as Float32Array;
   assertClose(a, b, 0, 'trimmed inside vs before');
   const c = plain.compute(padded, 16000).features.data as Float32Array;
-  assert.ok(c.some((v, i) => Math.abs(v - a[i]) > 1e-3), 'trimming changes the features of a padded clip');
+  assert.ok(
+    c.some((v, i) => Math.abs(v - a[i]) > 1e-3),
+    'trimming changes the features of a padded clip',
+  );
   assert.throws(() => front.compute(new Float32Array(16000), 16000, '', 'silent.wav'), /silence/);
 });
 
 test('clear errors: unknown feature set or version (naming the bundle), too short or silent audio', () => {
   assert.throws(
-    () => new FrontEnd({ inputs: { features: { kind: 'vector', sets: [{ name: 'wav2vec9', version: 1, params: { sampleRate: 16000 } }] } } }, 'my-bundle'),
+    () =>
+      new FrontEnd(
+        {
+          inputs: {
+            features: {
+              kind: 'vector',
+              sets: [{ name: 'wav2vec9', version: 1, params: { sampleRate: 16000 } }],
+            },
+          },
+        },
+        'my-bundle',
+      ),
     (e: unknown) => e instanceof EmovoxInputError && e.source === 'my-bundle' && /wav2vec9/.test(e.problem),
   );
   const future = { ...featureSpec('functionals'), version: 99 };
@@ -97,11 +122,14 @@ test('clear errors: unknown feature set or version (naming the bundle), too shor
     () => new FrontEnd({ inputs: { features: { kind: 'vector', sets: [future] } } }, 'b2'),
     (e: unknown) => e instanceof EmovoxInputError && e.source === 'b2' && /v99/.test(e.problem),
   );
-  const front = new FrontEnd({ inputs: { features: { kind: 'vector', sets: [featureSpec('functionals')] } } });
+  const front = new FrontEnd({
+    inputs: { features: { kind: 'vector', sets: [featureSpec('functionals')] } },
+  });
   assert.throws(() => front.compute(new Float32Array(100), 16000, '', 'x.wav'), /too short/);
   assert.throws(() => front.compute(new Float32Array(16000), 0), /sample rate/);
   assert.throws(
-    () => combine({ kind: 'vector', sets: [] }, [{ matrix: { data: new Float32Array(4), frames: 2, bins: 2 } }]),
+    () =>
+      combine({ kind: 'vector', sets: [] }, [{ matrix: { data: new Float32Array(4), frames: 2, bins: 2 } }]),
     /vector feature sets/,
   );
 });
@@ -109,11 +137,18 @@ test('clear errors: unknown feature set or version (naming the bundle), too shor
 test('real RAVDESS clips: front end equals training extraction', { skip: realDataSkip() }, async () => {
   const dir = join(sharedDataDir()!, 'ravdess', 'Audio_Speech_Actors_01-24', 'Actor_03');
   const paths = ['03-01-05-02-01-01-03.flac', '03-01-01-01-02-01-03.flac'].map((f) => join(dir, f));
-  const specs = { features: { kind: 'vector' as const, sets: [featureSpec('functionals'), featureSpec('prosodic')] } };
+  const specs = {
+    features: { kind: 'vector' as const, sets: [featureSpec('functionals'), featureSpec('prosodic')] },
+  };
   const trained = await extractArrays(paths, specs, { cache: false, workers: 0 });
   const front = new FrontEnd({ inputs: specs });
   for (const [i, path] of paths.entries()) {
     const audio = await loadAudio(path, { mono: true });
-    assertClose(front.compute(audio.samples, audio.sampleRate).features.data as Float32Array, trained.inputs.features.rows[i], 1e-6, path);
+    assertClose(
+      front.compute(audio.samples, audio.sampleRate).features.data as Float32Array,
+      trained.inputs.features.rows[i],
+      1e-6,
+      path,
+    );
   }
 });

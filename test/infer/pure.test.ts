@@ -6,7 +6,11 @@ import { resample } from '../../src/audio/resample.js';
 import { synthesizeSpeechLike } from '../../src/audio/synthetic.js';
 import { applyTemperature } from '../../src/eval/calibration.js';
 import { PcmStreamDecoder } from '../../src/infer/pcm-stream.js';
-import { defaultLowConfidenceThreshold, scoresFromLogits, scoresFromProbabilities } from '../../src/infer/scores.js';
+import {
+  defaultLowConfidenceThreshold,
+  scoresFromLogits,
+  scoresFromProbabilities,
+} from '../../src/infer/scores.js';
 import { ScoreSmoother, smoothScores } from '../../src/infer/smoothing.js';
 import { StreamResampler } from '../../src/infer/stream-resampler.js';
 import { regionWindows } from '../../src/infer/timeline-core.js';
@@ -28,8 +32,14 @@ test('scores: temperature-scaled softmax equal to src/eval applyTemperature; the
   const sharp = scoresFromLogits(logits, labels, { temperature: 0.5, lowConfidenceBelow: 0 });
   const flat = scoresFromLogits(logits, labels, { temperature: 2, lowConfidenceBelow: 0 });
   assert.ok(sharp.confidence > flat.confidence);
-  assert.throws(() => scoresFromLogits([1, 2], labels, { temperature: 1, lowConfidenceBelow: 0 }), /2 logits for 3 labels/);
-  assert.throws(() => scoresFromLogits([1, NaN, 2], labels, { temperature: 1, lowConfidenceBelow: 0 }), /not finite/);
+  assert.throws(
+    () => scoresFromLogits([1, 2], labels, { temperature: 1, lowConfidenceBelow: 0 }),
+    /2 logits for 3 labels/,
+  );
+  assert.throws(
+    () => scoresFromLogits([1, NaN, 2], labels, { temperature: 1, lowConfidenceBelow: 0 }),
+    /not finite/,
+  );
   assert.ok(Math.abs(defaultLowConfidenceThreshold(7) - (1 / 7 + 6 / 28)) < 1e-12);
   assert.equal(defaultLowConfidenceThreshold(2), 0.5);
   const fromP = scoresFromProbabilities({ neutral: 1, happy: 3, sad: 0 }, labels, 0.8);
@@ -42,7 +52,12 @@ test('smoothing: neighbours pull a lone outlier back; far spans and tau 0 keep t
     endS: startS + 2,
     scores: Object.fromEntries(labels.map((l, i) => [l, p[i]])),
   });
-  const spans = [span(0, [0.8, 0.1, 0.1]), span(2, [0.2, 0.7, 0.1]), span(4, [0.8, 0.1, 0.1]), span(100, [0.1, 0.1, 0.8])];
+  const spans = [
+    span(0, [0.8, 0.1, 0.1]),
+    span(2, [0.2, 0.7, 0.1]),
+    span(4, [0.8, 0.1, 0.1]),
+    span(100, [0.1, 0.1, 0.8]),
+  ];
   const s = smoothScores(spans, labels, 2);
   assert.ok(s[1].neutral > s[1].happy, 'the outlier in the middle is smoothed towards its neighbours');
   assert.deepEqual(s[3], spans[3].scores);
@@ -114,7 +129,13 @@ test('PCM decoder: s16le and f32le, channels averaged, frames split across chunk
 
 test('segmenter: hysteresis, redemption, minimum speech, pads, length cap, end of input', () => {
   // 32 ms frames: 20 speech frames, 5 quiet (under the 400 ms redemption), 20 speech, 30 quiet.
-  const probs = [...Array(10).fill(0), ...Array(20).fill(0.9), ...Array(5).fill(0.1), ...Array(20).fill(0.9), ...Array(30).fill(0.05)];
+  const probs = [
+    ...Array(10).fill(0),
+    ...Array(20).fill(0.9),
+    ...Array(5).fill(0.1),
+    ...Array(20).fill(0.9),
+    ...Array(30).fill(0.05),
+  ];
   const seg = new SpeechSegmenter(32, { prePadMs: 64, postPadMs: 64 });
   const closed = probs.map((p) => seg.push(p)).filter((s) => s !== undefined);
   assert.deepEqual(closed, [{ startFrame: 8, endFrame: 57, reason: 'pause' }]);
@@ -149,8 +170,14 @@ test('energy frame scorer + segmenter find bursts of speech-like sound in silenc
     for (const at of [1, 4]) for (let i = 0; i < burst.length; i++) y[at * rate + i] += burst[i];
     const regions = await segmentWithFrameVad(y, new EnergyFrameVad(), {});
     assert.equal(regions.length, 2, `noise ${noise}: ${JSON.stringify(regions)}`);
-    assert.ok(Math.abs(regions[0].startS - 1) < 0.3 && Math.abs(regions[0].endS - 2.5) < 0.6, JSON.stringify(regions));
-    assert.ok(Math.abs(regions[1].startS - 4) < 0.3 && Math.abs(regions[1].endS - 5.5) < 0.6, JSON.stringify(regions));
+    assert.ok(
+      Math.abs(regions[0].startS - 1) < 0.3 && Math.abs(regions[0].endS - 2.5) < 0.6,
+      JSON.stringify(regions),
+    );
+    assert.ok(
+      Math.abs(regions[1].startS - 4) < 0.3 && Math.abs(regions[1].endS - 5.5) < 0.6,
+      JSON.stringify(regions),
+    );
   }
   assert.deepEqual(await segmentWithFrameVad(new Float32Array(rate * 2), new EnergyFrameVad()), []);
 });

@@ -53,7 +53,8 @@ test('recognize: the example clip from a path, bytes, samples; any rate and chan
   for (const file of [wav, flac]) {
     const other = await recognize(file);
     assert.equal(other.label, r.label, file);
-    for (const l of Object.keys(r.scores)) assert.ok(Math.abs(other.scores[l] - r.scores[l]) < 0.05, `${file}: ${l}`);
+    for (const l of Object.keys(r.scores))
+      assert.ok(Math.abs(other.scores[l] - r.scores[l]) < 0.05, `${file}: ${l}`);
   }
   await assert.rejects(recognize(audio.samples), /sample rate/);
 });
@@ -65,12 +66,18 @@ test('recognize: unreadable, too short and silent audio give EmovoxInputError na
   );
   const short = join(temp, 'short.wav');
   writeFileSync(short, encodeWav(synthesizeSpeechLike({ durationS: 0.02 }), 16000));
-  await assert.rejects(recognize(short), (e: unknown) => e instanceof EmovoxInputError && e.source === short && /too short/.test(e.problem));
+  await assert.rejects(
+    recognize(short),
+    (e: unknown) => e instanceof EmovoxInputError && e.source === short && /too short/.test(e.problem),
+  );
   await assert.rejects(recognize(new Float32Array(16000), { sampleRate: 16000 }), /silence/);
 });
 
 test('a bundle with another label set loads and answers with its labels; its stored threshold is used', async () => {
-  const spec = { kind: 'vector' as const, sets: [featureSpec('functionals', { nMfcc: 13, deltaOrders: [] })] };
+  const spec = {
+    kind: 'vector' as const,
+    sets: [featureSpec('functionals', { nMfcc: 13, deltaOrders: [] })],
+  };
   const labels = ['bored', 'excited', 'calm'];
   const y = synthesizeSpeechLike({ durationS: 1, sampleRate: 16000, seed: 1 });
   const width = new FrontEnd({ inputs: { features: spec } }).compute(y, 16000).features.shape[1];
@@ -98,12 +105,17 @@ test('bundles this emovox cannot use fail with a clear error naming the bundle',
   const old = join(temp, 'format1');
   cpSync(resolveModelPath(undefined), old, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(old, 'model.json'), 'utf8'));
-  for (const k of ['inputs', 'normalization', 'calibration', 'card', 'preprocess', 'emovox', 'files']) delete manifest[k];
+  for (const k of ['inputs', 'normalization', 'calibration', 'card', 'preprocess', 'emovox', 'files'])
+    delete manifest[k];
   manifest.version = 1;
   writeFileSync(join(old, 'model.json'), JSON.stringify(manifest));
   await assert.rejects(
     Recognizer.load(old),
-    (e: unknown) => e instanceof EmovoxInputError && e.source === old && /format 1/.test(e.problem) && /emovox train/.test(e.problem),
+    (e: unknown) =>
+      e instanceof EmovoxInputError &&
+      e.source === old &&
+      /format 1/.test(e.problem) &&
+      /emovox train/.test(e.problem),
   );
   // A newer bundle format.
   const newer = join(temp, 'format9');
@@ -111,15 +123,24 @@ test('bundles this emovox cannot use fail with a clear error naming the bundle',
   const m9 = JSON.parse(readFileSync(join(newer, 'model.json'), 'utf8'));
   m9.version = 9;
   writeFileSync(join(newer, 'model.json'), JSON.stringify(m9));
-  await assert.rejects(Recognizer.load(newer), (e: unknown) => e instanceof EmovoxInputError && e.source === newer && /newer/.test(e.problem));
+  await assert.rejects(
+    Recognizer.load(newer),
+    (e: unknown) => e instanceof EmovoxInputError && e.source === newer && /newer/.test(e.problem),
+  );
   // A feature set from a future emovox.
   const future = join(temp, 'future-set');
   cpSync(resolveModelPath(undefined), future, { recursive: true });
   const mf = JSON.parse(readFileSync(join(future, 'model.json'), 'utf8'));
   mf.inputs.features.sets[0].version = 42;
   writeFileSync(join(future, 'model.json'), JSON.stringify(mf));
-  await assert.rejects(Recognizer.load(future), (e: unknown) => e instanceof EmovoxInputError && e.source === future && /v42/.test(e.problem));
-  await assert.rejects(Recognizer.load(join(temp, 'nothing-here')), (e: unknown) => e instanceof EmovoxInputError && /cannot read model/.test(e.problem));
+  await assert.rejects(
+    Recognizer.load(future),
+    (e: unknown) => e instanceof EmovoxInputError && e.source === future && /v42/.test(e.problem),
+  );
+  await assert.rejects(
+    Recognizer.load(join(temp, 'nothing-here')),
+    (e: unknown) => e instanceof EmovoxInputError && /cannot read model/.test(e.problem),
+  );
 });
 
 test('timeline: speech regions of a long recording, windows with smoothed and raw scores (energy, Silero, none)', async () => {
@@ -149,14 +170,18 @@ test('timeline: speech regions of a long recording, windows with smoothed and ra
   await assert.rejects(timeline(y, { sampleRate: 16000, window: 2, hop: 3 }), /hop/);
 });
 
-test('real clips: eight RAVDESS emotions of one actor are not all given one label', { skip: realDataSkip() }, async () => {
-  const dir = join(sharedDataDir()!, 'ravdess', 'Audio_Speech_Actors_01-24', 'Actor_09');
-  const results = [];
-  for (let e = 1; e <= 8; e++) {
-    const file = join(dir, `03-01-0${e}-01-01-01-09.flac`);
-    results.push(await recognize(file));
-  }
-  const distinct = new Set(results.map((r) => r.label));
-  assert.ok(distinct.size >= 3, `labels: ${results.map((r) => r.label).join(', ')}`);
-  for (const r of results) assert.ok(r.durationS > 2 && r.durationS < 6);
-});
+test(
+  'real clips: eight RAVDESS emotions of one actor are not all given one label',
+  { skip: realDataSkip() },
+  async () => {
+    const dir = join(sharedDataDir()!, 'ravdess', 'Audio_Speech_Actors_01-24', 'Actor_09');
+    const results = [];
+    for (let e = 1; e <= 8; e++) {
+      const file = join(dir, `03-01-0${e}-01-01-01-09.flac`);
+      results.push(await recognize(file));
+    }
+    const distinct = new Set(results.map((r) => r.label));
+    assert.ok(distinct.size >= 3, `labels: ${results.map((r) => r.label).join(', ')}`);
+    for (const r of results) assert.ok(r.durationS > 2 && r.durationS < 6);
+  },
+);

@@ -114,7 +114,9 @@ export async function runListen(
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       if (stopped) break;
-      print(await recognizer.push(decoder.decode(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))));
+      print(
+        await recognizer.push(decoder.decode(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))),
+      );
     }
   } catch (error) {
     // A stream destroyed by Ctrl-C ends the loop with an error on some Node versions: that is the stop.
@@ -124,7 +126,8 @@ export async function runListen(
   const summary = recognizer.summary();
   if (options.json) out(JSON.stringify({ type: 'summary', ...summary }));
   else for (const line of summaryLines(summary)) out(line);
-  if (decoder.pending > 0) err(`warning: the input ended inside a sample frame (${decoder.pending} bytes ignored)`);
+  if (decoder.pending > 0)
+    err(`warning: the input ended inside a sample frame (${decoder.pending} bytes ignored)`);
   if (decoder.nonFinite > 0) err(`warning: ${decoder.nonFinite} non-finite float samples read as 0`);
   if (failed > 0) err(`${failed} segment${failed === 1 ? '' : 's'} could not be scored`);
   return failed > 0 || decoder.pending > 0 ? EXIT.failed : EXIT.ok;
@@ -141,16 +144,32 @@ export const listenCommand: CommandModule = {
           'speech segments, each is scored as it ends. Ctrl-C or the end of input finishes with a summary.',
       )
       .option('-r, --rate <hz>', 'sample rate of the input', parseRate, 16000)
-      .addOption(new Option('--format <format>', 'sample format (little-endian)').choices(['s16le', 'f32le']).default('s16le'))
+      .addOption(
+        new Option('--format <format>', 'sample format (little-endian)')
+          .choices(['s16le', 'f32le'])
+          .default('s16le'),
+      )
       .option('-c, --channels <n>', 'interleaved channels (averaged to mono)', parseChannels, 1)
       .option('-m, --model <bundle>', 'a bundled model name or a bundle path (default: emovox-acted7)')
-      .addOption(new Option('--vad <kind>', 'voice activity detector').choices(['silero', 'energy']).default('silero'))
-      .option('--interim <ms>', 'also score long segments every this many ms while they go on (0 = off)', parseCount, 0)
-      .option('--max-segment <seconds>', 'cut segments at this length', (v) => {
-        const n = Number(v);
-        if (!(n >= 0.5 && n <= 120)) throw new InvalidArgumentError('must be 0.5..120 seconds');
-        return n;
-      }, 10)
+      .addOption(
+        new Option('--vad <kind>', 'voice activity detector').choices(['silero', 'energy']).default('silero'),
+      )
+      .option(
+        '--interim <ms>',
+        'also score long segments every this many ms while they go on (0 = off)',
+        parseCount,
+        0,
+      )
+      .option(
+        '--max-segment <seconds>',
+        'cut segments at this length',
+        (v) => {
+          const n = Number(v);
+          if (!(n >= 0.5 && n <= 120)) throw new InvalidArgumentError('must be 0.5..120 seconds');
+          return n;
+        },
+        10,
+      )
       .option('--json', 'one JSON object per event on stdout, the summary last ({"type":"summary",...})')
       .action(async (options: ListenOptions) => {
         // Ctrl-C ends the stream cleanly (summary, exit 0); a second Ctrl-C quits at once. listen

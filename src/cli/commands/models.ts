@@ -48,7 +48,12 @@ export function runModels(
   out: (text: string) => void = console.log,
 ): number {
   if (name === undefined) {
-    const models = bundledModels().map((m) => ({ name: m.name, path: m.path, default: m.isDefault, ...describe(m.path) }));
+    const models = bundledModels().map((m) => ({
+      name: m.name,
+      path: m.path,
+      default: m.isDefault,
+      ...describe(m.path),
+    }));
     if (options.json) {
       out(JSON.stringify(models, null, 2));
       return EXIT.ok;
@@ -60,8 +65,11 @@ export function runModels(
     for (const m of models) {
       out(`${m.name}${m.default ? ' (default)' : ''}`);
       out(`  classes (${m.labels.length}): ${m.labels.join(', ')}`);
-      out(`  model: ${m.kind} on ${m.features}; ${(m.bytes / 2 ** 20).toFixed(1)} MiB; temperature ${m.temperature?.toFixed(3) ?? 'none'}`);
-      if (m.ua) out(`  UA ${(100 * m.ua.mean).toFixed(1)} % ± ${(100 * m.ua.std).toFixed(1)} (${m.protocol})`);
+      out(
+        `  model: ${m.kind} on ${m.features}; ${(m.bytes / 2 ** 20).toFixed(1)} MiB; temperature ${m.temperature?.toFixed(3) ?? 'none'}`,
+      );
+      if (m.ua)
+        out(`  UA ${(100 * m.ua.mean).toFixed(1)} % ± ${(100 * m.ua.std).toFixed(1)} (${m.protocol})`);
       if (m.terms) out(`  terms: ${m.terms}`);
       out(`  card: emovox models ${m.name}`);
     }
@@ -76,7 +84,11 @@ export function runModels(
     if (error instanceof EmovoxInputError)
       throw new EmovoxParameterError(
         'model',
-        `${error.message} (bundled models: ${bundledModels().map((m) => m.name).join(', ') || 'none'})`,
+        `${error.message} (bundled models: ${
+          bundledModels()
+            .map((m) => m.name)
+            .join(', ') || 'none'
+        })`,
       );
     throw error;
   }
@@ -86,7 +98,9 @@ export function runModels(
   }
   if (text === undefined) {
     const bundle = loadBundle(path);
-    text = bundle.card ? modelCardMarkdown(bundle.card, bundle.labels) : `${path}: this bundle has no model card\n`;
+    text = bundle.card
+      ? modelCardMarkdown(bundle.card, bundle.labels)
+      : `${path}: this bundle has no model card\n`;
   }
   out(text.trimEnd());
   return EXIT.ok;

@@ -167,7 +167,11 @@ export function formatTable(rows: readonly Row[], labels: readonly string[], tim
     if (timeline) {
       for (const s of p.segments ?? [])
         lines.push(
-          line(`  ${s.startS.toFixed(2)}-${s.endS.toFixed(2)} s`, { ...s, durationS: s.endS - s.startS }, (s.endS - s.startS).toFixed(2)),
+          line(
+            `  ${s.startS.toFixed(2)}-${s.endS.toFixed(2)} s`,
+            { ...s, durationS: s.endS - s.startS },
+            (s.endS - s.startS).toFixed(2),
+          ),
         );
     }
   }
@@ -214,16 +218,21 @@ export async function runPredict(
   const problems: InputProblem[] = [];
   const files = collectAudioFiles(inputs, problems);
   for (const p of problems) err(`problem: ${problemLine(p.source, p.problem)}`);
-  if (files.length === 0) throw new EmovoxParameterError('inputs', `no audio files found in ${inputs.join(' ')}`);
+  if (files.length === 0)
+    throw new EmovoxParameterError('inputs', `no audio files found in ${inputs.join(' ')}`);
   if (options.out) {
     checkOutputPaths([options.out], { inputs: files, parameter: '--out' });
     try {
       mkdirSync(dirname(resolve(options.out)), { recursive: true });
     } catch (error) {
-      throw new EmovoxParameterError('--out', `${options.out}: cannot create its folder (${errorMessage(error)})`);
+      throw new EmovoxParameterError(
+        '--out',
+        `${options.out}: cannot create its folder (${errorMessage(error)})`,
+      );
     }
   }
-  const showBar = (options.progress ?? true) && process.stderr.isTTY === true && files.length >= PROGRESS_FROM;
+  const showBar =
+    (options.progress ?? true) && process.stderr.isTTY === true && files.length >= PROGRESS_FROM;
   const bar = showBar
     ? new cliProgress.SingleBar(
         {
@@ -275,7 +284,9 @@ export async function runPredict(
       await writeFileAtomic(options.out, text);
     } catch (error) {
       writeFailed = true;
-      err(`not written: ${problemLine(options.out, errorMessage(error))}; the previous file was left as it was`);
+      err(
+        `not written: ${problemLine(options.out, errorMessage(error))}; the previous file was left as it was`,
+      );
     }
   } else out(text);
   for (const f of result.failures) err(`failed: ${problemLine(f.file, f.problem)}`);
@@ -301,18 +312,35 @@ export const predictCommand: CommandModule = {
           'reported), 2 for usage errors (nothing read).',
       )
       .argument('<inputs...>', 'audio files or folders')
-      .option('-m, --model <bundle>', 'a bundled model name or a bundle folder / .emovox file (default: emovox-acted7; `emovox models` lists them)')
-      .option('--timeline', 'score speech windows over time (voice activity detection), not just the whole file')
+      .option(
+        '-m, --model <bundle>',
+        'a bundled model name or a bundle folder / .emovox file (default: emovox-acted7; `emovox models` lists them)',
+      )
+      .option(
+        '--timeline',
+        'score speech windows over time (voice activity detection), not just the whole file',
+      )
       .addOption(
-        new Option('--vad <kind>', 'with --timeline: voice activity detector').choices(['silero', 'energy', 'none']).default('silero'),
+        new Option('--vad <kind>', 'with --timeline: voice activity detector')
+          .choices(['silero', 'energy', 'none'])
+          .default('silero'),
       )
       .option('--window <seconds>', 'with --timeline: window length (default 3)', parsePositive)
       .option('--hop <seconds>', 'with --timeline: step between windows (default window / 2)', parsePositive)
-      .option('--smoothing <seconds>', 'with --timeline: smoothing time constant across windows (default 2; 0 = none)', parseNonNegative)
-      .addOption(
-        new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'csv', 'jsonl']).default('table'),
+      .option(
+        '--smoothing <seconds>',
+        'with --timeline: smoothing time constant across windows (default 2; 0 = none)',
+        parseNonNegative,
       )
-      .option('-o, --out <file>', 'write the output to this file (atomically) instead of stdout; never one of the inputs')
+      .addOption(
+        new Option('-f, --format <format>', 'output format')
+          .choices(['table', 'json', 'csv', 'jsonl'])
+          .default('table'),
+      )
+      .option(
+        '-o, --out <file>',
+        'write the output to this file (atomically) instead of stdout; never one of the inputs',
+      )
       .option('-w, --workers <n>', 'worker threads (default: all cores; 0 = main thread)', parseCount)
       .option(
         '--max-duration <seconds>',
