@@ -35,7 +35,7 @@ if (!existsSync(cli)) {
 }
 // The compiled modules, so the in-process numbers are what an application gets.
 const dist = (p: string) => new URL(`../dist/${p}`, import.meta.url).href;
-const { loadAudio, encodeWav, synthesizeSpeechLike } = (await import(
+const { loadAudio, encodeWav, resample, synthesizeSpeechLike } = (await import(
   dist('audio/index.js')
 )) as typeof import('../src/audio/index.js');
 const { Recognizer } = (await import(
@@ -120,6 +120,29 @@ try {
     `per-file latency (3 s clip, one core, warm): wall ${spread(wall, 2)} ms, CPU ${spread(cpu, 2)} ms = ${(3000 / median(cpu)).toFixed(0)}x real time per core`,
   );
 
+  // ---- voice activity detection cost (timelines, streams) ----
+  const { detectSpeech } = (await import(
+    dist('infer/recognizer.js')
+  )) as typeof import('../src/infer/recognizer.js');
+  // A minute of 16 kHz audio: the clip, 3 s of silence, the clip, ...
+  const clip16 = rate === 16000 ? samples : resample(samples, rate, 16000);
+  const minute = new Float32Array(60 * 16000);
+  for (let at = 0; at + clip16.length <= minute.length; at += clip16.length + 3 * 16000)
+    minute.set(clip16, at);
+  const vadCost: Record<string, number[]> = { silero: [], energy: [] };
+  await detectSpeech(minute, 16000, 'silero');
+  for (let r = 0; r < repeat; r++) {
+    for (const vad of ['silero', 'energy'] as const) {
+      const c = process.cpuUsage();
+      await detectSpeech(minute, 16000, vad);
+      const u = process.cpuUsage(c);
+      vadCost[vad].push((u.user + u.system) / 1000 / 60);
+    }
+  }
+  log(
+    `voice activity detection, CPU per second of audio: silero ${spread(vadCost.silero, 2)} ms, energy ${spread(vadCost.energy, 3)} ms`,
+  );
+
   // ---- all of RAVDESS in one run ----
   let corpus: Record<string, unknown> | undefined;
   const ravdess = join(data, 'ravdess');
@@ -172,6 +195,7 @@ try {
         load: loadavg(),
         coldStartMs: { median: median(cold), runs: cold, bareNodeMs: median(bare) },
         perFileMs: { wall: median(wall), cpu: median(cpu), wallRuns: wall, cpuRuns: cpu, clip: clipSource },
+        vadCpuMsPerAudioS: { silero: median(vadCost.silero), energy: median(vadCost.energy) },
         corpus,
       }),
     );

@@ -147,6 +147,12 @@ export class StreamingRecognizer {
     return run;
   }
 
+  /** Frees the detector's native resources (Silero's onnxruntime session); call after {@link end}. */
+  async close(): Promise<void> {
+    await this.queue;
+    await this.options.vad.release?.();
+  }
+
   /** Counts so far (durations, segments and seconds per label, the dominant label). */
   summary(): StreamSummary {
     const labels = Object.fromEntries(Object.entries(this.counts.labels).map(([k, v]) => [k, { ...v }]));

@@ -13,6 +13,8 @@ export interface FrameVad {
   score(frame: Float32Array): number | Promise<number>;
   /** Forgets the stream (a new one starts). */
   reset(): void;
+  /** Frees native resources (optional). */
+  release?(): Promise<void>;
 }
 
 /** Options of {@link EnergyFrameVad}. Levels in dB (full scale = 0 dBFS). */

@@ -123,6 +123,7 @@ export async function runListen(
     if (!stopped) throw error;
   }
   print(await recognizer.end());
+  await recognizer.close();
   const summary = recognizer.summary();
   if (options.json) out(JSON.stringify({ type: 'summary', ...summary }));
   else for (const line of summaryLines(summary)) out(line);
