@@ -25,7 +25,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addNoise, encodeWav, loadAudio } from '../src/audio/index.js';
+import { addNoise, encodeWav, loadAudio, resample } from '../src/audio/index.js';
 import { writeFileAtomic, writeFileAtomicSync } from '../src/util/atomic-file.js';
 import { coverageAtConfidence } from '../src/eval/calibration.js';
 import { LOW_CONFIDENCE_KEY } from '../src/infer/recognizer.js';
@@ -319,6 +319,45 @@ function ffmpeg(args: string[], input: Uint8Array): Uint8Array {
   return new Uint8Array(r.stdout);
 }
 
+/**
+ * Telephone channel: band-limited to 300-3400 Hz (2nd-order Butterworth high-pass at 300 Hz,
+ * then emovox's resampler to 8 kHz, whose anti-aliasing filter passes up to 3.6 kHz), then
+ * G.711 mu-law companding (8-bit) and back, as a narrow-band call would deliver it.
+ */
+function telephone(y: Float32Array, rate: number): Float32Array {
+  // RBJ biquad high-pass, Q = 1/sqrt(2).
+  const w = (2 * Math.PI * 300) / rate;
+  const alpha = Math.sin(w) / Math.SQRT2;
+  const cos = Math.cos(w);
+  const a0 = 1 + alpha;
+  const b0 = (1 + cos) / 2 / a0;
+  const b1 = -(1 + cos) / a0;
+  const a1 = (-2 * cos) / a0;
+  const a2 = (1 - alpha) / a0;
+  const hp = new Float32Array(y.length);
+  let x1 = 0;
+  let x2 = 0;
+  let y1 = 0;
+  let y2 = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = b0 * y[i] + b1 * x1 + b0 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1;
+    x1 = y[i];
+    y2 = y1;
+    y1 = v;
+    hp[i] = v;
+  }
+  const narrow = resample(hp, rate, 8000);
+  const mu = 255;
+  for (let i = 0; i < narrow.length; i++) {
+    const x = Math.max(-1, Math.min(1, narrow[i]));
+    const c = (Math.sign(x) * Math.log1p(mu * Math.abs(x))) / Math.log1p(mu);
+    const q = Math.round(c * 127) / 127; // 8 bits
+    narrow[i] = (Math.sign(q) * ((1 + mu) ** Math.abs(q) - 1)) / mu;
+  }
+  return narrow;
+}
+
 /** Makes one degraded copy (same relative path, `.wav` or `.mp3`). Seeded by the file index. */
 async function degrade(src: string, dest: string, kind: Degradation, index: number): Promise<void> {
   const { samples, sampleRate } = await loadAudio(src, { mono: true });
@@ -335,25 +374,7 @@ async function degrade(src: string, dest: string, kind: Degradation, index: numb
       wav,
     );
   } else {
-    // Telephone: 300-3400 Hz band, 8 kHz, G.711 mu-law.
-    bytes = ffmpeg(
-      [
-        '-f',
-        'wav',
-        '-i',
-        'pipe:0',
-        '-af',
-        'highpass=f=300,lowpass=f=3400',
-        '-ar',
-        '8000',
-        '-c:a',
-        'pcm_mulaw',
-        '-f',
-        'wav',
-        'pipe:1',
-      ],
-      wav,
-    );
+    bytes = encodeWav(telephone(samples, sampleRate), 8000);
   }
   mkdirSync(dirname(dest), { recursive: true });
   await writeFileAtomic(dest, bytes);

@@ -17,6 +17,7 @@ function items(corpus: string, speakers: number, labels: string[], gender?: 'fem
         label,
         rawLabel: label,
         speaker: String(s),
+        meta: {},
         ...(gender ? { gender } : { gender: s % 2 ? ('male' as const) : ('female' as const) }),
       });
   return out;
