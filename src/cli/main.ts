@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import { commandModules } from './commands/index.js';
+import { commandModulesFor } from './commands/index.js';
 import { errorLine, EXIT, exitCodeOf, installInterruptCleanup, isExplained } from './report.js';
 
 installInterruptCleanup();
@@ -13,7 +13,7 @@ program
   // Usage errors (unknown option, missing or bad value) exit 2, not commander's default 1,
   // so scripts can tell "you called it wrong" from "some files failed".
   .exitOverride();
-for (const module of commandModules) module.register(program);
+for (const module of await commandModulesFor(process.argv.slice(2))) module.register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

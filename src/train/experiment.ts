@@ -584,14 +584,22 @@ function carveFinalValidation(recipe: Recipe, fold: Fold): Fold['train'] {
   const f = recipe.protocol.valFraction;
   if (f <= 0) return [];
   // Same rule as inside folds: whole speakers, seeded, genders alternating.
-  const speakers = [...new Set(fold.train.map((i) => `${i.corpus}/${i.speaker}`))].sort();
-  if (speakers.length < 2 || fold.train.some((i) => i.speaker === '')) return [];
-  const count = Math.min(speakers.length - 1, Math.max(1, Math.round(f * speakers.length)));
-  const ordered = speakers
-    .map((s, i) => ({ s, k: deriveSeed(recipe.seed, i, 43) }))
-    .sort((a, b) => a.k - b.k)
-    .map((x) => x.s);
-  const chosen = new Set(ordered.slice(0, count));
+  if (fold.train.some((i) => i.speaker === '')) return [];
+  const chosen = new Set<string>();
+  // Several corpora: each gives its own share and keeps a speaker for training (as the folds
+  // do, src/train/protocol.ts), so a two-speaker corpus never moves wholly into validation.
+  for (const corpus of [...new Set(fold.train.map((i) => i.corpus))].sort()) {
+    const speakers = [
+      ...new Set(fold.train.filter((i) => i.corpus === corpus).map((i) => `${i.corpus}/${i.speaker}`)),
+    ].sort();
+    if (speakers.length < 2) continue;
+    const count = Math.min(speakers.length - 1, Math.max(1, Math.round(f * speakers.length)));
+    const ordered = speakers
+      .map((s, i) => ({ s, k: deriveSeed(recipe.seed, i, 43) }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.s);
+    for (const s of ordered.slice(0, count)) chosen.add(s);
+  }
   return fold.train.filter((i) => chosen.has(`${i.corpus}/${i.speaker}`));
 }
 

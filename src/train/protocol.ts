@@ -77,18 +77,28 @@ function carveValidation(
     const split = randomSplit(train, { test: fraction, seed: deriveSeed(seed, foldIndex, 37) });
     return { train: split.train, val: split.test };
   }
-  const speakers = [...new Set(train.map(key))].sort();
-  if (speakers.length < 2) return { train, val: [] };
-  const count = Math.min(speakers.length - 1, Math.max(1, Math.round(fraction * speakers.length)));
   const gender = new Map(train.map((i) => [key(i), i.gender ?? '']));
-  const order = shuffled(speakers, random);
-  const groups = [...new Set(order.map((s) => gender.get(s)!))].sort();
-  const queues = groups.map((g) => order.filter((s) => gender.get(s) === g));
   const chosen = new Set<string>();
-  for (let turn = 0; chosen.size < count; turn++) {
-    const q = queues[turn % queues.length];
-    if (q.length > 0) chosen.add(q.shift()!);
-  }
+  const carve = (speakers: string[]) => {
+    if (speakers.length < 2) return;
+    const count = Math.min(speakers.length - 1, Math.max(1, Math.round(fraction * speakers.length)));
+    const order = shuffled(speakers, random);
+    const groups = [...new Set(order.map((s) => gender.get(s)!))].sort();
+    const queues = groups.map((g) => order.filter((s) => gender.get(s) === g));
+    for (let turn = 0, taken = 0; taken < count; turn++) {
+      const q = queues[turn % queues.length];
+      if (q.length > 0) {
+        chosen.add(q.shift()!);
+        taken++;
+      }
+    }
+  };
+  const corpora = [...new Set(train.map((i) => i.corpus))].sort();
+  // Several corpora: each gives its own share of speakers and keeps at least one for training,
+  // so a corpus with few speakers (TESS has 2) never moves wholly into validation and takes
+  // classes the other corpora lack out of training.
+  for (const corpus of corpora) carve([...new Set(train.filter((i) => i.corpus === corpus).map(key))].sort());
+  if (chosen.size === 0) return { train, val: [] };
   return { train: train.filter((i) => !chosen.has(key(i))), val: train.filter((i) => chosen.has(key(i))) };
 }
 
