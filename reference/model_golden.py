@@ -33,6 +33,14 @@ CASES = [
                            vocabSize=20, embedDim=5, textHidden=6, dense=8)),
     # New cases go last: every case draws from the same generators, so earlier cases stay unchanged.
     ('linear', dict(kind='linear', inputDim=12, classes=4)),
+    ('text-cnn', dict(kind='textCnn', vocabSize=20, embedDim=6, classes=3, widths=[2, 3, 5], filters=4, dense=8)),
+    ('text-bilstm-2layers', dict(kind='textBilstm', vocabSize=20, embedDim=5, classes=3, hidden=4, layers=2,
+                                 attentionDim=6, dense=8)),
+    ('text-transformer-pre-sinusoidal-mean', dict(kind='textTransformer', vocabSize=20, embedDim=8, heads=2,
+                                                  layers=2, ff=16, classes=3, maxLength=12, dense=8)),
+    ('text-transformer-post-learned-cls-relu', dict(kind='textTransformer', vocabSize=20, embedDim=8, heads=2,
+                                                    layers=2, ff=16, classes=3, maxLength=12, dense=8, norm='post',
+                                                    positions='learned', pooling='cls', activation='relu')),
 ]
 
 
@@ -67,6 +75,10 @@ def inputs_for(c, batch, g):
         if c['extraDim'] > 0:
             d['extra'] = (r(batch, c['extraDim']), 'float32')
         return d
+    if k in ('textCnn', 'textBilstm', 'textTransformer'):
+        # Right-padded rows of 1 to 6 real tokens (id 0 = padding).
+        return {'tokens': (torch.tensor([[3, 7, 1, 0, 0, 0], [5, 0, 0, 0, 0, 0], [2, 19, 4, 11, 8, 6],
+                                         [9, 9, 0, 0, 0, 0]][:batch]), 'int64')}
     text = (torch.tensor([[3, 7, 1, 0, 0], [5, 0, 0, 0, 0], [2, 19, 4, 11, 8], [9, 9, 0, 0, 0]][:batch]), 'int64') \
         if c['textInput'] == 'tokens' else (r(batch, c['textDim']), 'float32')
     return {'audio': (r(batch, c['audioDim']), 'float32'), ('tokens' if c['textInput'] == 'tokens' else 'text'): text}

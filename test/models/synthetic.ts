@@ -43,6 +43,22 @@ function images(rng: SeededRandom, labels: Int32Array, side: number): Float32Arr
   return out;
 }
 
+/**
+ * Right-padded token rows (0 = padding) of 2-7 ids: filler ids 4-11 and one or two class words
+ * (12 + 3·class .. 14 + 3·class) at random places.
+ */
+function textRows(rng: SeededRandom, labels: Int32Array, width: number): BigInt64Array {
+  const out = new BigInt64Array(labels.length * width);
+  labels.forEach((y, b) => {
+    const length = 2 + Math.floor(rng.next() * (width - 2));
+    for (let t = 0; t < length; t++) out[b * width + t] = BigInt(4 + Math.floor(rng.next() * 8));
+    const cue = 1 + Math.floor(rng.next() * 2);
+    for (let k = 0; k < cue; k++)
+      out[b * width + Math.floor(rng.next() * length)] = BigInt(12 + 3 * y + Math.floor(rng.next() * 3));
+  });
+  return out;
+}
+
 export function tasks(): Record<string, Task> {
   const rng = new SeededRandom(42);
   const n = 192;
@@ -150,6 +166,53 @@ export function tasks(): Record<string, Task> {
     linear: {
       config: { kind: 'linear', inputDim: 24, classes: 3 },
       inputs: { features: { data: vectors(rng, labels, 24), shape: [n, 24] } },
+      labels,
+      epochs: 15,
+      trainCount,
+    },
+    textCnn: {
+      config: {
+        kind: 'textCnn',
+        vocabSize: 21,
+        embedDim: 12,
+        classes: 3,
+        widths: [2, 3],
+        filters: 8,
+        dense: 16,
+      },
+      inputs: { tokens: { data: textRows(rng, labels, 8), shape: [n, 8] } },
+      labels,
+      epochs: 15,
+      trainCount,
+    },
+    textBilstm: {
+      config: {
+        kind: 'textBilstm',
+        vocabSize: 21,
+        embedDim: 12,
+        classes: 3,
+        hidden: 8,
+        attentionDim: 8,
+        dense: 16,
+      },
+      inputs: { tokens: { data: textRows(rng, labels, 8), shape: [n, 8] } },
+      labels,
+      epochs: 15,
+      trainCount,
+    },
+    textTransformer: {
+      config: {
+        kind: 'textTransformer',
+        vocabSize: 21,
+        embedDim: 16,
+        heads: 2,
+        layers: 1,
+        ff: 32,
+        classes: 3,
+        maxLength: 16,
+        dense: 16,
+      },
+      inputs: { tokens: { data: textRows(rng, labels, 8), shape: [n, 8] } },
       labels,
       epochs: 15,
       trainCount,

@@ -7,3 +7,6 @@ export { fusionKind, type FusionConfig } from './fusion.js';
 export { hybridKind, type HybridConfig } from './hybrid.js';
 export { linearKind, type LinearConfig } from './linear.js';
 export { mlpKind, type MlpConfig } from './mlp.js';
+export { textBilstmKind, type TextBilstmConfig } from './text-bilstm.js';
+export { textCnnKind, type TextCnnConfig } from './text-cnn.js';
+export { textTransformerKind, type TextTransformerConfig } from './text-transformer.js';

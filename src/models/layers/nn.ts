@@ -23,6 +23,7 @@ import {
   maskedMean,
 } from './attention.js';
 import { ConvBranch, ModuleDict, ModuleList, classifierHead, reluStack } from './blocks.js';
+import { TransformerEncoderLayer, WindowConv1d, maskedMaxOverTime } from './text.js';
 
 /**
  * Everything a kind's forward is built from: the engine's tensor `ops`, the layers (PyTorch
@@ -53,6 +54,9 @@ export const nn = {
   ConvBranch,
   reluStack,
   classifierHead,
+  WindowConv1d,
+  TransformerEncoderLayer,
+  maskedMaxOverTime,
 } as const;
 
 /** Type of {@link nn}, for `import type` in kind modules. */
