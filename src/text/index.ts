@@ -25,3 +25,11 @@ export {
   type HfEncodeOptions,
 } from './hf-tokenizer.js';
 export { loadHfTokenizer } from './load.js';
+export {
+  OnnxTextEncoder,
+  pool as poolTokenVectors,
+  type TextEncoderOptions,
+  type TextEmbeddings,
+  type TextPooling,
+} from './encoder.js';
+export { loadMeldText, MELD_SPLITS, type TextItem, type TextCorpus } from './corpus.js';
