@@ -24,7 +24,8 @@ def resolve(c):
         'hybrid': dict(imageShape=[1, 128, 128], vectorChannels=[64, 64], imageChannels=[16, 32, 64],
                        dense=64, dropout=0.3),
         'fusion': dict(audioHidden=[128], textInput='embedding', textDim=384, vocabSize=0, embedDim=64,
-                       textHidden=64, dense=64, dropout=0.3),
+                       textHidden=64, dense=64, dropout=0.3, fusion='early', lateAverage='logits',
+                       lateWeights='learned', fusedDim=64, presence=False, modalityDropout=0),
         'linear': dict(),
         'textCnn': dict(embedDim=128, widths=[3, 4, 5], filters=100, dense=128, dropout=0.5),
         'textBilstm': dict(embedDim=128, hidden=128, layers=1, attentionDim=128, dense=128, dropout=0.3),
@@ -201,19 +202,61 @@ class TextBranch(nn.Module):
 
 
 class Fusion(nn.Module):
+    """src/models/arch/fusion.ts: early (concat), late (weighted average) or attention fusion,
+    with an optional presence mask [batch, 2] that zeroes and excludes a missing modality."""
+
     def __init__(self, c):
         super().__init__()
         self.c = c
         dims = [c['audioDim']] + c['audioHidden']
         self.audio = nn.ModuleList(nn.Linear(dims[i], dims[i + 1]) for i in range(len(c['audioHidden'])))
         self.text = TextBranch(c)
-        add_head(self, dims[-1] + c['textHidden'], c)
+        a, t = dims[-1], c['textHidden']
+        if c['fusion'] == 'late':
+            self.audioHead = nn.Linear(a, c['classes'])
+            self.textHead = nn.Linear(t, c['classes'])
+            if c['lateWeights'] == 'learned':
+                self.late = nn.Module()
+                self.late.weight = nn.Parameter(torch.zeros(2))
+        elif c['fusion'] == 'attention':
+            self.audioProj = nn.Linear(a, c['fusedDim'])
+            self.textProj = nn.Linear(t, c['fusedDim'])
+            self.attention = nn.Module()
+            self.attention.score = nn.Linear(c['fusedDim'], 1)
+            add_head(self, c['fusedDim'], c)
+        else:
+            add_head(self, a + t, c)
 
-    def forward(self, audio, text):
+    def forward(self, audio, text, presence=None):
+        c = self.c
         a = audio
         for lin in self.audio:
-            a = F.dropout(F.relu(lin(a)), self.c['dropout'], self.training)
-        return run_head(self, torch.cat([a, self.text(text)], 1))
+            a = F.dropout(F.relu(lin(a)), c['dropout'], self.training)
+        t = self.text(text)
+        pa, pt = (presence[:, 0:1], presence[:, 1:2]) if presence is not None else (None, None)
+        if c['fusion'] == 'late':
+            la, lt = self.audioHead(a), self.textHead(t)
+            w = self.late.weight.softmax(0) if c['lateWeights'] == 'learned' else torch.tensor([0.5, 0.5])
+            wa, wt = w[0:1].reshape(1, 1), w[1:2].reshape(1, 1)
+            if presence is not None:
+                wa, wt = wa * pa, wt * pt
+                total = (wa + wt).clamp(min=1e-12)
+                wa, wt = wa / total, wt / total
+            if c['lateAverage'] == 'logits':
+                return la * wa + lt * wt
+            return (la.softmax(1) * wa + lt.softmax(1) * wt).clamp(min=1e-12).log()
+        if presence is not None:
+            a, t = a * pa, t * pt
+        if c['fusion'] == 'attention':
+            h = torch.stack([torch.tanh(self.audioProj(a)), torch.tanh(self.textProj(t))], 1)
+            scores = self.attention.score(h).squeeze(2)
+            if presence is not None:
+                p = torch.cat([pa, pt], 1)
+                scores = scores.masked_fill(p <= 0, MASK_FILL)
+                h = h * p.unsqueeze(2)
+            alpha = scores.softmax(1)
+            return run_head(self, torch.bmm(alpha.unsqueeze(1), h).squeeze(1))
+        return run_head(self, torch.cat([a, t], 1))
 
 
 class Linear(nn.Module):

@@ -59,6 +59,32 @@ function textRows(rng: SeededRandom, labels: Int32Array, width: number): BigInt6
   return out;
 }
 
+/**
+ * Audio vectors and token rows that both carry the class, with a presence mask: every third item
+ * lacks audio and every fifth lacks text (their inputs are noise), so the model must use
+ * whichever modality is there.
+ */
+function pairedInputs(rng: SeededRandom, labels: Int32Array): Record<string, InputTensor> {
+  const n = labels.length;
+  const audio = vectors(rng, labels, 12);
+  const tokens = textRows(rng, labels, 8);
+  const presence = new Float32Array(n * 2).fill(1);
+  for (let i = 0; i < n; i++) {
+    if (i % 3 === 1) {
+      presence[2 * i] = 0;
+      for (let k = 0; k < 12; k++) audio[i * 12 + k] = rng.normal();
+    } else if (i % 5 === 2) {
+      presence[2 * i + 1] = 0;
+      for (let k = 0; k < 8; k++) tokens[i * 8 + k] = BigInt(Math.floor(rng.next() * 21));
+    }
+  }
+  return {
+    audio: { data: audio, shape: [n, 12] },
+    tokens: { data: tokens, shape: [n, 8] },
+    presence: { data: presence, shape: [n, 2] },
+  };
+}
+
 export function tasks(): Record<string, Task> {
   const rng = new SeededRandom(42);
   const n = 192;
@@ -215,6 +241,47 @@ export function tasks(): Record<string, Task> {
       inputs: { tokens: { data: textRows(rng, labels, 8), shape: [n, 8] } },
       labels,
       epochs: 15,
+      trainCount,
+    },
+    fusionLatePresence: {
+      config: {
+        kind: 'fusion',
+        audioDim: 12,
+        classes: 3,
+        audioHidden: [16],
+        textInput: 'tokens',
+        vocabSize: 21,
+        embedDim: 8,
+        textHidden: 8,
+        fusion: 'late',
+        presence: true,
+        modalityDropout: 0.2,
+        dropout: 0.1,
+      },
+      inputs: pairedInputs(rng, labels),
+      labels,
+      epochs: 20,
+      trainCount,
+    },
+    fusionAttention: {
+      config: {
+        kind: 'fusion',
+        audioDim: 12,
+        classes: 3,
+        audioHidden: [16],
+        textInput: 'tokens',
+        vocabSize: 21,
+        embedDim: 8,
+        textHidden: 8,
+        fusion: 'attention',
+        fusedDim: 8,
+        presence: true,
+        dense: 16,
+        dropout: 0.1,
+      },
+      inputs: pairedInputs(rng, labels),
+      labels,
+      epochs: 20,
       trainCount,
     },
   };

@@ -13,6 +13,7 @@ import {
   LayerNorm,
   Linear,
   MaxPool,
+  ParameterVector,
 } from './basic.js';
 import { GRU, LSTM } from './recurrent.js';
 import {
@@ -42,6 +43,7 @@ export const nn = {
   AdaptiveAvgPool,
   Activation,
   Embedding,
+  ParameterVector,
   LSTM,
   GRU,
   AdditiveAttentionPool,
