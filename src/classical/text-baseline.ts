@@ -25,6 +25,8 @@ export interface TextBaselineOptions {
   select?: SelectionMetric;
   /** Class names in output order (default: sorted names of the training labels). */
   classes?: readonly string[];
+  /** Relative gradient tolerance of each fit (default 1e-4, see `LogisticOptions.tol`). */
+  tol?: number;
   /** Called after each C with its validation scores (progress). */
   onCandidate?: (c: number, validation: ClassificationMetrics) => void;
 }
@@ -65,8 +67,9 @@ function encode(labels: readonly string[], classes: readonly string[], what: str
 }
 
 /**
- * Fits TF-IDF on the training texts only, trains a multinomial logistic regression for each C,
- * picks the C with the best validation score (`select`, ties to the smaller C) and reports the
+ * Fits TF-IDF on the training texts only, trains a multinomial logistic regression for each C
+ * (ascending, warm-started), picks the C with the best validation score (`select`, ties to the
+ * smaller C) and reports the
  * chosen model's validation and test metrics. The test set is never used for a choice.
  * @throws EmovoxInputError for empty sets or labels outside `classes`.
  */
@@ -96,25 +99,42 @@ export function fitTextBaseline(
   const xVal = tfidf.transform(validation.texts);
   const yVal = encode(validation.labels, classes, 'validation');
   const candidates: TextBaselineResult['candidates'] = [];
-  let best: { c: number; model: LogisticRegression; score: number; validation: ClassificationMetrics } | null =
-    null;
-  for (const c of cs) {
-    const model = new LogisticRegression({ C: c, classWeight: options.classWeight ?? null, tol: 1e-5 });
-    model.fit(xTrain, yTrain, classes.length);
+  let best: {
+    c: number;
+    model: LogisticRegression;
+    score: number;
+    validation: ClassificationMetrics;
+  } | null = null;
+  let previous: LogisticRegression | null = null;
+  // Ascending C, each fit warm-started from the previous solution (a regularisation path).
+  for (const c of [...cs].sort((a, b) => a - b)) {
+    const model = new LogisticRegression({
+      C: c,
+      classWeight: options.classWeight ?? null,
+      tol: options.tol,
+    });
+    model.fit(xTrain, yTrain, classes.length, previous ?? undefined);
+    previous = model;
     const metrics = classificationMetrics(yVal, model.predict(xVal), classes, {
       probabilities: model.predictProba(xVal),
     });
     candidates.push({ c, validation: metrics });
     options.onCandidate?.(c, metrics);
-    if (!best || metrics[select] > best.score) best = { c, model, score: metrics[select], validation: metrics };
+    if (!best || metrics[select] > best.score)
+      best = { c, model, score: metrics[select], validation: metrics };
   }
   const chosen = best!;
   let testMetrics: ClassificationMetrics | undefined;
   if (test) {
     const xTest = tfidf.transform(test.texts);
-    testMetrics = classificationMetrics(encode(test.labels, classes, 'test'), chosen.model.predict(xTest), classes, {
-      probabilities: chosen.model.predictProba(xTest),
-    });
+    testMetrics = classificationMetrics(
+      encode(test.labels, classes, 'test'),
+      chosen.model.predict(xTest),
+      classes,
+      {
+        probabilities: chosen.model.predictProba(xTest),
+      },
+    );
   }
   return {
     classes,
