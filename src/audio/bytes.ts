@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { fileKind } from '../util/atomic-file.js';
 import { EmovoxInputError } from '../util/errors.js';
 
 /** What {@link loadAudio} and {@link readAudioInfo} accept: a file path, the file's bytes, or a Node stream. */
@@ -36,21 +37,43 @@ export function memoryByteSource(bytes: Uint8Array, name: string): ByteSource {
   };
 }
 
-/** A ByteSource over a file, read on demand with positioned reads. */
+/**
+ * A ByteSource over a file, read on demand with positioned reads. Only regular files are audio:
+ * a FIFO, a device (`/dev/zero`, `/dev/stdin`), a socket or a folder is refused before it is
+ * read (opening a FIFO without a writer would block forever, a device never ends).
+ */
 export function fileByteSource(path: string): ByteSource {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    const before = statSync(path);
+    if (!before.isFile()) {
+      throw new EmovoxInputError(
+        path,
+        `is ${fileKind(before)}, not a regular file; only regular files are read as audio`,
+      );
+    }
+    // O_NONBLOCK: should the path be swapped for a FIFO after the check, open still returns.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
+    if (error instanceof EmovoxInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const problem =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot open (${code})`;
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ELOOP'
+            ? 'too many levels of symbolic links'
+            : `cannot open (${code ?? (error as Error).message})`;
     throw new EmovoxInputError(path, problem, { cause: error });
   }
   const stat = fstatSync(fd);
-  if (stat.isDirectory()) {
+  if (!stat.isFile()) {
     closeSync(fd);
-    throw new EmovoxInputError(path, 'is a directory');
+    throw new EmovoxInputError(
+      path,
+      `is ${fileKind(stat)}, not a regular file; only regular files are read as audio`,
+    );
   }
   const size = stat.size;
   let open = true;

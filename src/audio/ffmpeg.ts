@@ -29,12 +29,15 @@ export interface FfmpegDecoded {
 /**
  * Decodes any input ffmpeg understands (MP4/M4A/AAC, WebM, video files, ADPCM WAV...) to 32-bit
  * float at the native rate and channel count, through a WAV pipe that emovox's own parser reads.
- * `path` is used when given (ffmpeg can seek in files); else `bytes` are piped to stdin.
+ * `path` is used when given (ffmpeg can seek in files); else `bytes` are piped to stdin. With
+ * `maxDuration` (seconds), ffmpeg stops a little past it and a longer input is refused, so its
+ * full decode never has to fit in memory.
  */
 export async function decodeWithFfmpeg(
   name: string,
   path: string | null,
   bytes: Uint8Array | null,
+  maxDuration?: number,
 ): Promise<FfmpegDecoded> {
   const exe = ffmpegPath();
   if (!exe) {
@@ -59,6 +62,8 @@ export async function decodeWithFfmpeg(
     'pipe:1',
   ];
   if (!path) args.splice(0, 1);
+  // Output option: stop writing one second past the limit (enough to know the input is longer).
+  if (maxDuration !== undefined) args.splice(args.length - 1, 0, '-t', String(maxDuration + 1));
   const child = spawn(exe, args, { stdio: [path ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -81,5 +86,11 @@ export async function decodeWithFfmpeg(
   }
   const src = memoryByteSource(wav, name);
   const layout = parseWav(src); // a pipe cannot be rewound, so ffmpeg leaves the size fields as placeholders
+  if (maxDuration !== undefined && layout.frames / layout.sampleRate > maxDuration) {
+    throw new EmovoxInputError(
+      name,
+      `audio is longer than the limit of ${maxDuration} s (option maxDuration, CLI --max-duration); not decoded`,
+    );
+  }
   return { channels: decodePcmFrames(src, layout, 0, layout.frames), sampleRate: layout.sampleRate };
 }

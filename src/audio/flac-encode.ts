@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { createRequire } from 'node:module';
 import type LibFlacFactory from 'libflacjs';
 import { EmovoxInputError } from '../util/errors.js';
@@ -128,7 +128,8 @@ export async function encodeFlac(
 
 /**
  * Writes samples to `path` as FLAC (see {@link encodeFlac}). Async because libFLAC loads
- * asynchronously; {@link saveAudio} stays synchronous for WAV.
+ * asynchronously; {@link saveAudio} stays synchronous for WAV. The write is atomic (temporary
+ * file + rename): a failure leaves any previous file at `path` intact.
  */
 export async function saveFlac(
   path: string,
@@ -136,5 +137,5 @@ export async function saveFlac(
   sampleRate: number,
   options: FlacEncodeOptions = {},
 ): Promise<void> {
-  writeFileSync(path, await encodeFlac(samples, sampleRate, options, path));
+  await writeFileAtomic(path, await encodeFlac(samples, sampleRate, options, path));
 }

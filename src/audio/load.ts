@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import { openSource, type AudioSource, type ByteSource } from './bytes.js';
 import {
   detectContainer,
@@ -8,7 +8,7 @@ import {
   type ContainerFormat,
 } from './detect.js';
 import { parseAiff } from './aiff.js';
-import { decodeMp3, decodeOgg, oggCodec } from './compressed.js';
+import { decodeMp3, decodeOgg, mp3Scan, oggCodec, oggLength, tooLong } from './compressed.js';
 import { decodeWithFfmpeg } from './ffmpeg.js';
 import { decodeFlac, parseFlacStreamInfo } from './flac.js';
 import { decodePcmFrames, validateStream, type PcmLayout } from './pcm.js';
@@ -46,6 +46,15 @@ export interface AudioReadOptions {
   strict?: boolean;
   /** Name used in error messages for Buffer / stream sources (default `<buffer>` / `<stream>`). */
   name?: string;
+  /**
+   * Longest audio decoded, in seconds; default: no limit. Checked from the container before any
+   * sample is decoded (PCM/FLAC headers, Ogg granule positions, MP3 frame headers; ffmpeg is told
+   * to stop there), so a multi-hour file costs milliseconds, not minutes and gigabytes. For WAV
+   * and AIFF only the frames actually read (after `offset` / `duration`) count. `readAudioInfo`
+   * never refuses: for an MP3 or ffmpeg input longer than the limit it reports the length from
+   * the frame headers (or ffmpeg) without decoding, with a warning.
+   */
+  maxDuration?: number;
 }
 
 /** Options of {@link loadAudio}; librosa.load's, except that `sr` defaults to the native rate. */
@@ -160,6 +169,7 @@ async function decodeSource(
   path: string | null,
   strict: boolean,
   pick: (sampleRate: number, frames: number) => [number, number],
+  maxDuration?: number,
 ): Promise<Decoded> {
   const { container, start } = probe(src);
   const name = src.name;
@@ -169,7 +179,7 @@ async function decodeSource(
       layout = pcmLayout(src, container, strict);
     } catch (error) {
       if (!(error instanceof UnsupportedWavCodec)) throw error;
-      const decoded = await decodeWithFfmpeg(name, path, path ? null : src.readAll()).catch(
+      const decoded = await decodeWithFfmpeg(name, path, path ? null : src.readAll(), maxDuration).catch(
         (ffError: unknown) => {
           throw ffError instanceof EmovoxInputError && ffError.problem.includes('ffmpeg would be needed')
             ? new EmovoxInputError(
@@ -179,15 +189,31 @@ async function decodeSource(
             : ffError;
         },
       );
-      return wholeDecoded(decoded.channels, decoded.sampleRate, 'wav', undefined, undefined, [], pick, name);
+      return wholeDecoded(
+        decoded.channels,
+        decoded.sampleRate,
+        'wav',
+        undefined,
+        undefined,
+        [],
+        pick,
+        name,
+        maxDuration,
+      );
     }
     const [first, count] = pick(layout.sampleRate, layout.frames);
+    if (maxDuration !== undefined && count / layout.sampleRate > maxDuration) {
+      throw new EmovoxInputError(name, tooLong(count / layout.sampleRate, maxDuration));
+    }
     const channels = decodePcmFrames(src, layout, first, count);
     if (layout.encoding === 'float') checkFinite(name, channels);
     return { channels, sampleRate: layout.sampleRate, info: pcmInfo(layout) };
   }
   if (container === 'flac') {
     const stream = parseFlacStreamInfo(src, start);
+    if (maxDuration !== undefined && stream.totalFrames / stream.sampleRate > maxDuration) {
+      throw new EmovoxInputError(name, tooLong(stream.totalFrames / stream.sampleRate, maxDuration));
+    }
     const bytes = src.readAll().subarray(start);
     const decoded = await decodeFlac(bytes, name);
     const frames = decoded.channels[0].length;
@@ -208,27 +234,40 @@ async function decodeSource(
       [],
       pick,
       name,
+      maxDuration,
     );
   }
   const oggOther = container === 'ogg' && !['vorbis', 'opus'].includes(oggCodec(src.read(start, 128)));
   if (container === 'mp3' || (container === 'ogg' && !oggOther)) {
     const bytes = src.readAll().subarray(start);
-    const decoded = container === 'mp3' ? await decodeMp3(bytes, name) : await decodeOgg(bytes, name);
+    const options = { strict, maxDuration };
+    const decoded =
+      container === 'mp3' ? await decodeMp3(bytes, name, options) : await decodeOgg(bytes, name, options);
     return wholeDecoded(
       decoded.channels,
       decoded.sampleRate,
       container,
       decoded.codec,
       undefined,
-      [],
+      decoded.warnings,
       pick,
       name,
     );
   }
   if (src.size < 12) throw new EmovoxInputError(name, `not audio: only ${src.size} bytes`);
-  const decoded = await decodeWithFfmpeg(name, path, path ? null : src.readAll());
+  const decoded = await decodeWithFfmpeg(name, path, path ? null : src.readAll(), maxDuration);
   const format = oggOther ? 'ogg' : 'other';
-  return wholeDecoded(decoded.channels, decoded.sampleRate, format, undefined, undefined, [], pick, name);
+  return wholeDecoded(
+    decoded.channels,
+    decoded.sampleRate,
+    format,
+    undefined,
+    undefined,
+    [],
+    pick,
+    name,
+    maxDuration,
+  );
 }
 
 function wholeDecoded(
@@ -240,10 +279,14 @@ function wholeDecoded(
   warnings: string[],
   pick: (sampleRate: number, frames: number) => [number, number],
   name: string,
+  maxDuration?: number,
 ): Decoded {
   validateStream(name, sampleRate, all.length);
-  checkFinite(name, all);
   const frames = all[0].length;
+  if (maxDuration !== undefined && frames / sampleRate > maxDuration) {
+    throw new EmovoxInputError(name, tooLong(frames / sampleRate, maxDuration));
+  }
+  checkFinite(name, all);
   const [first, count] = pick(sampleRate, frames);
   const channels = all.map((ch) => ch.subarray(first, first + count));
   return {
@@ -255,12 +298,16 @@ function wholeDecoded(
 
 /**
  * Reads format, sample rate, channels and length of an audio input, reading as little as
- * possible: WAV/RF64/AIFF headers and FLAC STREAMINFO only (a few hundred bytes); MP3, Ogg and
- * ffmpeg formats are decoded to count their samples exactly. The container is detected from the
- * bytes, not the extension.
+ * possible: WAV/RF64/AIFF headers and FLAC STREAMINFO only (a few hundred bytes); Ogg
+ * Vorbis/Opus from their pages' granule positions (exact; nothing decoded); MP3 and ffmpeg
+ * formats are decoded to count their samples exactly. The container is detected from the bytes,
+ * not the extension. Only regular files are read (a FIFO or device is refused unopened).
  *
  * @param source - file path, bytes, or a Readable stream (read to its end).
- * @param options - `strict` (default false) turns clamped size fields into errors; `name` labels non-path sources.
+ * @param options - `strict` (default false) turns clamped size fields and cut-off streams into
+ *   errors; `name` labels non-path sources; `maxDuration` (seconds, default none): an MP3 longer
+ *   than it is not decoded (length from its frame headers, with a warning), an ffmpeg input
+ *   longer than it is an error.
  * @throws EmovoxInputError naming the source and the problem (empty, truncated, not audio, absurd header...).
  */
 export async function readAudioInfo(source: AudioSource, options: AudioReadOptions = {}): Promise<AudioInfo> {
@@ -277,9 +324,26 @@ export async function readAudioInfo(source: AudioSource, options: AudioReadOptio
       const s = parseFlacStreamInfo(src, start);
       if (s.totalFrames > 0)
         return infoOf('flac', 'flac', s.sampleRate, s.channels, s.totalFrames, s.bitDepth, []);
+    } else if (container === 'ogg' && ['vorbis', 'opus'].includes(oggCodec(src.read(start, 128)))) {
+      // Exact from the pages' granule positions; nothing decoded.
+      const o = oggLength(src.readAll().subarray(start), src.name, options.strict ?? false);
+      return infoOf('ogg', o.codec, o.sampleRate, o.channels, o.frames, undefined, o.warnings);
+    } else if (container === 'mp3' && options.maxDuration !== undefined) {
+      const scan = mp3Scan(src.readAll().subarray(start));
+      if (scan.durationS > options.maxDuration) {
+        const frames = Math.round(scan.durationS * scan.sampleRate);
+        const warning = `length estimated from ${scan.frames} frame headers (longer than maxDuration ${options.maxDuration} s, so not decoded)`;
+        return infoOf('mp3', 'mp3', scan.sampleRate, scan.channels, frames, undefined, [warning]);
+      }
     }
     const path = typeof source === 'string' ? source : null;
-    const decoded = await decodeSource(src, path, options.strict ?? false, (_sr, frames) => [0, frames]);
+    const decoded = await decodeSource(
+      src,
+      path,
+      options.strict ?? false,
+      (_sr, frames) => [0, frames],
+      options.maxDuration,
+    );
     return decoded.info;
   } finally {
     src.close();
@@ -329,28 +393,37 @@ export async function loadAudio(
 ): Promise<LoadedAudio<Float32Array[]>>;
 export async function loadAudio(source: AudioSource, options?: LoadAudioOptions): Promise<LoadedAudio>;
 export async function loadAudio(source: AudioSource, options: LoadAudioOptions = {}): Promise<LoadedAudio> {
-  const { sr, mono = true, offset = 0, duration, strict = false } = options;
+  const { sr, mono = true, offset = 0, duration, strict = false, maxDuration } = options;
   const label = typeof source === 'string' ? source : (options.name ?? '<input>');
   checkSeconds(label, 'offset', offset);
   checkSeconds(label, 'duration', duration);
+  if (maxDuration !== undefined && !(maxDuration > 0)) {
+    throw new EmovoxParameterError('maxDuration', `must be a number of seconds > 0, got ${maxDuration}`);
+  }
   if (sr !== undefined && (!Number.isFinite(sr) || sr <= 0 || sr > 1_000_000)) {
     throw new EmovoxInputError(label, `target sample rate sr=${sr} Hz is not valid`);
   }
   const src = await openSource(source, options.name);
   try {
     const path = typeof source === 'string' ? source : null;
-    const decoded = await decodeSource(src, path, strict, (rate, frames) => {
-      const first = Math.floor(offset * rate);
-      if (first > frames || (first === frames && offset > 0)) {
-        throw new EmovoxInputError(
-          src.name,
-          `offset ${offset} s is beyond the end of the audio (${(frames / rate).toFixed(3)} s)`,
-        );
-      }
-      const count =
-        duration === undefined ? frames - first : Math.min(Math.floor(duration * rate), frames - first);
-      return [first, count];
-    });
+    const decoded = await decodeSource(
+      src,
+      path,
+      strict,
+      (rate, frames) => {
+        const first = Math.floor(offset * rate);
+        if (first > frames || (first === frames && offset > 0)) {
+          throw new EmovoxInputError(
+            src.name,
+            `offset ${offset} s is beyond the end of the audio (${(frames / rate).toFixed(3)} s)`,
+          );
+        }
+        const count =
+          duration === undefined ? frames - first : Math.min(Math.floor(duration * rate), frames - first);
+        return [first, count];
+      },
+      options.maxDuration,
+    );
     let channels = decoded.channels;
     let rate = decoded.sampleRate;
     if (mono) channels = [toMono(channels)];

@@ -28,6 +28,12 @@ export interface PcmLayout {
 /** Upper bound on a believable sample rate; anything above is treated as a corrupt header. */
 export const MAX_SAMPLE_RATE = 1_000_000;
 
+/**
+ * Upper bound on a believable channel count (the largest microphone arrays and ambisonic
+ * orders in use stay well below); a header claiming more is treated as corrupt.
+ */
+export const MAX_CHANNELS = 1024;
+
 /** Checks a stream's sample rate and channel count, throwing an EmovoxInputError naming `name`. */
 export function validateStream(name: string, sampleRate: number, channels: number): void {
   if (!Number.isFinite(sampleRate) || sampleRate <= 0) {
@@ -41,6 +47,12 @@ export function validateStream(name: string, sampleRate: number, channels: numbe
   }
   if (!Number.isInteger(channels) || channels < 1) {
     throw new EmovoxInputError(name, `invalid channel count ${channels} in header`);
+  }
+  if (channels > MAX_CHANNELS) {
+    throw new EmovoxInputError(
+      name,
+      `implausible channel count ${channels} in header (limit ${MAX_CHANNELS}; corrupt header?)`,
+    );
   }
 }
 

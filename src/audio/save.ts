@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 import { EmovoxInputError } from '../util/errors.js';
 import { MAX_SAMPLE_RATE } from './pcm.js';
 
@@ -120,7 +120,8 @@ export function encodeWav(
 
 /**
  * Writes samples to `path` as WAV (see {@link encodeWav} for quantisation). FLAC writing is not
- * provided (see docs/audio.md); use the `flac` CLI on the WAV.
+ * provided (see docs/audio.md); use the `flac` CLI on the WAV. The write is atomic (temporary file
+ * + fsync + rename): a full disk or an interrupted run leaves any previous file at `path` intact.
  *
  * @param path - output file; must end in .wav (or have no audio extension).
  * @param samples - mono Float32Array or one Float32Array per channel.
@@ -139,5 +140,5 @@ export function saveAudio(
       'saveAudio writes WAV only; use a .wav path (encode FLAC with the flac CLI)',
     );
   }
-  writeFileSync(path, encodeWav(samples, sampleRate, options, path));
+  writeFileAtomicSync(path, encodeWav(samples, sampleRate, options, path));
 }

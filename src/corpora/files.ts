@@ -46,15 +46,30 @@ export function parentName(path: string): string {
 /**
  * Lists every file below `root`, recursively, as `/`-separated paths relative to `root`, sorted.
  * Skips hidden entries (`.DS_Store`, AppleDouble `._x.wav`) and `__MACOSX` folders that zip
- * extractions leave behind.
+ * extractions leave behind. A sub-folder that cannot be listed (permissions) is reported in
+ * `problems` (marked `failed`) and the walk goes on with the rest.
  *
  * @param root directory to list
- * @throws EmovoxInputError when `root` is not a readable directory or holds more than `MAX_LISTED_FILES`
+ * @throws EmovoxInputError when `root` itself is not a readable directory or holds more than `MAX_LISTED_FILES`
  */
 export async function listCorpusFiles(root: string): Promise<CorpusListing> {
   const files: string[] = [];
+  const problems: CorpusProblem[] = [];
   const walk = async (relative: string): Promise<void> => {
-    const entries = await readdir(join(root, relative), { withFileTypes: true });
+    let entries;
+    try {
+      entries = await readdir(join(root, relative), { withFileTypes: true });
+    } catch (error) {
+      if (relative === '') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
+      problems.push({
+        source: join(root, relative),
+        problem: `cannot list folder (${why}); its files are missing from the corpus`,
+        failed: true,
+      });
+      return;
+    }
     for (const entry of entries) {
       if (entry.name.startsWith('.') || entry.name === '__MACOSX') continue;
       const rel = relative === '' ? entry.name : `${relative}/${entry.name}`;
@@ -77,7 +92,7 @@ export async function listCorpusFiles(root: string): Promise<CorpusListing> {
     throw new EmovoxInputError(root, `cannot list directory (${(error as Error).message})`, { cause: error });
   }
   files.sort();
-  return { root, files };
+  return problems.length > 0 ? { root, files, problems } : { root, files };
 }
 
 /**

@@ -101,6 +101,8 @@ export async function detectCorpus(
 export interface LoadCorpusOptions {
   /** Loader name; detected from the file names when omitted. */
   corpus?: string;
+  /** Manifests: accept item paths that resolve outside the manifest's folder (see `loadManifestFile`). Default false. */
+  allowOutsideRoot?: boolean;
 }
 
 /** Keeps the first item per id; later copies (Kaggle archives often nest the corpus twice) become problems. */
@@ -128,10 +130,12 @@ function dropDuplicates(items: CorpusItem[], problems: CorpusProblem[]): CorpusI
  * Every supported audio file below `dir` is read by the corpus's naming code (or annotation
  * files); files the loader cannot parse are returned as `problems` (which file, why) and left
  * out. Duplicate copies of the same utterance are reported and skipped. Items are sorted by path.
+ * A sub-folder that cannot be listed is a problem (marked `failed`), not the end of the corpus.
  *
  * @param dir corpus root, any sub-folder of it, or a manifest file
- * @param options `corpus`: loader name to force (default: detected)
- * @throws EmovoxInputError when `dir` is unreadable, the corpus name unknown, or nothing is recognised
+ * @param options `corpus`: loader name to force (default: detected); `allowOutsideRoot` for manifests
+ * @throws EmovoxInputError when `dir` is unreadable, the corpus name unknown, nothing is recognised,
+ *   or a manifest given directly cannot be used as a whole (empty, no path or label column)
  */
 export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): Promise<LoadedCorpus> {
   const root = resolve(dir);
@@ -145,10 +149,13 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
     if (!['csv', 'jsonl'].includes(extensionOf(root))) {
       throw new EmovoxInputError(dir, 'is a file; give a corpus directory or a .csv/.jsonl manifest');
     }
-    const { items, problems } = await loadManifestFile(root);
+    const { items, problems } = await loadManifestFile(root, { allowOutsideRoot: options.allowOutsideRoot });
     return { corpus: 'manifest', root, items: dropDuplicates(items, problems), problems };
   }
-  const listing = await listCorpusFiles(root);
+  const listing: CorpusListing = {
+    ...(await listCorpusFiles(root)),
+    allowOutsideRoot: options.allowOutsideRoot,
+  };
   let loader: CorpusLoader;
   if (options.corpus) loader = corpusLoader(options.corpus);
   else {
@@ -159,6 +166,7 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
     loader = corpusLoader(scores[0].corpus);
   }
   const { items, problems } = await loader.load(listing);
+  problems.unshift(...(listing.problems ?? []));
   const kept = dropDuplicates(items, problems);
   kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { corpus: loader.name, root, items: kept, problems };

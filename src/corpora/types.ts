@@ -46,6 +46,12 @@ export interface CorpusItem {
 export interface CorpusProblem {
   source: string;
   problem: string;
+  /**
+   * True when data the user meant to include was lost (an unreadable folder, a manifest row that
+   * cannot be used); false or absent for files a corpus loader does not recognise. The corpus
+   * command exits 1 when any problem is `failed`.
+   */
+  failed?: boolean;
 }
 
 /** Items and problems of one loaded corpus directory. */
@@ -60,6 +66,10 @@ export interface LoadedCorpus {
 export interface CorpusListing {
   root: string;
   files: string[];
+  /** Folders below the root that could not be listed (their files are missing from `files`). */
+  problems?: CorpusProblem[];
+  /** Manifests only: accept item paths that resolve outside the manifest's folder. Default false. */
+  allowOutsideRoot?: boolean;
 }
 
 /** Loader of one corpus layout. */

@@ -1,9 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { loadAudio } from '../audio/index.js';
-import { EmovoxInputError, errorMessage } from '../util/errors.js';
-import { featureFunction, type FeatureFunction, type FeatureSpec } from '../features/sets.js';
+import {
+  checkFeatureSpec,
+  featureFunction,
+  type FeatureFunction,
+  type FeatureSpec,
+} from '../features/sets.js';
 import type { FeatureValue } from '../features/value.js';
+import { fileKind } from '../util/atomic-file.js';
+import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/errors.js';
 import { FeatureCache } from './cache.js';
 import { featureSpecHash, sha256Hex } from './spec-hash.js';
 import { WorkerPool, workerScript } from './worker-pool.js';
@@ -21,6 +27,8 @@ export interface ExtractedFeatures {
   readonly value: FeatureValue;
   /** True when the value came from the cache (no decode, no compute). */
   readonly cached: boolean;
+  /** Non-fatal problems of this file (truncated audio read as far as it goes, a bad cache entry recomputed). */
+  readonly warnings: readonly string[];
 }
 
 /** One file that failed; the batch carries on without it. */
@@ -44,8 +52,9 @@ export interface ExtractProgress {
 /** Options of {@link extractFeatures}. */
 export interface ExtractOptions {
   /**
-   * Worker threads; default `os.availableParallelism()`, capped at the item count. `0` runs
-   * everything on the calling thread (no workers).
+   * Worker threads; default `os.availableParallelism()`. Capped at the available cores (more
+   * threads than cores only cost memory and time; the cap is reported in `notes`) and at the
+   * item count. `0` runs everything on the calling thread (no workers).
    */
   readonly workers?: number;
   /**
@@ -62,6 +71,14 @@ export interface ExtractOptions {
   readonly timeoutS?: number;
   /** Files larger than this many bytes are reported as failed without being read. Default {@link MAX_FILE_BYTES}. */
   readonly maxFileBytes?: number;
+  /**
+   * Longest audio accepted, in seconds; longer files fail before they are decoded (the duration
+   * comes from the header), so one long recording cannot take minutes and gigabytes. Default
+   * {@link MAX_DURATION_S} (30 min). `Infinity` removes the limit.
+   */
+  readonly maxDuration?: number;
+  /** Truncated audio (a header or stream that promises more than the file holds) fails instead of being read as far as it goes with a warning. Default false. */
+  readonly strict?: boolean;
 }
 
 /**
@@ -70,6 +87,14 @@ export interface ExtractOptions {
  */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
+/**
+ * Default longest audio {@link extractFeatures} decodes: 1800 s (30 min). Measured on the
+ * shared 2-core development machine (`emovox features` on one 30-minute 16 kHz WAV, one thread):
+ * `mfcc40` 5.5 s and 0.28 GB peak RSS, `prosodic` 85 s and 1.5 GB; speech-emotion utterances
+ * are seconds long. Raise it (or pass `Infinity`) for long recordings.
+ */
+export const MAX_DURATION_S = 1800;
+
 /** What {@link extractFeatures} returns. */
 export interface ExtractResult {
   readonly spec: FeatureSpec;
@@ -77,6 +102,8 @@ export interface ExtractResult {
   readonly results: ExtractedFeatures[];
   /** Failed files, in input order. */
   readonly failures: ExtractFailure[];
+  /** Run-level notes (e.g. the worker count was capped at the available cores). */
+  readonly notes: string[];
   readonly stats: {
     readonly total: number;
     readonly extracted: number;
@@ -97,6 +124,18 @@ export interface ExtractOneResult {
   readonly cached: boolean;
   /** sha256 of the file's bytes (the cache key's file half). */
   readonly fileHash: string;
+  /** Non-fatal problems (truncated audio read as far as it goes, a bad cache entry recomputed). */
+  readonly warnings: string[];
+}
+
+/** Per-file limits and policies of {@link extractOne}. */
+export interface ExtractOneOptions {
+  /** Default {@link MAX_FILE_BYTES}. */
+  readonly maxFileBytes?: number;
+  /** Seconds; default {@link MAX_DURATION_S}. */
+  readonly maxDuration?: number;
+  /** Default false. */
+  readonly strict?: boolean;
 }
 
 function checkFinite(source: string, value: FeatureValue): void {
@@ -118,42 +157,61 @@ function memoisedFunction(spec: FeatureSpec, specHash: string): FeatureFunction 
   return fn;
 }
 
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
 /**
  * Extracts `spec`'s features from one audio file on the calling thread: reads the bytes, looks
  * them up in `cache` (sha256 of bytes + spec hash), otherwise decodes the file at
  * `spec.params.sampleRate` Hz mono, computes, and stores the value.
  *
- * @param source - audio file path.
+ * @param source - audio file path (a regular file: FIFOs and devices are refused unread).
  * @param spec - the feature spec (see `featureSpec`).
- * @param cache - optional cache.
- * @param maxFileBytes - larger files fail without being read; default {@link MAX_FILE_BYTES}.
- * @throws EmovoxInputError when the file cannot be read or decoded, is too large, or its
- *   features are not finite.
+ * @param cache - optional cache; a damaged entry is recomputed, rewritten and reported in `warnings`.
+ * @param limits - `maxFileBytes` (default {@link MAX_FILE_BYTES}), `maxDuration` in seconds
+ *   (default {@link MAX_DURATION_S}), `strict` (default false); a number is taken as `maxFileBytes`.
+ * @throws EmovoxInputError when the file cannot be read or decoded, is too large or too long, or
+ *   its features are not finite.
  */
 export async function extractOne(
   source: string,
   spec: FeatureSpec,
   cache?: FeatureCache,
-  maxFileBytes: number = MAX_FILE_BYTES,
+  limits: ExtractOneOptions | number = {},
 ): Promise<ExtractOneResult> {
+  const options = typeof limits === 'number' ? { maxFileBytes: limits } : limits;
+  const maxFileBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
   const specHash = featureSpecHash(spec);
+  const warnings: string[] = [];
   let bytes: Buffer;
   try {
-    const { size } = await stat(source);
-    if (size > maxFileBytes) {
+    const stats = await stat(source);
+    if (!stats.isFile()) {
       throw new EmovoxInputError(
         source,
-        `file is ${(size / 2 ** 20).toFixed(0)} MiB, above the ${(maxFileBytes / 2 ** 20).toFixed(0)} MiB limit (maxFileBytes)`,
+        `is ${fileKind(stats)}, not a regular file; only regular files are read as audio`,
+      );
+    }
+    if (stats.size > maxFileBytes) {
+      throw new EmovoxInputError(
+        source,
+        `file is ${mib(stats.size)}, above the ${mib(maxFileBytes)} limit (maxFileBytes)`,
       );
     }
     bytes = await readFile(source);
   } catch (error) {
     if (error instanceof EmovoxInputError) throw error;
-    throw new EmovoxInputError(source, `cannot read file (${errorMessage(error)})`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new EmovoxInputError(
+      source,
+      code === 'ENOENT' ? 'file not found' : `cannot read file (${errorMessage(error)})`,
+      { cause: error },
+    );
   }
   const fileHash = sha256Hex(bytes);
-  const hit = cache?.get(fileHash, specHash);
-  if (hit) return { value: hit, cached: true, fileHash };
+  const hit = cache?.get(fileHash, specHash, (problem) => warnings.push(problem));
+  if (hit) return { value: hit.value, cached: true, fileHash, warnings: [...hit.warnings, ...warnings] };
   const fn = memoisedFunction(spec, specHash);
   const quality = spec.params.resampleQuality;
   const audio = await loadAudio(bytes, {
@@ -161,7 +219,12 @@ export async function extractOne(
     mono: true,
     name: source,
     resampleQuality: quality === 'low' || quality === 'medium' ? quality : 'high',
+    strict: options.strict ?? false,
+    maxDuration: options.maxDuration ?? MAX_DURATION_S,
   });
+  if (audio.samples.length === 0) {
+    throw new EmovoxInputError(source, 'no audio: the file holds no complete sample frame');
+  }
   let value: FeatureValue;
   try {
     value = fn(audio.samples, audio.sampleRate);
@@ -173,8 +236,8 @@ export async function extractOne(
     });
   }
   checkFinite(source, value);
-  cache?.set(fileHash, specHash, value);
-  return { value, cached: false, fileHash };
+  cache?.set(fileHash, specHash, value, audio.warnings);
+  return { value, cached: false, fileHash, warnings: [...audio.warnings, ...warnings] };
 }
 
 function itemPath(item: ExtractItem): string {
@@ -197,14 +260,22 @@ function responseValue(response: Extract<ExtractResponse, { ok: true }>): Featur
     : { vector: response.data, names: response.names };
 }
 
+function positive(name: string, value: number): number {
+  if (!(value > 0)) throw new EmovoxParameterError(name, `must be > 0, got ${value}`);
+  return value;
+}
+
 /**
  * Extracts one feature set from many audio files on all cores, with a content-addressed cache.
- * One bad file is reported in `failures` and skipped; it never loses the batch.
+ * One bad file is reported in `failures` and skipped; it never loses the batch. The whole spec
+ * and every option are checked before any file is read (`checkFeatureSpec`).
  *
  * @param items - file paths, or `{ path, id }`.
  * @param spec - the feature spec (see `featureSpec(name, overrides)`).
- * @param options - workers (default all cores; 0 = calling thread), cache (default on), onProgress.
- * @returns successes and failures, each in input order, with cache statistics.
+ * @param options - workers (default all cores, capped at them; 0 = calling thread), cache
+ *   (default on), limits (`maxFileBytes`, `maxDuration`, `timeoutS`), `strict`, onProgress.
+ * @returns successes (with per-file warnings) and failures, each in input order, run notes and statistics.
+ * @throws EmovoxParameterError for an invalid spec or option, before any work.
  */
 export async function extractFeatures(
   items: readonly ExtractItem[],
@@ -212,28 +283,35 @@ export async function extractFeatures(
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
   const started = performance.now();
-  // Fail fast on a bad spec, before any worker starts.
-  featureFunction(spec);
+  // Fail fast on a bad spec or option, before any worker starts or file is read.
+  checkFeatureSpec(spec);
+  const notes: string[] = [];
+  const cores = availableParallelism();
+  const requested = options.workers ?? cores;
+  if (!Number.isInteger(requested) || requested < 0) {
+    throw new EmovoxParameterError('workers', `must be a non-negative integer, got ${requested}`);
+  }
+  if (requested > cores) {
+    notes.push(`workers: ${requested} requested, capped at the ${cores} available cores`);
+  }
+  const workers = Math.min(requested, cores, items.length);
+  const timeoutMs = positive('timeoutS', options.timeoutS ?? 600) * 1000;
+  const maxFileBytes = positive('maxFileBytes', options.maxFileBytes ?? MAX_FILE_BYTES);
+  const maxDuration = positive('maxDuration', options.maxDuration ?? MAX_DURATION_S);
+  const strict = options.strict ?? false;
   const cache =
     options.cache === false
       ? undefined
       : options.cache instanceof FeatureCache
         ? options.cache
         : new FeatureCache(options.cache);
-  const requested = options.workers ?? availableParallelism();
-  if (!Number.isInteger(requested) || requested < 0) {
-    throw new RangeError(`workers must be a non-negative integer, got ${requested}`);
-  }
-  const workers = Math.min(requested, items.length);
-  const timeoutS = options.timeoutS ?? 600;
-  if (!(timeoutS > 0)) throw new RangeError(`timeoutS must be > 0, got ${timeoutS}`);
-  const timeoutMs = timeoutS * 1000;
-  const maxFileBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
-  if (!(maxFileBytes > 0)) throw new RangeError(`maxFileBytes must be > 0, got ${maxFileBytes}`);
 
   const slots: (ExtractedFeatures | ExtractFailure | undefined)[] = new Array(items.length);
-  const counts = { hits: 0, misses: 0, done: 0, failed: 0 };
-  const finish = (index: number, outcome: { value: FeatureValue; cached: boolean } | { problem: string }) => {
+  const counts = { hits: 0, misses: 0, done: 0, failed: 0, corrupt: 0 };
+  const finish = (
+    index: number,
+    outcome: { value: FeatureValue; cached: boolean; warnings: readonly string[] } | { problem: string },
+  ) => {
     const item = items[index];
     const source = itemPath(item);
     const id = itemId(item);
@@ -241,9 +319,10 @@ export async function extractFeatures(
       slots[index] = { index, id, source, problem: outcome.problem };
       counts.failed++;
     } else {
-      slots[index] = { index, id, source, value: outcome.value, cached: outcome.cached };
+      const { value, cached, warnings } = outcome;
+      slots[index] = { index, id, source, value, cached, warnings };
       if (cache) {
-        if (outcome.cached) counts.hits++;
+        if (cached) counts.hits++;
         else counts.misses++;
       }
     }
@@ -257,11 +336,12 @@ export async function extractFeatures(
     });
   };
 
+  const limits = { maxFileBytes, maxDuration, strict };
   if (workers === 0) {
     for (let index = 0; index < items.length; index++) {
       const source = itemPath(items[index]);
       try {
-        finish(index, await extractOne(source, spec, cache, maxFileBytes));
+        finish(index, await extractOne(source, spec, cache, limits));
       } catch (error) {
         finish(index, { problem: problemOf(source, error) });
       }
@@ -277,12 +357,18 @@ export async function extractFeatures(
           const source = itemPath(item);
           try {
             const response = await pool.run(
-              { index, source, spec, cacheDir: cache?.dir ?? null, maxFileBytes },
+              { index, source, spec, cacheDir: cache?.dir ?? null, ...limits },
               [],
               timeoutMs,
             );
-            if (response.ok) finish(index, { value: responseValue(response), cached: response.cached });
-            else finish(index, { problem: response.problem });
+            if (response.ok) {
+              if (response.cacheCorrupt) counts.corrupt++;
+              finish(index, {
+                value: responseValue(response),
+                cached: response.cached,
+                warnings: response.warnings,
+              });
+            } else finish(index, { problem: response.problem });
           } catch (error) {
             finish(index, { problem: problemOf(source, error) });
           }
@@ -299,17 +385,17 @@ export async function extractFeatures(
     if (slot && 'problem' in slot) failures.push(slot);
     else if (slot) results.push(slot);
   }
-  if (cache) {
+  if (cache && workers > 0) {
     // In-process runs counted on the instance already; worker runs count here.
-    if (workers > 0) {
-      cache.counters.hits += counts.hits;
-      cache.counters.misses += counts.misses;
-    }
+    cache.counters.hits += counts.hits;
+    cache.counters.misses += counts.misses;
+    cache.counters.corrupt += counts.corrupt;
   }
   return {
     spec,
     results,
     failures,
+    notes,
     stats: {
       total: items.length,
       extracted: results.length,

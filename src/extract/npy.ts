@@ -1,5 +1,5 @@
-import { open } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 /** Element types emovox writes to NPY: little-endian float32 and int32. */
 export type NpyDtype = '<f4' | '<i4';
@@ -85,20 +85,19 @@ export function encodeNpy(array: NpyArray): Buffer {
 }
 
 /**
- * Writes an NPY file from one or more chunks of C-ordered values, without joining them in memory
- * (a padded corpus tensor can be hundreds of MB).
+ * The bytes of an NPY file as a sequence of buffers (header, then each chunk's values), for
+ * writers that stream them ({@link writeNpy}, `writeFilesAtomic`) without joining the data.
  *
- * @param path - output file, overwritten.
  * @param dtype - `'<f4'` or `'<i4'`.
  * @param shape - full array shape; the chunks' total length must equal its product.
- * @param chunks - the values in order (for a 3-D padded tensor: one chunk per padded item).
+ * @param chunks - the values in C order.
+ * @throws RangeError / TypeError (before yielding anything) for a shape or chunk type mismatch.
  */
-export async function writeNpy(
-  path: string,
+export function npyFileChunks(
   dtype: NpyDtype,
   shape: readonly number[],
   chunks: Iterable<Float32Array | Int32Array>,
-): Promise<void> {
+): Uint8Array[] {
   const list = [...chunks];
   checkShape(
     shape,
@@ -108,13 +107,27 @@ export async function writeNpy(
     if ((dtype === '<f4') !== c instanceof Float32Array)
       throw new TypeError(`NPY chunk type does not match ${dtype}`);
   }
-  const file = await open(path, 'w');
-  try {
-    await file.write(npyHeader(dtype, shape));
-    for (const c of list) if (c.length > 0) await file.write(littleEndianBytes(c));
-  } finally {
-    await file.close();
-  }
+  return [npyHeader(dtype, shape), ...list.filter((c) => c.length > 0).map(littleEndianBytes)];
+}
+
+/**
+ * Writes an NPY file from one or more chunks of C-ordered values, without joining them in memory
+ * (a padded corpus tensor can be hundreds of MB). The write is atomic (`writeFileAtomic`): on a
+ * full disk or an interrupted run the previous file at `path` stays as it was.
+ *
+ * @param path - output file, replaced atomically.
+ * @param dtype - `'<f4'` or `'<i4'`.
+ * @param shape - full array shape; the chunks' total length must equal its product.
+ * @param chunks - the values in order (for a 3-D padded tensor: one chunk per padded item).
+ * @throws EmovoxInputError(path, problem) when the file cannot be written.
+ */
+export async function writeNpy(
+  path: string,
+  dtype: NpyDtype,
+  shape: readonly number[],
+  chunks: Iterable<Float32Array | Int32Array>,
+): Promise<void> {
+  await writeFileAtomic(path, npyFileChunks(dtype, shape, chunks));
 }
 
 /**

@@ -14,6 +14,10 @@ export interface ExtractRequest {
   readonly cacheDir: string | null;
   /** Size limit of the input file in bytes. */
   readonly maxFileBytes: number;
+  /** Longest audio accepted, in seconds. */
+  readonly maxDuration: number;
+  /** Truncated audio fails instead of warning. */
+  readonly strict: boolean;
 }
 
 /** Message from a worker back to the pool. */
@@ -27,6 +31,9 @@ export type ExtractResponse =
       readonly bins: number;
       readonly names?: readonly string[];
       readonly cached: boolean;
+      readonly warnings: readonly string[];
+      /** The cache held a damaged entry for this file (recomputed). */
+      readonly cacheCorrupt: boolean;
     }
   | { readonly index: number; readonly ok: false; readonly problem: string };
 
@@ -35,14 +42,19 @@ const caches = new Map<string, FeatureCache>();
 async function handle(
   request: ExtractRequest,
 ): Promise<{ response: ExtractResponse; transfer: ArrayBuffer[] }> {
-  const { index, source, spec, cacheDir, maxFileBytes } = request;
+  const { index, source, spec, cacheDir, maxFileBytes, maxDuration, strict } = request;
   try {
     let cache: FeatureCache | undefined;
     if (cacheDir !== null) {
       cache = caches.get(cacheDir) ?? new FeatureCache(cacheDir);
       caches.set(cacheDir, cache);
     }
-    const { value, cached } = await extractOne(source, spec, cache, maxFileBytes);
+    const corruptBefore = cache?.counters.corrupt ?? 0;
+    const { value, cached, warnings } = await extractOne(source, spec, cache, {
+      maxFileBytes,
+      maxDuration,
+      strict,
+    });
     const data = value.matrix?.data ?? value.vector!;
     // Copy only when the array is a view into a larger buffer: transferring must not detach more.
     const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
@@ -55,6 +67,8 @@ async function handle(
       bins: value.matrix?.bins ?? own.length,
       names: value.names,
       cached,
+      warnings,
+      cacheCorrupt: (cache?.counters.corrupt ?? 0) > corruptBefore,
     };
     return { response, transfer: own.buffer instanceof ArrayBuffer ? [own.buffer] : [] };
   } catch (error) {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 import { PNG } from 'pngjs';
 import { EmovoxInputError } from '../util/errors.js';
 import { powerToDbInPlace } from './db.js';
@@ -151,11 +151,7 @@ export function toPng(image: FeatureMatrix, path?: string, options?: ToPngOption
   }
   const bytes = PNG.sync.write(png, { colorType: 2 });
   if (path !== undefined) {
-    try {
-      writeFileSync(path, bytes);
-    } catch (error) {
-      throw new EmovoxInputError(path, `cannot write PNG: ${(error as Error).message}`, { cause: error });
-    }
+    writeFileAtomicSync(path, bytes); // temp file + rename: a failed write keeps the previous image
   }
   return bytes;
 }

@@ -1,4 +1,6 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/errors.js';
+import { mulberry32 } from '../util/random.js';
 import { powerToDb } from './db.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
@@ -45,11 +47,11 @@ export function featureSetNames(): string[] {
   return [...registry.keys()].sort();
 }
 
-/** The definition of set `name`; throws EmovoxInputError listing the known names when unknown. */
+/** The definition of set `name`; throws EmovoxParameterError listing the known names when unknown. */
 export function featureSetDefinition(name: string): FeatureSetDefinition {
   const definition = registry.get(name);
   if (!definition) {
-    throw new EmovoxInputError(name, `unknown feature set (known: ${featureSetNames().join(', ')})`);
+    throw new EmovoxParameterError(name, `unknown feature set (known: ${featureSetNames().join(', ')})`);
   }
   return definition;
 }
@@ -59,13 +61,13 @@ export function featureSetDefinition(name: string): FeatureSetDefinition {
  *
  * @param name - a registered set name (see {@link featureSetNames}).
  * @param overrides - parameters to change; an unknown key or a value of another type than the
- *   default's throws EmovoxInputError.
+ *   default's throws EmovoxParameterError.
  */
 export function featureSpec(name: string, overrides: Record<string, JsonValue> = {}): FeatureSpec {
   const definition = featureSetDefinition(name);
   const params: Record<string, JsonValue> = { ...definition.defaults };
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in params)) throw new EmovoxInputError(name, `unknown parameter "${key}"`);
+    if (!(key in params)) throw new EmovoxParameterError(name, `unknown parameter "${key}"`);
     const expected = params[key];
     // A null default means "derived" (e.g. fmax = sampleRate / 2): a number or null may replace it.
     const fits =
@@ -75,7 +77,7 @@ export function featureSpec(name: string, overrides: Record<string, JsonValue> =
           Array.isArray(value) === Array.isArray(expected) &&
           value !== null;
     if (!fits) {
-      throw new EmovoxInputError(
+      throw new EmovoxParameterError(
         name,
         `parameter "${key}" must be a ${expected === null ? 'number or null' : typeof expected}`,
       );
@@ -89,7 +91,7 @@ export function featureSpec(name: string, overrides: Record<string, JsonValue> =
     sampleRate < 1000 ||
     sampleRate > 384000
   ) {
-    throw new EmovoxInputError(
+    throw new EmovoxParameterError(
       name,
       `sampleRate must be an integer in 1000..384000 Hz, got ${String(sampleRate)}`,
     );
@@ -104,13 +106,76 @@ export function featureSpec(name: string, overrides: Record<string, JsonValue> =
 export function featureFunction(spec: FeatureSpec): FeatureFunction {
   const definition = featureSetDefinition(spec.name);
   if (spec.version !== definition.version) {
-    throw new EmovoxInputError(
+    throw new EmovoxParameterError(
       spec.name,
       `spec version ${spec.version}, this emovox has ${definition.version}`,
     );
   }
   const full = featureSpec(spec.name, spec.params as Record<string, JsonValue>);
   return definition.create(full.params);
+}
+
+/** A deterministic speech-like probe signal: harmonics of 140 Hz with a slow envelope plus low noise. */
+function probeSignal(sampleRate: number, length: number): Float32Array {
+  const random = mulberry32(1);
+  const y = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const t = i / sampleRate;
+    let s = 0;
+    for (let h = 1; h <= 6; h++) s += Math.sin(2 * Math.PI * 140 * h * t) / h;
+    y[i] = 0.2 * s * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t)) + 0.01 * (random.next() - 0.5);
+  }
+  return y;
+}
+
+const checkedSpecs = new Set<string>();
+
+/**
+ * Checks a whole spec before any file is read: the set exists, its version matches, every
+ * parameter has the right type, and the set's function runs on a 3-second speech-like probe
+ * signal at the spec's rate (at least 4 FFT frames long) and returns finite values. This finds
+ * every parameter the feature code would reject (`nMfcc: 0`, `hopLength: 0`, `nFft: 1`, `fmax`
+ * above Nyquist...) once, instead of once per file. Pure (no Node API); results are memoised
+ * per spec.
+ *
+ * @param spec - the spec to check.
+ * @throws EmovoxParameterError naming the set and the problem (the CLI exits with code 2).
+ */
+export function checkFeatureSpec(spec: FeatureSpec): void {
+  let key: string;
+  try {
+    key = canonicalJson(spec);
+  } catch (error) {
+    throw new EmovoxParameterError(
+      String(spec?.name ?? 'feature spec'),
+      `not a valid spec (${errorMessage(error)})`,
+    );
+  }
+  if (checkedSpecs.has(key)) return;
+  const fn = featureFunction(spec);
+  const sampleRate = spec.params.sampleRate;
+  const nFft =
+    typeof spec.params.nFft === 'number' && Number.isFinite(spec.params.nFft) ? spec.params.nFft : 0;
+  const length = Math.max(3 * sampleRate, Math.min(4 * nFft, 2 ** 24));
+  let value: FeatureValue;
+  try {
+    value = fn(probeSignal(sampleRate, length), sampleRate);
+  } catch (error) {
+    const problem = error instanceof EmovoxInputError ? error.problem : errorMessage(error);
+    throw new EmovoxParameterError(spec.name, `invalid parameters: ${problem}`, { cause: error });
+  }
+  const data = value.matrix?.data ?? value.vector;
+  if (!data || data.length === 0)
+    throw new EmovoxParameterError(spec.name, 'invalid parameters: the set returns no values');
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new EmovoxParameterError(
+        spec.name,
+        `invalid parameters: value ${i} is not finite on a speech-like signal`,
+      );
+    }
+  }
+  checkedSpecs.add(key);
 }
 
 // ---- the built-in sets ----
@@ -135,7 +200,7 @@ const SPECTRAL_DEFAULTS = {
 function num(params: Params, key: string): number {
   const value = params[key];
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new EmovoxInputError(
+    throw new EmovoxParameterError(
       String(params.name ?? 'feature set'),
       `parameter "${key}" must be a finite number`,
     );
@@ -148,16 +213,22 @@ function melOptions(params: Params): MfccOptions {
   const window = params.window;
   const norm = params.norm;
   if (padMode !== 'constant' && padMode !== 'reflect' && padMode !== 'edge') {
-    throw new EmovoxInputError(
+    throw new EmovoxParameterError(
       'feature set',
       `padMode must be constant, reflect or edge, got ${String(padMode)}`,
     );
   }
   if (window !== 'hann' && window !== 'hamming' && window !== 'ones') {
-    throw new EmovoxInputError('feature set', `window must be hann, hamming or ones, got ${String(window)}`);
+    throw new EmovoxParameterError(
+      'feature set',
+      `window must be hann, hamming or ones, got ${String(window)}`,
+    );
   }
   if (norm !== 'slaney' && norm !== null && typeof norm !== 'number') {
-    throw new EmovoxInputError('feature set', `norm must be "slaney", null or a number, got ${String(norm)}`);
+    throw new EmovoxParameterError(
+      'feature set',
+      `norm must be "slaney", null or a number, got ${String(norm)}`,
+    );
   }
   return {
     nFft: num(params, 'nFft'),
@@ -194,7 +265,7 @@ register({
 function numbers(params: Params, key: string): number[] {
   const value = params[key];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-    throw new EmovoxInputError('feature set', `parameter "${key}" must be an array of numbers`);
+    throw new EmovoxParameterError('feature set', `parameter "${key}" must be an array of numbers`);
   }
   return value as number[];
 }
@@ -202,7 +273,7 @@ function numbers(params: Params, key: string): number[] {
 function strings(params: Params, key: string): string[] {
   const value = params[key];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new EmovoxInputError('feature set', `parameter "${key}" must be an array of strings`);
+    throw new EmovoxParameterError('feature set', `parameter "${key}" must be an array of strings`);
   }
   return value as string[];
 }
@@ -296,7 +367,7 @@ register({
     const fit: 'crop-pad' | 'resize' | undefined =
       params.fit === 'crop-pad' || params.fit === 'resize' ? params.fit : undefined;
     if (fit === undefined) {
-      throw new EmovoxInputError('logmel', `fit must be crop-pad or resize, got ${String(params.fit)}`);
+      throw new EmovoxParameterError('logmel', `fit must be crop-pad or resize, got ${String(params.fit)}`);
     }
     const options = {
       ...melOptions(params),

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomicSync, writeFilesAtomicSync } from '../util/atomic-file.js';
 import { join } from 'node:path';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import { resolveConfig, type ModelConfig, type Resolved } from './config.js';
@@ -126,12 +127,15 @@ export function saveBundle(path: string, bundle: ModelBundle): void {
     out.set(header, 12);
     out.fill(0x20, start, start + pad);
     out.set(blob, start + pad);
-    writeFileSync(path, out);
+    writeFileAtomicSync(path, out);
     return;
   }
   mkdirSync(path, { recursive: true });
-  writeFileSync(join(path, 'model.json'), JSON.stringify(manifest, null, 2));
-  writeFileSync(join(path, 'weights.bin'), blob);
+  // One atomic set, the manifest last: a failed or interrupted save keeps the previous bundle.
+  writeFilesAtomicSync([
+    { path: join(path, 'weights.bin'), data: blob },
+    { path: join(path, 'model.json'), data: JSON.stringify(manifest, null, 2) },
+  ]);
 }
 
 /**

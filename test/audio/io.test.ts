@@ -652,7 +652,7 @@ describe('bad input gives EmovoxInputError naming the file', () => {
     const mp3 = readFileSync(join(fixtures, 'sine440.mp3'));
     await rejectsInput(loadAudio(mp3.subarray(0, 100)), /no decodable audio/);
     const ogg = readFileSync(join(fixtures, 'stereo.ogg'));
-    await rejectsInput(loadAudio(ogg.subarray(0, 100)), /no decodable audio/);
+    await rejectsInput(loadAudio(ogg.subarray(0, 100)), /truncated Ogg Vorbis: the file ends inside page 1/);
   });
 
   test('bad sources and options', async () => {

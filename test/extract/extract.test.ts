@@ -31,8 +31,11 @@ describe('feature specs', () => {
     assert.notEqual(featureSpecHash(featureSpec('mfcc40', { fmax: 7000 })), featureSpecHash(a));
   });
 
-  test('unknown sets, unknown parameters and wrong types are input errors', () => {
-    assert.throws(() => featureSpec('nope'), { name: 'EmovoxInputError', message: /unknown feature set/ });
+  test('unknown sets, unknown parameters and wrong types are parameter errors', () => {
+    assert.throws(() => featureSpec('nope'), {
+      name: 'EmovoxParameterError',
+      message: /unknown feature set/,
+    });
     assert.throws(() => featureSpec('mfcc40', { nmfcc: 3 }), /unknown parameter "nmfcc"/);
     assert.throws(() => featureSpec('mfcc40', { nMfcc: '40' }), /must be a number/);
     assert.throws(() => featureSpec('mfcc40', { sampleRate: 12.5 }), /sampleRate/);
@@ -139,7 +142,7 @@ describe('extractFeatures', () => {
       cache: false,
     });
     assert.equal(result.stats.extracted, 1);
-    assert.match(result.failures[0].problem, /cannot read file/);
+    assert.match(result.failures[0].problem, /file not found/);
   });
 
   test('a file above maxFileBytes fails without being read', async () => {
@@ -178,7 +181,7 @@ describe('feature cache', () => {
     const local = new FeatureCache(cacheDir);
     const third = await extractFeatures(files.good, spec, { workers: 0, cache: local });
     assert.equal(third.stats.cacheHits, 4);
-    assert.deepEqual(local.counters, { hits: 4, misses: 0, writes: 0 });
+    assert.deepEqual(local.counters, { hits: 4, misses: 0, writes: 0, corrupt: 0 });
 
     const otherSpec = await extractFeatures(files.good, featureSpec('mfcc40', { nMfcc: 20 }), {
       workers: 0,

@@ -1,10 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic, writeFileAtomicSync } from '../../src/util/atomic-file.js';
+import {
+  removePendingTemporaryFiles,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  writeFilesAtomic,
+  writeFilesAtomicSync,
+} from '../../src/util/atomic-file.js';
 import { EmovoxInputError } from '../../src/util/errors.js';
+import { tmpfsSkip, withTmpfs } from '../helpers/system.js';
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'emovox-atomic-'));
@@ -62,3 +80,114 @@ test('a failed atomic write names the path and keeps the previous content', asyn
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('writeFilesAtomic writes a set, the commit file last, and a failure keeps every previous file', async () => {
+  const dir = scratch();
+  try {
+    const data = join(dir, 'x.npy');
+    const side = join(dir, 'x.npy.json');
+    writeFileSync(data, 'old data');
+    writeFileSync(side, 'old sidecar');
+    await writeFilesAtomic([
+      { path: data, data: [Buffer.from('new '), Buffer.from('data')] },
+      { path: side, data: 'new sidecar' },
+    ]);
+    assert.equal(readFileSync(data, 'utf8'), 'new data');
+    assert.equal(readFileSync(side, 'utf8'), 'new sidecar');
+
+    // The second file fails while being written (a full disk in the middle of the set):
+    // neither file changes, no temporary file is left, the error names the file.
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from('partial');
+      throw new Error('ENOSPC: no space left on device, write');
+    }
+    await assert.rejects(
+      writeFilesAtomic([
+        { path: data, data: 'newer data' },
+        { path: side, data: failing() },
+      ]),
+      (error: unknown) =>
+        error instanceof EmovoxInputError && error.source === side && /ENOSPC/.test(error.problem),
+    );
+    assert.equal(readFileSync(data, 'utf8'), 'new data');
+    assert.equal(readFileSync(side, 'utf8'), 'new sidecar');
+    assert.deepEqual(readdirSync(dir).sort(), ['x.npy', 'x.npy.json']);
+
+    writeFilesAtomicSync([
+      { path: data, data: 'sync data' },
+      { path: side, data: 'sync sidecar' },
+    ]);
+    assert.equal(readFileSync(side, 'utf8'), 'sync sidecar');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a destination that is not a regular file is refused; a symbolic link is followed', () => {
+  const dir = scratch();
+  try {
+    mkdirSync(join(dir, 'folder.npy'));
+    assert.throws(
+      () => writeFileAtomicSync(join(dir, 'folder.npy'), 'x'),
+      /is a directory, not a regular file/,
+    );
+    const fifo = join(dir, 'pipe.npy');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    assert.throws(() => writeFileAtomicSync(fifo, 'x'), /is a FIFO \(named pipe\), not a regular file/);
+    assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO is still there');
+    const target = join(dir, 'target.npy');
+    writeFileSync(target, 'old');
+    symlinkSync(target, join(dir, 'link.npy'));
+    writeFileAtomicSync(join(dir, 'link.npy'), 'through the link');
+    assert.ok(lstatSync(join(dir, 'link.npy')).isSymbolicLink(), 'the link is kept');
+    assert.equal(readFileSync(target, 'utf8'), 'through the link');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('removePendingTemporaryFiles removes the temporary files of writes in progress', async () => {
+  const dir = scratch();
+  try {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    async function* slow(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from('first half');
+      await gate;
+      yield Buffer.from('second half');
+    }
+    const writing = writeFileAtomic(join(dir, 'big.npy'), slow());
+    await new Promise((r) => setTimeout(r, 50));
+    const temps = readdirSync(dir).filter((n) => n.endsWith('.tmp'));
+    assert.equal(temps.length, 1);
+    assert.deepEqual(
+      removePendingTemporaryFiles().map((p) => p.split('/').pop()),
+      temps,
+    );
+    assert.deepEqual(readdirSync(dir), []);
+    release();
+    await assert.rejects(writing, EmovoxInputError); // its file was taken away: the write fails, nothing appears
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test(
+  'disk full (a 64 KiB tmpfs): the error names the file and the previous file stays',
+  { skip: tmpfsSkip() },
+  async () => {
+    await withTmpfs(64 * 1024, async (dir) => {
+      const path = join(dir, 'out.npy');
+      writeFileAtomicSync(path, Buffer.alloc(20 * 1024, 1));
+      await assert.rejects(writeFileAtomic(path, Buffer.alloc(60 * 1024, 2)), (error: unknown) => {
+        assert.ok(error instanceof EmovoxInputError);
+        assert.equal(error.source, path);
+        assert.match(error.problem, /ENOSPC/);
+        return true;
+      });
+      assert.deepEqual(readFileSync(path), Buffer.alloc(20 * 1024, 1));
+      assert.deepEqual(readdirSync(dir), ['out.npy']);
+    });
+  },
+);

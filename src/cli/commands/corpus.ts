@@ -1,10 +1,12 @@
-import type { Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
 import { readAudioInfo } from '../../audio/index.js';
-import { loadCorpus } from '../../corpora/load.js';
+import { corpusLoader, loadCorpus } from '../../corpora/load.js';
 import { countItemsBy } from '../../corpora/taxonomy.js';
 import type { CorpusItem, CorpusProblem, LoadedCorpus } from '../../corpora/types.js';
-import { EmovoxInputError, errorMessage } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../../util/errors.js';
+import { checkOutputPaths } from '../../util/output-paths.js';
+import { displayPath, errorLine, EXIT, problemLine } from '../report.js';
 import type { CommandModule } from './index.js';
 
 /** Options of `emovox corpus`. */
@@ -18,6 +20,8 @@ export interface CorpusCommandOptions {
   duration?: boolean;
   /** Audio headers read at once (default 8). */
   concurrency?: number;
+  /** Manifests may name files outside their folder. */
+  allowOutsideRoot?: boolean;
 }
 
 /** Summary of one corpus directory, as printed by `--json`. */
@@ -73,6 +77,7 @@ async function itemDurations(
       problems.push({
         source: item.path,
         problem: `audio header unreadable (${message.replace(`${item.path}: `, '')})`,
+        failed: true,
       });
       return undefined;
     }
@@ -116,14 +121,18 @@ const SHOWN_PROBLEMS = 20;
 
 /**
  * Loads each directory, prints a summary per corpus (text or `--json`), optionally writes every
- * item to a JSONL file. A directory that cannot be loaded is reported on stderr and makes the
- * exit code 1 after the others are done; per-file problems are listed but do not fail the run.
+ * item to a JSONL file (atomically: a failed write leaves the previous list intact). A directory
+ * or manifest that cannot be loaded is reported on stderr; problems are listed in the summary
+ * and, when they lose data the user meant to include (an unreadable folder, an unusable
+ * manifest row, an unreadable audio header: `failed: true`), also on stderr.
  *
  * @param dirs corpus directories (or manifest files)
  * @param options see `CorpusCommandOptions`
  * @param out line printer for results (default console.log)
  * @param err line printer for errors (default console.error)
- * @returns exit code
+ * @returns exit code: 0, or 1 when a directory could not be loaded, a problem lost data, or the
+ *   list could not be written
+ * @throws EmovoxParameterError for a bad option (exit code 2)
  */
 export async function runCorpus(
   dirs: string[],
@@ -133,18 +142,30 @@ export async function runCorpus(
 ): Promise<number> {
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new EmovoxInputError('--concurrency', `must be an integer 1-256, got ${options.concurrency}`);
+    throw new EmovoxParameterError('--concurrency', `must be an integer 1-256, got ${options.concurrency}`);
   }
+  if (options.corpus) {
+    try {
+      corpusLoader(options.corpus);
+    } catch (error) {
+      throw new EmovoxParameterError('--corpus', (error as EmovoxInputError).message);
+    }
+  }
+  if (options.list)
+    checkOutputPaths([options.list], { inputs: dirs, outsideInputFolders: false, parameter: '--list' });
   const summaries: CorpusSummary[] = [];
   const listLines: string[] = [];
   let failed = 0;
   for (const dir of dirs) {
     let loaded: LoadedCorpus;
     try {
-      loaded = await loadCorpus(dir, options.corpus ? { corpus: options.corpus } : {});
+      loaded = await loadCorpus(dir, {
+        ...(options.corpus ? { corpus: options.corpus } : {}),
+        allowOutsideRoot: options.allowOutsideRoot ?? false,
+      });
     } catch (error) {
       failed++;
-      err(errorMessage(error));
+      err(errorLine(error));
       continue;
     }
     const durations =
@@ -152,6 +173,8 @@ export async function runCorpus(
         ? undefined
         : await itemDurations(loaded.items, concurrency, loaded.problems);
     summaries.push(summarise(loaded, durations));
+    for (const p of loaded.problems) if (p.failed) err(`problem: ${problemLine(p.source, p.problem)}`);
+    if (loaded.problems.some((p) => p.failed)) failed++;
     if (options.list) {
       loaded.items.forEach((item, i) => {
         const durationS = durations?.[i];
@@ -159,11 +182,18 @@ export async function runCorpus(
       });
     }
   }
-  if (options.list) await writeFile(options.list, listLines.length ? `${listLines.join('\n')}\n` : '');
+  if (options.list) {
+    try {
+      await writeFileAtomic(options.list, listLines.length ? `${listLines.join('\n')}\n` : '');
+    } catch (error) {
+      failed++;
+      err(`${errorLine(error)}; previous list left as it was`);
+    }
+  }
   if (options.json) out(JSON.stringify({ corpora: summaries }, null, 2));
   else {
     for (const s of summaries) {
-      out(`${s.corpus}: ${s.root}`);
+      out(`${s.corpus}: ${displayPath(s.root)}`);
       const duration =
         s.durationS === null
           ? 'not read'
@@ -172,12 +202,18 @@ export async function runCorpus(
       out(`  labels: ${counts(s.labels)}`);
       out(`  raw labels: ${counts(s.rawLabels)}`);
       out(`  problems: ${s.problems.length}`);
-      for (const p of s.problems.slice(0, SHOWN_PROBLEMS)) out(`    ${p.source}: ${p.problem}`);
+      for (const p of s.problems.slice(0, SHOWN_PROBLEMS)) out(`    ${problemLine(p.source, p.problem)}`);
       if (s.problems.length > SHOWN_PROBLEMS)
         out(`    ... ${s.problems.length - SHOWN_PROBLEMS} more (see --json)`);
     }
   }
-  return failed > 0 ? 1 : 0;
+  return failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('must be an integer 1-256');
+  return n;
 }
 
 /** `emovox corpus <dirs...> [--json] [--list out.jsonl] [--corpus name] [--no-duration] [--concurrency n]`. */
@@ -196,7 +232,11 @@ export const corpusCommand: CommandModule = {
       .option('--list <file>', 'write every item as one JSON line to <file>')
       .option('--corpus <name>', 'force a loader instead of detecting (ravdess, tess, crema-d, ...)')
       .option('--no-duration', 'do not read audio headers for the total duration')
-      .option('--concurrency <n>', 'audio headers read at once', (v) => Number(v), 8)
+      .option('--concurrency <n>', 'audio headers read at once', parseConcurrency, 8)
+      .option(
+        '--allow-outside-root',
+        "manifests may name files outside the manifest's folder (by ../, absolute paths or links)",
+      )
       .action(async (dirs: string[], options: CorpusCommandOptions) => {
         process.exitCode = await runCorpus(dirs, options);
       });

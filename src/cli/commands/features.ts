@@ -1,28 +1,34 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { FeatureCache } from '../../extract/cache.js';
-import { extractFeatures, type ExtractProgress } from '../../extract/extract.js';
-import { collectAudioFiles } from '../../extract/extract-files.js';
-import { writeFeatureOutput } from '../../extract/extract-output.js';
-import { featureSetDefinition, featureSetNames, featureSpec, type JsonValue } from '../../features/sets.js';
-import { EmovoxInputError } from '../../util/errors.js';
+import { extractFeatures, MAX_DURATION_S, type ExtractProgress } from '../../extract/extract.js';
+import { collectAudioFiles, type InputProblem } from '../../extract/extract-files.js';
+import { featureOutputPaths, writeFeatureOutput, type MatrixLayout } from '../../extract/extract-output.js';
+import {
+  checkFeatureSpec,
+  featureSetDefinition,
+  featureSetNames,
+  featureSpec,
+  type JsonValue,
+} from '../../features/sets.js';
+import { EmovoxParameterError } from '../../util/errors.js';
+import { checkOutputPaths } from '../../util/output-paths.js';
+import { EXIT, parseCount, parseSeconds, problemLine } from '../report.js';
 import type { CommandModule } from './index.js';
 
-interface FeaturesOptions {
+/** Options of `emovox features` (as commander parses them). */
+export interface FeaturesOptions {
   set: string;
   out: string;
   workers?: number;
   cache?: string | false;
   param: Record<string, JsonValue>;
   json?: boolean;
-}
-
-function parseWorkers(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
+  maxDuration: number;
+  strict?: boolean;
+  layout: MatrixLayout;
 }
 
 function collectParam(value: string, previous: Record<string, JsonValue>): Record<string, JsonValue> {
@@ -39,12 +45,53 @@ function collectParam(value: string, previous: Record<string, JsonValue>): Recor
   return { ...previous, [key]: parsed };
 }
 
-async function run(inputs: string[], options: FeaturesOptions): Promise<void> {
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
+ * Runs `emovox features`: checks everything that can be checked before work (set, parameters
+ * with a dry run, output paths against the inputs, options), walks the inputs, extracts, writes
+ * the outputs as one atomic set, and reports.
+ *
+ * @param inputs - audio files and folders.
+ * @param options - parsed command options.
+ * @param out - printer for stdout (the `--json` document).
+ * @param err - printer for stderr (failures, warnings, notes, the summary).
+ * @returns the exit code: 0 all files extracted, 1 some failed (or an input could not be used,
+ *   or nothing could be written), 2 usage error.
+ * @throws EmovoxParameterError for usage errors (the entry point maps it to exit code 2).
+ */
+export async function runFeatures(
+  inputs: string[],
+  options: FeaturesOptions,
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
   const spec = featureSpec(options.set, options.param);
-  const files = collectAudioFiles(inputs);
-  if (files.length === 0) throw new EmovoxInputError(inputs.join(' '), 'no audio files found');
+  checkFeatureSpec(spec);
+  const kind = featureSetDefinition(spec.name).kind;
+  const outputs = featureOutputPaths(options.out, kind, options.layout);
+  checkOutputPaths([options.out], { extension: '.npy', parameter: '--out' });
+  checkOutputPaths(outputs, { inputs, parameter: '--out' });
+
+  const problems: InputProblem[] = [];
+  const files = collectAudioFiles(inputs, problems);
+  for (const p of problems) err(`problem: ${problemLine(p.source, p.problem)}`);
+  if (files.length === 0) {
+    throw new EmovoxParameterError('inputs', `no audio files found in ${inputs.join(' ')}`);
+  }
+  // Explicit file arguments may have any extension: check the outputs against them too.
+  checkOutputPaths(outputs, { inputs: files, parameter: '--out' });
   // Create the output folder before the long part, so a bad --out fails in a second, not after the batch.
-  mkdirSync(dirname(resolve(options.out)), { recursive: true });
+  try {
+    mkdirSync(dirname(resolve(options.out)), { recursive: true });
+  } catch (error) {
+    throw new EmovoxParameterError(
+      '--out',
+      `${options.out}: cannot create its folder (${(error as Error).message})`,
+    );
+  }
   const cache =
     options.cache === false ? false : new FeatureCache(options.cache ? resolve(options.cache) : undefined);
 
@@ -65,18 +112,58 @@ async function run(inputs: string[], options: FeaturesOptions): Promise<void> {
 
   let result;
   try {
-    result = await extractFeatures(files, spec, { workers: options.workers, cache, onProgress });
+    result = await extractFeatures(files, spec, {
+      workers: options.workers,
+      cache,
+      onProgress,
+      maxDuration: options.maxDuration,
+      strict: options.strict ?? false,
+    });
   } finally {
     bar?.stop();
   }
-  const written = await writeFeatureOutput(options.out, result);
+  for (const note of result.notes) err(`note: ${note}`);
+  for (const f of result.failures) err(`failed: ${problemLine(f.source, f.problem)}`);
+  for (const r of result.results) for (const w of r.warnings) err(`warning: ${problemLine(r.source, w)}`);
+
+  let written;
+  let writeProblem: string | undefined;
+  if (result.results.length > 0) {
+    try {
+      written = await writeFeatureOutput(options.out, result, { layout: options.layout, problems });
+    } catch (error) {
+      if (error instanceof EmovoxParameterError) throw error;
+      writeProblem = problemLine(
+        (error as { source?: string }).source ?? options.out,
+        (error as { problem?: string }).problem ?? (error as Error).message,
+      );
+      err(`not written: ${writeProblem}; previous outputs left as they were`);
+    }
+  } else {
+    writeProblem = problemLine(
+      options.out,
+      'not written: every file failed; previous outputs left as they were',
+    );
+    err(writeProblem);
+  }
+  if (written?.padding && written.shape.length === 3) {
+    const waste = written.padding.arrayBytes - written.padding.dataBytes;
+    if (waste > written.padding.arrayBytes / 2 && waste >= 2 ** 20) {
+      const frames = result.results.map((r) => r.value.matrix?.frames ?? 0);
+      const shortest = frames.reduce((a, b) => Math.min(a, b), Infinity);
+      err(
+        `note: ${written.npy} is ${mib(written.padding.arrayBytes)}, ${mib(waste)} of it zero padding ` +
+          `(files of ${shortest} to ${written.shape[1]} frames); --layout ragged stores only the frames`,
+      );
+    }
+  }
 
   if (options.json) {
-    console.log(
+    out(
       JSON.stringify({
         set: spec.name,
         spec,
-        outputs: written,
+        outputs: written ?? null,
         files: result.stats.total,
         extracted: result.stats.extracted,
         failed: result.stats.failed,
@@ -85,18 +172,22 @@ async function run(inputs: string[], options: FeaturesOptions): Promise<void> {
         workers: result.stats.workers,
         seconds: result.stats.elapsedMs / 1000,
         failures: result.failures.map((f) => ({ source: f.source, problem: f.problem })),
+        problems,
+        warnings: result.results.flatMap((r) => r.warnings.map((warning) => ({ source: r.source, warning }))),
+        notes: result.notes,
+        writeError: writeProblem ?? null,
       }),
     );
-  } else {
-    for (const f of result.failures) console.error(`failed: ${f.source}: ${f.problem}`);
-    console.error(
+  } else if (written) {
+    const companion = written.lengths ?? written.offsets;
+    err(
       `${spec.name}: ${result.stats.extracted}/${result.stats.total} files -> ${written.npy} ` +
-        `(${written.shape.join(' x ')})${written.lengths ? ` + ${written.lengths}` : ''} + ${written.sidecar}; ` +
+        `(${written.shape.join(' x ')})${companion ? ` + ${companion}` : ''} + ${written.sidecar}; ` +
         `cache hits ${result.stats.cacheHits}, ${(result.stats.elapsedMs / 1000).toFixed(1)} s, ` +
         `${result.stats.workers} workers`,
     );
   }
-  if (result.failures.length > 0) process.exitCode = 1;
+  return result.failures.length > 0 || problems.length > 0 || !written ? EXIT.failed : EXIT.ok;
 }
 
 /** `emovox features`: one feature set from many audio files to NPY + JSON sidecar. */
@@ -106,12 +197,20 @@ export const featuresCommand: CommandModule = {
       .command('features')
       .description(
         'Extract a named feature set from audio files and folders (walked recursively) into an NPY file ' +
-          'plus <out>.json. Exit code 1 when any file failed (the others are still written).',
+          'plus <out>.json. Exit code 0 when every file worked, 1 when any file or input failed (the others ' +
+          'are still written), 2 for usage errors (nothing done).',
       )
       .argument('<inputs...>', 'audio files or folders')
       .requiredOption('-s, --set <name>', `feature set: ${featureSetNames().join(', ')}`)
-      .requiredOption('-o, --out <file.npy>', 'output NPY file (sidecar: <out>.json)')
-      .option('-w, --workers <n>', 'worker threads (default: all cores; 0 = main thread)', parseWorkers)
+      .requiredOption(
+        '-o, --out <file.npy>',
+        'output NPY file (sidecar: <out>.json); never one of the inputs',
+      )
+      .option(
+        '-w, --workers <n>',
+        'worker threads (default: all cores; capped at the cores available; 0 = main thread)',
+        parseCount,
+      )
       .option(
         '--cache <dir>',
         'feature cache folder (default: $EMOVOX_CACHE/features or ~/.cache/emovox/features)',
@@ -123,10 +222,27 @@ export const featuresCommand: CommandModule = {
         collectParam,
         {},
       )
-      .option('--json', 'print a JSON summary on stdout, no progress bar')
+      .option(
+        '--max-duration <seconds>',
+        `refuse audio longer than this, before decoding it ("inf" = no limit)`,
+        parseSeconds,
+        MAX_DURATION_S,
+      )
+      .option('--strict', 'a truncated file fails instead of being read as far as it goes with a warning')
+      .addOption(
+        new Option(
+          '--layout <layout>',
+          'matrix sets: padded (files x maxFrames x bins + lengths) or ragged (all frames + offsets)',
+        )
+          .choices(['padded', 'ragged'])
+          .default('padded'),
+      )
+      .option(
+        '--json',
+        'print a JSON summary on stdout (problems are also printed on stderr), no progress bar',
+      )
       .action(async (inputs: string[], options: FeaturesOptions) => {
-        featureSetDefinition(options.set); // unknown set: clear error before walking folders
-        await run(inputs, options);
+        process.exitCode = await runFeatures(inputs, options);
       });
   },
 };
