@@ -24,7 +24,10 @@ const r = fitTextBaseline(pick('train'), pick('dev'), pick('test'), {
   tfidf: o.tfidf,
   cs: o.cs,
   classWeight: o.classWeight,
-  onCandidate: (c, m) => console.error(`C ${c}: dev wF1 ${(100 * m.weightedF1).toFixed(2)} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
+  onCandidate: (c, m) =>
+    console.error(
+      `C ${c}: dev wF1 ${(100 * m.weightedF1).toFixed(2)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    ),
 });
 const summary = {
   options: o,

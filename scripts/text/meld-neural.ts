@@ -91,7 +91,12 @@ function probabilities(idx: number[]): Float32Array {
   noGrad(() => {
     for (let s = 0; s < idx.length; s += 256) {
       const part = idx.slice(s, s + 256);
-      const p = tidy(() => model.forward({ tokens: batchTokens(part) }).softmax(1).toFloat32Array());
+      const p = tidy(() =>
+        model
+          .forward({ tokens: batchTokens(part) })
+          .softmax(1)
+          .toFloat32Array(),
+      );
       out.set(p, s * classes.length);
     }
   });
@@ -123,7 +128,10 @@ for (let epoch = 0; epoch < o.epochs; epoch++) {
     const idx = order.slice(s, s + o.batch);
     if (idx.length < 2) continue;
     lossSum += tidy(() => {
-      const target = ops.tensor(BigInt64Array.from(idx, (i) => BigInt(y[i])), { shape: [idx.length] });
+      const target = ops.tensor(
+        BigInt64Array.from(idx, (i) => BigInt(y[i])),
+        { shape: [idx.length] },
+      );
       const loss = ops.crossEntropy(model.forward({ tokens: batchTokens(idx) }), target, {
         weight: weightTensor,
         labelSmoothing: o.labelSmoothing,
@@ -134,19 +142,32 @@ for (let epoch = 0; epoch < o.epochs; epoch++) {
       return loss.item() * idx.length;
     });
   }
-  const devMetrics = classificationMetrics(Int32Array.from(dev, (i) => y[i]), argmax(probabilities(dev)), classes);
+  const devMetrics = classificationMetrics(
+    Int32Array.from(dev, (i) => y[i]),
+    argmax(probabilities(dev)),
+    classes,
+  );
   console.error(
     `epoch ${epoch} loss ${(lossSum / train.length).toFixed(4)} dev wF1 ${(100 * devMetrics.weightedF1).toFixed(2)} ` +
       `UA ${(100 * devMetrics.ua).toFixed(2)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
-  if (devMetrics.weightedF1 > best.f1) best = { f1: devMetrics.weightedF1, epoch, weights: model.stateDict() };
+  if (devMetrics.weightedF1 > best.f1)
+    best = { f1: devMetrics.weightedF1, epoch, weights: model.stateDict() };
   else if (epoch - best.epoch >= o.patience) break;
 }
 model.loadStateDict(best.weights);
 const pDev = probabilities(dev);
 const pTest = probabilities(test);
-const devM = classificationMetrics(Int32Array.from(dev, (i) => y[i]), argmax(pDev), classes);
-const testM = classificationMetrics(Int32Array.from(test, (i) => y[i]), argmax(pTest), classes);
+const devM = classificationMetrics(
+  Int32Array.from(dev, (i) => y[i]),
+  argmax(pDev),
+  classes,
+);
+const testM = classificationMetrics(
+  Int32Array.from(test, (i) => y[i]),
+  argmax(pTest),
+  classes,
+);
 const result = {
   options: o,
   config: model.config,
@@ -155,7 +176,13 @@ const result = {
   bestEpoch: best.epoch,
   seconds: (Date.now() - started) / 1000,
   dev: { weightedF1: devM.weightedF1, ua: devM.ua, wa: devM.wa },
-  test: { weightedF1: testM.weightedF1, ua: testM.ua, wa: testM.wa, macroF1: testM.macroF1, confusion: testM.confusion },
+  test: {
+    weightedF1: testM.weightedF1,
+    ua: testM.ua,
+    wa: testM.wa,
+    macroF1: testM.macroF1,
+    confusion: testM.confusion,
+  },
   classes,
 };
 console.log(JSON.stringify({ ...result, test: { ...result.test, confusion: undefined } }));
