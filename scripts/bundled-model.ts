@@ -21,7 +21,7 @@
 // Every run is an `emovox train` / `emovox evaluate` run folder under --out (default
 // runs/bundled-model); finished runs are reused, so the script resumes where it stopped.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
