@@ -70,7 +70,40 @@ export function runSummary(result: ExperimentResult, files: string[]): string {
   return lines.join('\n');
 }
 
+/** A text recipe (`task: text`, docs/text.md): official train/dev/test split, no folds or resume. */
+async function runText(recipePath: string, options: TrainOptions): Promise<void> {
+  const { loadTextRecipe } = await import('../../train/text-recipe.js');
+  const { runTextExperiment } = await import('../../train/text-experiment.js');
+  if (options.folds) throw new EmovoxParameterError('--folds', 'a text recipe has one official test split');
+  const recipe = loadTextRecipe(recipePath, options.set);
+  const out = resolve(options.out ?? defaultRunFolder(recipe.name));
+  const result = await runTextExperiment(recipe, {
+    out,
+    command: ['emovox', 'train', ...process.argv.slice(3)].join(' '),
+    onLog: options.json ? undefined : (line) => console.error(line),
+  });
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  if (options.json)
+    console.log(
+      JSON.stringify({
+        out: result.out,
+        wallSeconds: result.wallSeconds,
+        test: { weightedF1: result.test.weightedF1, ua: result.test.ua, wa: result.test.wa },
+        dev: { weightedF1: result.dev.weightedF1, ua: result.dev.ua, wa: result.dev.wa },
+        files: result.files,
+      }),
+    );
+  else
+    console.error(
+      `${recipe.name}: test weighted F1 ${pct(result.test.weightedF1)}, UA ${pct(result.test.ua)}, WA ${pct(result.test.wa)} (dev weighted F1 ${pct(result.dev.weightedF1)})\nwall time ${result.wallSeconds.toFixed(1)} s; run folder ${result.out}\n${result.files.map((f) => `  ${f}`).join('\n')}`,
+    );
+}
+
 async function run(recipeArg: string | undefined, options: TrainOptions): Promise<void> {
+  if (recipeArg && !options.resume) {
+    const { isTextRecipe, readRecipeFile } = await import('../../train/text-recipe.js');
+    if (isTextRecipe(readRecipeFile(recipeArg))) return runText(recipeArg, options);
+  }
   const { ExperimentInterrupted, loadRecipe, ProgressReporter, runExperiment, writeRunReport } =
     await import('../../train/experiments.js');
   let recipePath: string;
