@@ -73,7 +73,12 @@ function score(
   classes: readonly string[],
   probabilities = true,
 ): ClassificationMetrics {
-  return classificationMetrics(y, argmax(p, classes.length), classes, probabilities ? { probabilities: p } : {});
+  return classificationMetrics(
+    y,
+    argmax(p, classes.length),
+    classes,
+    probabilities ? { probabilities: p } : {},
+  );
 }
 
 /** Every weight vector of `n` non-negative multiples of 1/steps that sum to 1. */
@@ -288,7 +293,8 @@ export async function runTextExperiment(
   const classes = [...new Set(items.filter((i) => i.split === 'train').map((i) => i.label))].sort();
   const indexOf = new Map(classes.map((c, i) => [c, i]));
   const kept = items.filter((i) => indexOf.has(i.label));
-  if (kept.length < items.length) log(`${items.length - kept.length} items with a label absent from train dropped`);
+  if (kept.length < items.length)
+    log(`${items.length - kept.length} items with a label absent from train dropped`);
   const split = (name: string) => kept.map((it, i) => (it.split === name ? i : -1)).filter((i) => i >= 0);
   const s: Splits = {
     items: kept,
@@ -299,8 +305,7 @@ export async function runTextExperiment(
     y: Int32Array.from(kept, (it) => indexOf.get(it.label)!),
   };
   for (const name of ['train', 'dev', 'test'] as const)
-    if (s[name].length === 0)
-      throw new EmovoxInputError(dir, `no ${name} utterances`);
+    if (s[name].length === 0) throw new EmovoxInputError(dir, `no ${name} utterances`);
   log(
     `${dir}: train ${s.train.length}, dev ${s.dev.length}, test ${s.test.length} utterances; classes ${classes.join(', ')}`,
   );
@@ -311,7 +316,9 @@ export async function runTextExperiment(
     const t0 = Date.now();
     log(`${member.name}: ${JSON.stringify(member.model)}`);
     const r =
-      member.model.kind === 'tfidf' ? fitTfidf(member, s, recipe.select, log) : fitNeural(member, recipe, s, log);
+      member.model.kind === 'tfidf'
+        ? fitTfidf(member, s, recipe.select, log)
+        : fitNeural(member, recipe, s, log);
     const m: MemberOutput = {
       name: member.name,
       kind: member.model.kind,
@@ -368,7 +375,10 @@ export async function runTextExperiment(
       notes: [
         'Trained on train; C, the best epoch and the mix weights chosen on dev; test scored once.',
         `Members (dev ${recipe.select} / test weighted F1): ${members
-          .map((m, i) => `${m.name} ${pct(m.dev[recipe.select])} / ${pct(m.test.weightedF1)} (weight ${weights[i].toFixed(2)})`)
+          .map(
+            (m, i) =>
+              `${m.name} ${pct(m.dev[recipe.select])} / ${pct(m.test.weightedF1)} (weight ${weights[i].toFixed(2)})`,
+          )
           .join('; ')}.`,
         `Mix on dev: weighted F1 ${pct(dev.weightedF1)}, UA ${pct(dev.ua)}.`,
         'Curves: validation is the dev split; "val UA" is dev UA.',
@@ -377,14 +387,16 @@ export async function runTextExperiment(
     }),
   ).filter((p): p is string => typeof p === 'string');
   const K = classes.length;
-  const csv = [['item', 'speaker', 'dialogue', 'truth', 'predicted', ...classes.map((c) => `p_${c}`)].join(',')];
+  const csv = [
+    ['item', 'speaker', 'dialogue', 'truth', 'predicted', ...classes.map((c) => `p_${c}`)].join(','),
+  ];
   const predicted = argmax(pTest, K);
   testItems.forEach((it, i) => {
     const field = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     csv.push(
       [
         field(it.id),
-        field(it.speaker ?? ""),
+        field(it.speaker ?? ''),
         field(it.dialogue),
         classes[yTest[i]],
         classes[predicted[i]],
@@ -396,7 +408,13 @@ export async function runTextExperiment(
     classes,
     weights,
     dev: { weightedF1: dev.weightedF1, ua: dev.ua, wa: dev.wa, macroF1: dev.macroF1 },
-    test: { weightedF1: test.weightedF1, ua: test.ua, wa: test.wa, macroF1: test.macroF1, confusion: test.confusion },
+    test: {
+      weightedF1: test.weightedF1,
+      ua: test.ua,
+      wa: test.wa,
+      macroF1: test.macroF1,
+      confusion: test.confusion,
+    },
     members: members.map((m) => ({
       name: m.name,
       kind: m.kind,

@@ -65,42 +65,51 @@ after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('a recipe on the encoder feature set (wav2vec2 layer 0 + HuBERT, mean+std) runs end to end', { skip }, async () => {
-  const dir = models();
-  const recipe = resolveRecipe(
-    {
-      name: 'encoder-mlp',
-      seed: 3,
-      data: { corpora: [corpus], cache: join(work, 'cache'), workers: 0 },
-      features: {
+test(
+  'a recipe on the encoder feature set (wav2vec2 layer 0 + HuBERT, mean+std) runs end to end',
+  { skip },
+  async () => {
+    const dir = models();
+    const recipe = resolveRecipe(
+      {
+        name: 'encoder-mlp',
+        seed: 3,
+        data: { corpora: [corpus], cache: join(work, 'cache'), workers: 0 },
         features: {
-          kind: 'vector',
-          sets: [
-            {
-              name: 'encoder',
-              params: { model: join(dir, 'w2v-layers.onnx'), layer: 0, pooling: 'meanstd', normalize: true },
-            },
-            { name: 'encoder', params: { model: join(dir, 'hubert-stacked.onnx'), normalize: true } },
-          ],
+          features: {
+            kind: 'vector',
+            sets: [
+              {
+                name: 'encoder',
+                params: {
+                  model: join(dir, 'w2v-layers.onnx'),
+                  layer: 0,
+                  pooling: 'meanstd',
+                  normalize: true,
+                },
+              },
+              { name: 'encoder', params: { model: join(dir, 'hubert-stacked.onnx'), normalize: true } },
+            ],
+          },
         },
+        normalization: { mode: 'global' },
+        protocol: { name: 'speaker-kfold', k: 3 },
+        model: { kind: 'mlp', hidden: [32], dropout: 0 },
+        training: { epochs: 30, batchSize: 8, earlyStopping: { patience: 0 } },
+        final: { train: true, calibrate: true },
       },
-      normalization: { mode: 'global' },
-      protocol: { name: 'speaker-kfold', k: 3 },
-      model: { kind: 'mlp', hidden: [32], dropout: 0 },
-      training: { epochs: 30, batchSize: 8, earlyStopping: { patience: 0 } },
-      final: { train: true, calibrate: true },
-    },
-    'encoder-mlp',
-  );
-  const out = join(work, 'run');
-  const result = await runExperiment(recipe, { out, folds: [1] });
-  await writeRunReport(result);
-  for (const f of ['recipe.yaml', 'metrics.json', 'report.txt', 'predictions.csv', 'model/model.json'])
-    assert.ok(existsSync(join(out, f)), `${f} missing`);
-  const metrics = parseMetricsJson(readFileSync(join(out, 'metrics.json'), 'utf8'));
-  assert.equal(metrics.folds.length, 1);
-  // 4 classes: chance UA is 0.25.
-  assert.ok(metrics.aggregate.ua.mean >= 0.5, `UA ${metrics.aggregate.ua.mean}`);
-  const model = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8')) as unknown;
-  assert.match(JSON.stringify(model), /"encoder"/);
-});
+      'encoder-mlp',
+    );
+    const out = join(work, 'run');
+    const result = await runExperiment(recipe, { out, folds: [1] });
+    await writeRunReport(result);
+    for (const f of ['recipe.yaml', 'metrics.json', 'report.txt', 'predictions.csv', 'model/model.json'])
+      assert.ok(existsSync(join(out, f)), `${f} missing`);
+    const metrics = parseMetricsJson(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    assert.equal(metrics.folds.length, 1);
+    // 4 classes: chance UA is 0.25.
+    assert.ok(metrics.aggregate.ua.mean >= 0.5, `UA ${metrics.aggregate.ua.mean}`);
+    const model = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8')) as unknown;
+    assert.match(JSON.stringify(model), /"encoder"/);
+  },
+);

@@ -4,7 +4,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMetricsJson } from '../../src/report/index.js';
@@ -91,7 +99,8 @@ describe('text recipe schema', () => {
     );
     assert.throws(() => resolveTextRecipe({ task: 'text', members: [] }), /members.*at least one/);
     assert.throws(
-      () => resolveTextRecipe({ task: 'text', data: { context: -1 }, members: [{ model: { kind: 'tfidf' } }] }),
+      () =>
+        resolveTextRecipe({ task: 'text', data: { context: -1 }, members: [{ model: { kind: 'tfidf' } }] }),
       /data\.context.*>= 0/,
     );
     assert.throws(
@@ -109,7 +118,8 @@ describe('text recipe schema', () => {
 
   test('docs/text.md documents every key of the schema', () => {
     const doc = readFileSync(join(repoRoot, 'docs', 'text.md'), 'utf8');
-    for (const line of documentRule(TEXT_RECIPE_SCHEMA)) assert.ok(doc.includes(line), `docs/text.md lacks: ${line}`);
+    for (const line of documentRule(TEXT_RECIPE_SCHEMA))
+      assert.ok(doc.includes(line), `docs/text.md lacks: ${line}`);
   });
 
   test('the recipes folder holds the MELD text recipes, each resolving', () => {
@@ -161,7 +171,10 @@ for (const file of textRecipes) {
         test: { weightedF1: number; confusion: number[][] };
       };
       assert.ok(Math.abs(members.weights.reduce((a, b) => a + b, 0) - 1) < 1e-9);
-      assert.equal(members.test.confusion.flat().reduce((a, b) => a + b, 0), 60);
+      assert.equal(
+        members.test.confusion.flat().reduce((a, b) => a + b, 0),
+        60,
+      );
       // First turns carry a keyword: every member gets them right.
       const first = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === 0);
       const k = result.classes.length;
@@ -175,35 +188,41 @@ for (const file of textRecipes) {
   );
 }
 
-test('dialogue context: a label only the previous turn reveals is learned with context 1, not 0', { skip }, async () => {
-  const accuracyOnSecondTurns = async (context: number) => {
-    const recipe = resolveTextRecipe({
-      task: 'text',
-      seed: 1,
-      data: { root: temp, path: 'meld-like', context, maxLength: 32 },
-      members: [{ model: small, training: fastTraining }],
-    });
-    const result = await runTextExperiment(recipe, { out: join(temp, `context-${context}`) });
-    const k = result.classes.length;
-    const second = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === 1);
-    const correct = second.filter(([it, i]) => {
-      const p = result.testProbabilities.subarray(i * k, (i + 1) * k);
-      return result.classes[p.indexOf(Math.max(...p))] === it.label;
-    }).length;
-    return correct / second.length;
-  };
-  const without = await accuracyOnSecondTurns(0);
-  const withContext = await accuracyOnSecondTurns(1);
-  assert.ok(withContext >= 0.9, `second turns with context 1: ${withContext}`);
-  assert.ok(without <= 0.6, `second turns without context: ${without} (filler only, chance 1/3)`);
-});
+test(
+  'dialogue context: a label only the previous turn reveals is learned with context 1, not 0',
+  { skip },
+  async () => {
+    const accuracyOnSecondTurns = async (context: number) => {
+      const recipe = resolveTextRecipe({
+        task: 'text',
+        seed: 1,
+        data: { root: temp, path: 'meld-like', context, maxLength: 32 },
+        members: [{ model: small, training: fastTraining }],
+      });
+      const result = await runTextExperiment(recipe, { out: join(temp, `context-${context}`) });
+      const k = result.classes.length;
+      const second = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === 1);
+      const correct = second.filter(([it, i]) => {
+        const p = result.testProbabilities.subarray(i * k, (i + 1) * k);
+        return result.classes[p.indexOf(Math.max(...p))] === it.label;
+      }).length;
+      return correct / second.length;
+    };
+    const without = await accuracyOnSecondTurns(0);
+    const withContext = await accuracyOnSecondTurns(1);
+    assert.ok(withContext >= 0.9, `second turns with context 1: ${withContext}`);
+    assert.ok(without <= 0.6, `second turns without context: ${without} (filler only, chance 1/3)`);
+  },
+);
 
 test('emovox train dispatches a text recipe (CLI, --json)', () => {
   const out = join(temp, 'cli');
   const recipe = join(temp, 'tfidf.yaml');
   writeFileSync(
     recipe,
-    ['task: text', 'data: { path: meld-like }', 'members:', '  - { model: { kind: tfidf }, cs: [2] }'].join('\n'),
+    ['task: text', 'data: { path: meld-like }', 'members:', '  - { model: { kind: tfidf }, cs: [2] }'].join(
+      '\n',
+    ),
   );
   const r = spawnSync(
     process.execPath,
@@ -222,4 +241,11 @@ test('emovox train dispatches a text recipe (CLI, --json)', () => {
   );
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /one official test split/);
+  const resume = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'train', '--resume', out],
+    { encoding: 'utf8', env: { ...process.env, EMOVOX_DATA: temp } },
+  );
+  assert.notEqual(resume.status, 0);
+  assert.match(resume.stderr, /does not resume/);
 });

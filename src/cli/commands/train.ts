@@ -100,9 +100,17 @@ async function runText(recipePath: string, options: TrainOptions): Promise<void>
 }
 
 async function run(recipeArg: string | undefined, options: TrainOptions): Promise<void> {
-  if (recipeArg && !options.resume) {
+  const resumed = options.resume ? join(resolve(options.resume), 'recipe.yaml') : undefined;
+  if ((recipeArg && !options.resume) || (resumed && existsSync(resumed))) {
     const { isTextRecipe, readRecipeFile } = await import('../../train/text-recipe.js');
-    if (isTextRecipe(readRecipeFile(recipeArg))) return runText(recipeArg, options);
+    if (isTextRecipe(readRecipeFile(resumed ?? recipeArg!))) {
+      if (resumed)
+        throw new EmovoxParameterError(
+          '--resume',
+          'a text run (task: text) does not resume: run its recipe again',
+        );
+      return runText(recipeArg!, options);
+    }
   }
   const { ExperimentInterrupted, loadRecipe, ProgressReporter, runExperiment, writeRunReport } =
     await import('../../train/experiments.js');
@@ -176,7 +184,8 @@ export const trainCommand: CommandModule = {
         "Train and evaluate a recipe (recipes/*.yaml): features through the cache, the recipe's protocol " +
           '(speaker-independent folds), checkpoints every epoch, then metrics.json, report.txt, curves.png, ' +
           'confusion.png, report.html and the model bundle in the run folder. Ctrl-C stops after the epoch; ' +
-          '--resume continues. See docs/training.md.',
+          '--resume continues. A text recipe (task: text, recipes/meld-text*.yaml) trains on train, chooses on dev ' +
+          'and scores test once. See docs/training.md and docs/text.md.',
       )
       .argument('[recipe]', 'recipe file (.yaml or .json)')
       .option(
