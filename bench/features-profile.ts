@@ -7,6 +7,7 @@
 // prints the functions with the most self time. Open the .cpuprofile in Chrome DevTools for the
 // call tree. Numbers from tsx-run sources carry TypeScript function names; line numbers refer to
 // tsx's transpiled output.
+import '../src/dsp/pffft-node.js'; // PFFFT as in the Node entry
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';

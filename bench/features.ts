@@ -5,6 +5,7 @@
 // repetitions. Measures CPU time only (process.cpuUsage / time.process_time), decoding excluded:
 // every clip is decoded once into memory first and handed to Python as raw float32 NPY.
 // Everything runs on one thread (torch.set_num_threads(1), OMP/OPENBLAS/MKL_NUM_THREADS=1).
+import '../src/dsp/pffft-node.js'; // PFFFT as in the Node entry
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAudio, synthesizeSpeechLike } from '../src/audio/index.js';
 import { writeNpy } from '../src/extract/npy.js';
 import { featureFunction, featureSpec } from '../src/features/sets.js';
+import type { FeatureValue } from '../src/features/value.js';
 import { essentiaMfcc40, essentiaVector180, loadEssentia } from './features-essentia.js';
 import { meydaMfcc40, meydaVector180 } from './features-meyda.js';
 
@@ -164,7 +166,7 @@ function emovoxEngine(corpus: Corpus, args: Args): Engine {
   const count = (clips: Float32Array[], sr: number, fn: typeof mfcc40) => {
     let values = 0;
     for (const y of clips) {
-      const v = fn(y, sr);
+      const v = fn(y, sr) as FeatureValue; // the built-in sets are synchronous
       values += (v.matrix?.data ?? v.vector)!.length;
     }
     return values;

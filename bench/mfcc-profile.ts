@@ -10,6 +10,8 @@
 // tree) and alternates the two round by round, so an A/B comparison on a busy machine sees the
 // same load; it also prints the largest difference between the two outputs.
 // torchaudio 0.13 reference at 1 thread (same settings): see docs/features.md "Performance".
+import '../src/dsp/pffft-node.js'; // PFFFT as in the Node entry
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mfcc } from '../src/features/mel.js';
@@ -38,6 +40,9 @@ for (let i = 0; i < y.length; i++) {
 
 const variants: { name: string; fn: Mfcc }[] = [{ name: 'current', fn: mfcc }];
 if (compareDir !== '') {
+  // trees with src/dsp load PFFFT through their own Node loader (older trees load it themselves)
+  const loader = resolve(compareDir, 'src/dsp/pffft-node.ts');
+  if (existsSync(loader)) await import(pathToFileURL(loader).href);
   const url = pathToFileURL(resolve(compareDir, 'src/features/mel.ts')).href;
   const other = (await import(url)) as { mfcc: Mfcc };
   variants.push({ name: `compare (${compareDir})`, fn: other.mfcc });

@@ -26,6 +26,11 @@ def resolve(c):
         'fusion': dict(audioHidden=[128], textInput='embedding', textDim=384, vocabSize=0, embedDim=64,
                        textHidden=64, dense=64, dropout=0.3),
         'linear': dict(),
+        'resnet': dict(inputShape=[1, 128, 128], depth=18, width=64, dropout=0, pretrained=None, freeze=[]),
+        'vgg16': dict(inputShape=[1, 128, 128], channels=[64, 128, 256, 512, 512], batchNorm=False, hidden=4096,
+                      pool=7, dropout=0.5, pretrained=None, freeze=[]),
+        'efficientnetB0': dict(inputShape=[1, 128, 128], widthMult=1.0, depthMult=1.0, dropout=0.2,
+                               stochasticDepth=0.2, bnEps=1e-5, pretrained=None, freeze=[]),
     }[c['kind']]
     for k, v in d.items():
         c.setdefault(k, v)
@@ -222,8 +227,86 @@ class Linear(nn.Module):
         return self.head(features)
 
 
+class Resnet(nn.Module):
+    """torchvision's ResNet (its BasicBlock / Bottleneck) with a configurable stem width and input
+    channels; with width 64 and 3 channels its state_dict equals torchvision.models.resnet18/34/50's."""
+
+    def __init__(self, c):
+        super().__init__()
+        from torchvision.models.resnet import BasicBlock, Bottleneck
+        self.c = c
+        block = Bottleneck if c['depth'] == 50 else BasicBlock
+        counts = {18: [2, 2, 2, 2], 34: [3, 4, 6, 3], 50: [3, 4, 6, 3]}[c['depth']]
+        w = c['width']
+        self.conv1 = nn.Conv2d(c['inputShape'][0], w, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(w)
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        inplanes = w
+        for s, n in enumerate(counts):
+            planes, stride = w * 2 ** s, (1 if s == 0 else 2)
+            layers = []
+            for b in range(n):
+                st = stride if b == 0 else 1
+                down = None
+                if b == 0 and (st != 1 or inplanes != planes * block.expansion):
+                    down = nn.Sequential(nn.Conv2d(inplanes, planes * block.expansion, 1, st, bias=False),
+                                         nn.BatchNorm2d(planes * block.expansion))
+                layers.append(block(inplanes, planes, st, down))
+                inplanes = planes * block.expansion
+            setattr(self, f'layer{s + 1}', nn.Sequential(*layers))
+        self.fc = nn.Linear(inplanes, c['classes'])
+
+    def forward(self, spectrogram):
+        x = self.maxpool(F.relu(self.bn1(self.conv1(spectrogram))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        x = F.dropout(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1), self.c['dropout'], self.training)
+        return self.fc(x)
+
+
+class Vgg16(nn.Module):
+    """torchvision's VGG-16 layout (make_layers of configuration D, AdaptiveAvgPool2d, classifier
+    0/3/6) with configurable widths, input channels, hidden width and pool size."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        layers, in_ch = [], c['inputShape'][0]
+        for width, n in zip(c['channels'], [2, 2, 3, 3, 3]):
+            for _ in range(n):
+                layers.append(nn.Conv2d(in_ch, width, 3, padding=1))
+                if c['batchNorm']:
+                    layers.append(nn.BatchNorm2d(width))
+                layers.append(nn.ReLU(inplace=True))
+                in_ch = width
+            layers.append(nn.MaxPool2d(2, 2))
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d(c['pool'])
+        h, p = c['hidden'], c['dropout']
+        self.classifier = nn.Sequential(nn.Linear(in_ch * c['pool'] ** 2, h), nn.ReLU(True), nn.Dropout(p),
+                                        nn.Linear(h, h), nn.ReLU(True), nn.Dropout(p), nn.Linear(h, c['classes']))
+
+    def forward(self, spectrogram):
+        return self.classifier(torch.flatten(self.avgpool(self.features(spectrogram)), 1))
+
+
+def EfficientnetB0(c):
+    """torchvision's EfficientNet class itself, B0's stage table scaled by widthMult/depthMult, with
+    the stem convolution taking the configured input channels."""
+    from functools import partial
+    from torchvision.models.efficientnet import EfficientNet, MBConvConfig
+    conf = partial(MBConvConfig, width_mult=c['widthMult'], depth_mult=c['depthMult'])
+    setting = [conf(1, 3, 1, 32, 16, 1), conf(6, 3, 2, 16, 24, 2), conf(6, 5, 2, 24, 40, 2),
+               conf(6, 3, 2, 40, 80, 3), conf(6, 5, 1, 80, 112, 3), conf(6, 5, 2, 112, 192, 4),
+               conf(6, 3, 1, 192, 320, 1)]
+    m = EfficientNet(setting, c['dropout'], stochastic_depth_prob=c['stochasticDepth'], num_classes=c['classes'],
+                     norm_layer=partial(nn.BatchNorm2d, eps=c['bnEps']))
+    stem = m.features[0][0]
+    m.features[0][0] = nn.Conv2d(c['inputShape'][0], stem.out_channels, 3, 2, 1, bias=False)
+    return m
+
+
 KINDS = {'mlp': Mlp, 'cnn1d': Cnn1d, 'cnn2d': Cnn2d, 'hybrid': Hybrid, 'bilstmAttention': BilstmAttention,
-         'fusion': Fusion, 'linear': Linear}
+         'fusion': Fusion, 'linear': Linear, 'resnet': Resnet, 'vgg16': Vgg16, 'efficientnetB0': EfficientnetB0}
 
 
 def build(config):

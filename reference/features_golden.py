@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Golden values for emovox's librosa-compatible features.
 
-librosa cannot be installed here, so this script is a faithful numpy port of the librosa 0.10
+librosa cannot be installed here, so this script is a faithful numpy port of the librosa 0.11
 formulas (librosa/core/spectrum.py, librosa/filters.py, librosa/feature/spectral.py,
-librosa/core/pitch.py, librosa/sequence.py), computed in float64. Where torchaudio implements
+librosa/core/pitch.py, librosa/core/audio.py autocorrelate, librosa/sequence.py), computed in
+float64. 0.11 changed only YIN / pYIN among these (whole-frame autocorrelation in the cumulative
+mean normalised difference, lags up to frame_length - 1, a uniform initial state in pyin); the
+0.10 versions stay here too (fixtures suffixed _010) for emovox's `librosaCompat: '0.10'`. Where torchaudio implements
 the same definition (spectrogram, Slaney mel spectrogram, MFCC with center/constant padding)
 the port is cross-checked against it, which proves the port itself.
 
@@ -252,6 +255,17 @@ def chroma_stft(y=None, sr=22050, S=None, n_fft=2048, hop_length=512, tuning=Non
     return normalize(fb @ S, norm=norm, axis=-2), tuning
 
 
+def tonnetz(chroma):
+    """librosa 0.11 feature.tonnetz with the chromagram given (bins x frames)."""
+    dim_map = np.linspace(0, 12, num=chroma.shape[-2], endpoint=False)
+    scale = np.asarray([7.0 / 6, 7.0 / 6, 3.0 / 2, 3.0 / 2, 2.0 / 3, 2.0 / 3])
+    V = np.multiply.outer(scale, dim_map)
+    V[::2] -= 0.5
+    R = np.array([1, 1, 1, 1, 0.5, 0.5])
+    phi = R[:, np.newaxis] * np.cos(np.pi * V)
+    return np.einsum("pc,...ci->...pi", phi, normalize(chroma, norm=1, axis=-2), optimize=True)
+
+
 def spectral_centroid(S, sr):
     freq = fft_frequencies(sr, 2 * (S.shape[0] - 1))
     return np.sum(freq[:, None] * normalize(S, norm=1, axis=-2), axis=-2, keepdims=True)
@@ -347,18 +361,48 @@ def cmnd(y_frames, frame_length, win_length, min_period, max_period):
     return num / (den + TINY64)
 
 
-def _yin_frames(y, fmin, fmax, sr, frame_length, win_length, hop_length):
+def autocorrelate(y, max_size, axis=-2):
+    """librosa 0.11 core/audio.py autocorrelate (real input)."""
+    max_size = int(min(max_size, y.shape[axis]))
+    n_pad = scipy.fft.next_fast_len(2 * y.shape[axis] - 1, real=True)
+    powspec = np.abs(np.fft.rfft(y, n=n_pad, axis=axis)) ** 2
+    autocorr = np.fft.irfft(powspec, n=n_pad, axis=axis)
+    sl = [slice(None)] * autocorr.ndim
+    sl[axis] = slice(max_size)
+    return autocorr[tuple(sl)]
+
+
+def cmnd_011(y_frames, min_period, max_period):
+    """librosa 0.11 _cumulative_mean_normalized_difference (whole-frame autocorrelation)."""
+    acf = autocorrelate(y_frames, max_size=max_period + 1, axis=-2)
+    yin_frames = np.square(y_frames)
+    np.cumsum(yin_frames, out=yin_frames, axis=-2)
+    k = slice(1, max_period + 1)
+    yin_frames[0, :] = 0
+    yin_frames[k, :] = 2 * (acf[0:1, :] - acf[k, :]) - yin_frames[: k.stop - 1, :]
+    num = yin_frames[min_period : max_period + 1, :]
+    k_range = np.r_[k][:, None]
+    cm = np.cumsum(yin_frames[k, :], axis=-2) / k_range
+    den = cm[min_period - 1 : max_period, :]
+    return num / (den + TINY64)
+
+
+def _yin_frames(y, fmin, fmax, sr, frame_length, hop_length, version):
     y = np.pad(y.astype(np.float64), (frame_length // 2, frame_length // 2), mode="constant")
     yf = frame(y, frame_length, hop_length)
     min_period = int(np.floor(sr / fmax))
-    max_period = min(int(np.ceil(sr / fmin)), frame_length - win_length - 1)
-    return cmnd(yf, frame_length, win_length, min_period, max_period), min_period
+    if version == "0.10":
+        win_length = frame_length // 2
+        max_period = min(int(np.ceil(sr / fmin)), frame_length - win_length - 1)
+        return cmnd(yf, frame_length, win_length, min_period, max_period), min_period
+    assert sr / fmin < frame_length - 1, "librosa 0.11: fmin too small for frame_length"
+    max_period = min(int(np.ceil(sr / fmin)), frame_length - 1)
+    return cmnd_011(yf, min_period, max_period), min_period
 
 
-def yin(y, fmin, fmax, sr=22050, frame_length=2048, trough_threshold=0.1):
-    win_length = frame_length // 2
+def yin(y, fmin, fmax, sr=22050, frame_length=2048, trough_threshold=0.1, version="0.11"):
     hop_length = frame_length // 4
-    yin_frames, min_period = _yin_frames(y, fmin, fmax, sr, frame_length, win_length, hop_length)
+    yin_frames, min_period = _yin_frames(y, fmin, fmax, sr, frame_length, hop_length, version)
     shifts = parabolic_interpolation(yin_frames)
     is_trough = localmin(yin_frames, axis=0)
     is_trough[0, :] = yin_frames[0, :] < yin_frames[1, :]
@@ -371,22 +415,55 @@ def yin(y, fmin, fmax, sr=22050, frame_length=2048, trough_threshold=0.1):
     return sr / period
 
 
-def transition_local(n_states, width):
+# ---------------------------------------------------------------- sequence.py (librosa 0.11)
+def transition_uniform(n_states):
+    return np.full((n_states, n_states), 1.0 / n_states)
+
+
+def transition_loop(n_states, prob):
+    prob = np.asarray(prob, dtype=np.float64)
+    if prob.ndim == 0:
+        prob = np.tile(prob, n_states)
+    transition = np.empty((n_states, n_states))
+    for i, p in enumerate(prob):
+        transition[i] = (1.0 - p) / (n_states - 1)
+        transition[i, i] = p
+    return transition
+
+
+def transition_cycle(n_states, prob):
+    prob = np.asarray(prob, dtype=np.float64)
+    if prob.ndim == 0:
+        prob = np.tile(prob, n_states)
     transition = np.zeros((n_states, n_states))
-    for i in range(n_states):
-        w = scipy.signal.get_window("triangle", width, fftbins=False)
-        lpad = (n_states - width) // 2
-        row = np.pad(w, (lpad, n_states - width - lpad))
+    for i, p in enumerate(prob):
+        transition[i, np.mod(i + 1, n_states)] = 1.0 - p
+        transition[i, i] = p
+    return transition
+
+
+def transition_local(n_states, width, window="triangle", wrap=False):
+    width = np.asarray(width, dtype=int)
+    if width.ndim == 0:
+        width = np.tile(width, n_states)
+    transition = np.zeros((n_states, n_states))
+    for i, width_i in enumerate(width):
+        w = scipy.signal.get_window(window, width_i, fftbins=False)
+        lpad = (n_states - width_i) // 2
+        row = np.pad(w, (lpad, n_states - width_i - lpad))
         row = np.roll(row, n_states // 2 + i + 1)
-        row[min(n_states, i + width // 2 + 1) :] = 0
-        row[: max(0, i - width // 2)] = 0
+        if not wrap:
+            row[min(n_states, i + width_i // 2 + 1) :] = 0
+            row[: max(0, i - width_i // 2)] = 0
         transition[i] = row
     return transition / transition.sum(axis=1, keepdims=True)
 
 
-def viterbi(prob, transition, p_init):
+def viterbi(prob, transition, p_init=None, return_logp=False):
     n_states, n_steps = prob.shape
-    eps = TINY64
+    if p_init is None:
+        p_init = np.full(n_states, 1.0 / n_states)
+    eps = np.finfo(prob.dtype).tiny
     log_trans = np.log(transition + eps)
     log_prob = np.log(prob.T + eps)
     log_p_init = np.log(p_init + eps)
@@ -401,15 +478,16 @@ def viterbi(prob, transition, p_init):
     state[-1] = np.argmax(value[-1])
     for t in range(n_steps - 2, -1, -1):
         state[t] = ptr[t + 1, state[t + 1]]
+    if return_logp:
+        return state, float(value[-1, state[-1]])
     return state
 
 
 def pyin(y, fmin, fmax, sr=22050, frame_length=2048, n_thresholds=100, beta_parameters=(2, 18),
          boltzmann_parameter=2, resolution=0.1, max_transition_rate=35.92, switch_prob=0.01,
-         no_trough_prob=0.01):
-    win_length = frame_length // 2
+         no_trough_prob=0.01, version="0.11"):
     hop_length = frame_length // 4
-    yin_frames, min_period = _yin_frames(y, fmin, fmax, sr, frame_length, win_length, hop_length)
+    yin_frames, min_period = _yin_frames(y, fmin, fmax, sr, frame_length, hop_length, version)
     shifts = parabolic_interpolation(yin_frames)
     thresholds = np.linspace(0, 1, n_thresholds + 1)
     beta_cdf = scipy.stats.beta.cdf(thresholds, beta_parameters[0], beta_parameters[1])
@@ -447,10 +525,13 @@ def pyin(y, fmin, fmax, sr=22050, frame_length=2048, n_thresholds=100, beta_para
     max_semitones_per_frame = round(max_transition_rate * 12 * hop_length / sr)
     transition_width = max_semitones_per_frame * n_bins_per_semitone + 1
     transition = transition_local(n_pitch_bins, transition_width)
-    t_switch = np.array([[1 - switch_prob, switch_prob], [switch_prob, 1 - switch_prob]])
+    t_switch = transition_loop(2, 1 - switch_prob)
     transition = np.kron(t_switch, transition)
-    p_init = np.zeros(2 * n_pitch_bins)
-    p_init[n_pitch_bins:] = 1 / n_pitch_bins
+    if version == "0.10":
+        p_init = np.zeros(2 * n_pitch_bins)
+        p_init[n_pitch_bins:] = 1 / n_pitch_bins
+    else:
+        p_init = np.ones(2 * n_pitch_bins) / (2 * n_pitch_bins)
     states = viterbi(obs, transition, p_init)
     freqs = fmin * 2 ** (np.arange(n_pitch_bins) / (12 * n_bins_per_semitone))
     f0 = freqs[states % n_pitch_bins]
@@ -547,7 +628,7 @@ def torchaudio_crosscheck(y, sr):
 # ---------------------------------------------------------------- main
 def main():
     os.makedirs(OUT, exist_ok=True)
-    manifest = {"generator": "reference/features_golden.py (numpy port of librosa 0.10)", "signals": {}, "arrays": {}, "scalars": {}, "crosscheck": {}}
+    manifest = {"generator": "reference/features_golden.py (numpy port of librosa 0.11, yin/pyin also 0.10)", "signals": {}, "arrays": {}, "scalars": {}, "crosscheck": {}}
 
     def put(name, arr, layout_fb=True):
         """Stores a librosa (bins, frames) array as emovox frames x bins float32."""
@@ -580,6 +661,10 @@ def main():
         manifest["scalars"][f"{name}_tuning_power"] = tun
         cm, tun_m = chroma_stft(S=S1, sr=sr)
         put(f"{name}_chroma_mag", cm)
+        # tonnetz on chroma_stft(y) (power, emovox's default) and on vector180's |STFT| chroma;
+        # librosa rounds chroma to float32 (its dtype) before tonnetz normalises it
+        put(f"{name}_tonnetz", tonnetz(cd.astype(np.float32).astype(np.float64)))
+        put(f"{name}_tonnetz_mag", tonnetz(cm.astype(np.float32).astype(np.float64)))
         manifest["scalars"][f"{name}_tuning_mag"] = tun_m
         put(f"{name}_centroid", spectral_centroid(S1, sr))
         put(f"{name}_bandwidth", spectral_bandwidth(S1, sr))
@@ -597,11 +682,13 @@ def main():
             fmin, fmax = 65.40639132514966, 2093.004522404789
             if sr < 2 * fmax:
                 fmax = sr / 2
-            put(f"{name}_yin", yin(y64, fmin, fmax, sr))
-            f0, vf, vp = pyin(y64, fmin, fmax, sr)
-            put(f"{name}_pyin_f0", np.nan_to_num(f0, nan=0.0))
-            put(f"{name}_pyin_voiced", vf.astype(np.float64))
-            put(f"{name}_pyin_vprob", vp)
+            # librosa 0.11 (the default) and 0.10 (librosaCompat: '0.10')
+            for version, suffix in (("0.11", ""), ("0.10", "_010")):
+                put(f"{name}_yin{suffix}", yin(y64, fmin, fmax, sr, version=version))
+                f0, vf, vp = pyin(y64, fmin, fmax, sr, version=version)
+                put(f"{name}_pyin_f0{suffix}", np.nan_to_num(f0, nan=0.0))
+                put(f"{name}_pyin_voiced{suffix}", vf.astype(np.float64))
+                put(f"{name}_pyin_vprob{suffix}", vp)
         if sr == 22050:
             # the classic 1D-CNN recipe: 40 MFCC + 12 chroma (on |STFT|) + 128 mel (power) time means
             v180 = np.concatenate([np.mean(mfcc(y64, sr, n_mfcc=40).T, axis=0),
@@ -619,6 +706,26 @@ def main():
                 return rows
             put(f"{name}_mfcc20_functionals", np.array(funcs(m20) + funcs(delta(m20)))[None, :], layout_fb=False)
         manifest["crosscheck"][name] = torchaudio_crosscheck(y64, sr)
+    # sequence: transition matrices and Viterbi decoding
+    put("seq_uniform_4", transition_uniform(4), layout_fb=False)
+    put("seq_loop_3", transition_loop(3, [0.8, 0.5, 0.25]), layout_fb=False)
+    put("seq_cycle_4", transition_cycle(4, 0.9), layout_fb=False)
+    put("seq_local_5_3", transition_local(5, 3), layout_fb=False)
+    put("seq_local_5_3_wrap", transition_local(5, 3, wrap=True), layout_fb=False)
+    put("seq_local_5_ones", transition_local(5, [1, 2, 3, 3, 1], window="ones"), layout_fb=False)
+    put("seq_local_7_hann", transition_local(7, 5, window="hann"), layout_fb=False)
+    # librosa's docstring example (Wikipedia's healthy/fever HMM): states [0, 0, 1], logp -4.1917
+    wiki_prob = np.array([[0.5, 0.4, 0.1], [0.1, 0.3, 0.6]])
+    wiki_states, wiki_logp = viterbi(wiki_prob, np.array([[0.7, 0.3], [0.4, 0.6]]), np.array([0.6, 0.4]), True)
+    manifest["scalars"]["viterbi_wiki"] = {"states": wiki_states.tolist(), "logp": wiki_logp}
+    # a 6-state chain over 40 frames with LCG observation probabilities (rows of frames x states)
+    obs = (lcg_noise(240, 4242) + 1) / 2
+    obs = obs.reshape(40, 6).T
+    trans = 0.5 * transition_local(6, 3) + 0.5 * transition_uniform(6)
+    put("seq_viterbi_obs", obs)
+    put("seq_viterbi_trans", trans, layout_fb=False)
+    seq_states, seq_logp = viterbi(obs, trans, return_logp=True)
+    manifest["scalars"]["viterbi_lcg"] = {"states": seq_states.tolist(), "logp": seq_logp}
     # filterbanks
     put("melfb_22050_2048_rows", mel_filter(22050, 2048)[[0, 1, 10, 64, 127]], layout_fb=False)
     put("melfb_16000_512_htk_40", mel_filter(16000, 512, n_mels=40, fmin=20.0, fmax=7600.0, htk=True, norm=None), layout_fb=False)

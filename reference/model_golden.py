@@ -33,6 +33,14 @@ CASES = [
                            vocabSize=20, embedDim=5, textHidden=6, dense=8)),
     # New cases go last: every case draws from the same generators, so earlier cases stay unchanged.
     ('linear', dict(kind='linear', inputDim=12, classes=4)),
+    ('resnet18-narrow', dict(kind='resnet', inputShape=[1, 32, 28], classes=3, width=2)),
+    ('resnet50-narrow', dict(kind='resnet', depth=50, inputShape=[2, 24, 20], classes=3, width=2)),
+    ('vgg16-narrow', dict(kind='vgg16', inputShape=[1, 32, 40], classes=3, channels=[4, 4, 6, 6, 8], hidden=16,
+                          pool=2)),
+    ('vgg16-bn-narrow', dict(kind='vgg16', inputShape=[1, 64, 64], classes=3, channels=[4, 4, 6, 6, 8],
+                             batchNorm=True, hidden=16, pool=3)),
+    ('efficientnetB0-narrow', dict(kind='efficientnetB0', inputShape=[1, 32, 32], classes=3, widthMult=0.1,
+                                   depthMult=0.5, bnEps=1e-3)),
 ]
 
 
@@ -53,7 +61,7 @@ def inputs_for(c, batch, g):
     r = lambda *s: torch.randn(*s, generator=g)  # noqa: E731
     if k in ('mlp', 'cnn1d', 'linear'):
         return {'features': (r(batch, c['inputDim']), 'float32')}
-    if k == 'cnn2d':
+    if k in ('cnn2d', 'resnet', 'vgg16', 'efficientnetB0'):
         return {'spectrogram': (r(batch, *c['inputShape']), 'float32')}
     if k == 'hybrid':
         return {'features': (r(batch, c['vectorDim']), 'float32'), 'spectrogram': (r(batch, *c['imageShape']), 'float32')}

@@ -1,7 +1,12 @@
+// The Node entry: everything. PFFFT's wasm is read from the installed package on first use.
+import './dsp/pffft-node.js';
+
 export * from './util/index.js';
+export * from './dsp/index.js';
 export * from './audio/index.js';
 export * from './features/index.js';
 export * from './extract/index.js';
+export * from './encoders/index.js';
 export * from './corpora/index.js';
 export * from './models/index.js';
 export * from './data/index.js';

@@ -1,5 +1,5 @@
-import { EmovoxInputError } from '../util/errors.js';
-import type { FeatureMatrix } from '../features/matrix.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 import { pitchShift, speedPerturb, timeStretch } from './effects.js';
 import { deriveSeed, mulberry32, type Random } from '../util/random.js';
 
@@ -16,13 +16,14 @@ function addAtSnr(
   noise: Float64Array | Float32Array,
   snrDb: number,
 ): Float32Array {
-  if (!Number.isFinite(snrDb)) throw new EmovoxInputError(op, `snrDb must be finite, got ${snrDb}`);
+  if (!Number.isFinite(snrDb))
+    throw new EmovoxParameterError('snrDb', `must be finite, got ${snrDb} (${op})`);
   const ps = power(y);
   let pn = 0;
   for (let i = 0; i < noise.length; i++) pn += noise[i] * noise[i];
   pn /= Math.max(1, noise.length);
-  if (ps === 0) throw new EmovoxInputError(op, 'signal is silent: an SNR is undefined');
-  if (pn === 0) throw new EmovoxInputError(op, 'noise is silent: cannot reach an SNR');
+  if (ps === 0) throw new EmovoxInputError('y', `signal is silent: an SNR is undefined (${op})`);
+  if (pn === 0) throw new EmovoxInputError('noise', `noise is silent: cannot reach an SNR (${op})`);
   const scale = Math.sqrt(ps / (pn * 10 ** (snrDb / 10)));
   const out = new Float32Array(y.length);
   for (let i = 0; i < y.length; i++) out[i] = y[i] + scale * noise[i];
@@ -82,7 +83,7 @@ export function addNoise(
 ): Float32Array {
   const color = options.color ?? 'white';
   if (color !== 'white' && color !== 'pink')
-    throw new EmovoxInputError('addNoise', `unknown noise color '${color}'`);
+    throw new EmovoxParameterError('color', `unknown noise color '${color}' (addNoise)`);
   return addAtSnr('addNoise', y, coloredNoise(y.length, color, options.seed ?? 0), snrDb);
 }
 
@@ -101,7 +102,7 @@ export function mixNoise(
   snrDb: number,
   options: { seed?: number } = {},
 ): Float32Array {
-  if (noise.length === 0) throw new EmovoxInputError('mixNoise', 'noise is empty');
+  if (noise.length === 0) throw new EmovoxInputError('noise', 'noise is empty (mixNoise)');
   const offset = mulberry32(options.seed ?? 0).int(0, noise.length - 1);
   const segment = new Float32Array(y.length);
   for (let i = 0; i < y.length; i++) segment[i] = noise[(offset + i) % noise.length];
@@ -110,7 +111,7 @@ export function mixNoise(
 
 /** Multiplies by 10^(db / 20). */
 export function applyGain(y: Float32Array, db: number): Float32Array {
-  if (!Number.isFinite(db)) throw new EmovoxInputError('applyGain', `db must be finite, got ${db}`);
+  if (!Number.isFinite(db)) throw new EmovoxParameterError('db', `must be finite, got ${db} (applyGain)`);
   const g = 10 ** (db / 20);
   return Float32Array.from(y, (v) => v * g);
 }
@@ -227,9 +228,12 @@ export function augmentPipeline(steps: readonly AugmentStep[], seed: number): Au
   steps.forEach((step, k) => {
     const p = step.p ?? 1;
     if (!(p >= 0 && p <= 1))
-      throw new EmovoxInputError('augmentPipeline', `step ${k} (${step.op}): p must be in [0, 1], got ${p}`);
+      throw new EmovoxParameterError(
+        `steps[${k}].p`,
+        `p must be in [0, 1], got ${p} (augmentPipeline, ${step.op})`,
+      );
     if (step.op === 'mix' && step.params.noises.length === 0) {
-      throw new EmovoxInputError('augmentPipeline', `step ${k} (mix): no noises given`);
+      throw new EmovoxParameterError(`steps[${k}].params.noises`, `no noises given (augmentPipeline, mix)`);
     }
   });
   return (y, sr, index) => {
@@ -266,7 +270,10 @@ export function augmentPipeline(steps: readonly AugmentStep[], seed: number): Au
           out = timeStretch(out, draw(rng, step.params.rate));
           break;
         default:
-          throw new EmovoxInputError('augmentPipeline', `unknown op '${(step as { op: string }).op}'`);
+          throw new EmovoxParameterError(
+            'steps',
+            `unknown op '${(step as { op: string }).op}' (augmentPipeline)`,
+          );
       }
     });
     return out === y ? y.slice() : out;

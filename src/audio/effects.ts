@@ -1,6 +1,7 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxParameterError } from '../util/errors.js';
 import { resample, type ResampleQuality } from './resample.js';
-import { istft, stft, type Spectrogram } from './stft.js';
+import { istft, stft64 } from '../dsp/stft.js';
+import { phaseVocoder } from '../dsp/phase-vocoder.js';
 
 /** STFT parameters of the phase vocoder (librosa defaults). */
 export interface PhaseVocoderOptions {
@@ -8,46 +9,6 @@ export interface PhaseVocoderOptions {
   nFft?: number;
   /** Hop in samples. Default nFft / 4. */
   hopLength?: number;
-}
-
-/**
- * librosa.phase_vocoder: reads the spectrogram at fractional frame positions 0, rate, 2 rate...,
- * interpolating magnitudes linearly and accumulating phase with the measured instantaneous
- * frequency of each bin.
- */
-export function phaseVocoder(spec: Spectrogram, rate: number, hop: number): Spectrogram {
-  const { frames, bins } = spec;
-  const steps = Math.ceil(frames / rate - 1e-12);
-  const outFrames = Array.from({ length: steps }, (_, t) => t * rate).filter((s) => s < frames).length;
-  const re = new Float64Array(outFrames * bins);
-  const im = new Float64Array(outFrames * bins);
-  // Magnitudes and phases once per input frame, plus librosa's two zero frames of padding.
-  const magAll = new Float64Array((frames + 2) * bins);
-  const angAll = new Float64Array((frames + 2) * bins);
-  for (let i = 0; i < frames * bins; i++) {
-    magAll[i] = Math.hypot(spec.re[i], spec.im[i]);
-    angAll[i] = Math.atan2(spec.im[i], spec.re[i]);
-  }
-  const advance = Float64Array.from({ length: bins }, (_, k) =>
-    bins > 1 ? (Math.PI * hop * k) / (bins - 1) : 0,
-  );
-  const acc = angAll.slice(0, bins);
-  for (let t = 0; t < outFrames; t++) {
-    const step = t * rate;
-    const i = Math.floor(step);
-    const alpha = step - i;
-    for (let k = 0; k < bins; k++) {
-      const a = i * bins + k;
-      const b = a + bins;
-      const m = (1 - alpha) * magAll[a] + alpha * magAll[b];
-      re[t * bins + k] = m * Math.cos(acc[k]);
-      im[t * bins + k] = m * Math.sin(acc[k]);
-      let dphase = angAll[b] - angAll[a] - advance[k];
-      dphase -= 2 * Math.PI * Math.round(dphase / (2 * Math.PI));
-      acc[k] += advance[k] + dphase;
-    }
-  }
-  return { re, im, frames: outFrames, bins };
 }
 
 /**
@@ -61,12 +22,17 @@ export function phaseVocoder(spec: Spectrogram, rate: number, hop: number): Spec
  */
 export function timeStretch(y: Float32Array, rate: number, options: PhaseVocoderOptions = {}): Float32Array {
   if (!(rate > 0) || !Number.isFinite(rate))
-    throw new EmovoxInputError('timeStretch', `rate must be > 0, got ${rate}`);
+    throw new EmovoxParameterError('rate', `must be > 0, got ${rate} (timeStretch)`);
   const nFft = options.nFft ?? 2048;
   const hop = options.hopLength ?? Math.floor(nFft / 4);
+  if (!Number.isInteger(nFft) || nFft < 4 || (nFft & (nFft - 1)) !== 0)
+    throw new EmovoxParameterError('nFft', `must be a power of two >= 4, got ${nFft} (timeStretch)`);
+  if (!Number.isInteger(hop) || hop < 1)
+    throw new EmovoxParameterError('hopLength', `must be a positive integer, got ${hop} (timeStretch)`);
   const length = Math.round(y.length / rate);
   if (y.length === 0) return new Float32Array(0);
-  return istft(phaseVocoder(stft(y, nFft, hop), rate, hop), hop, length);
+  const spec = stft64(y, { nFft, hopLength: hop, window: 'hann', center: true, padMode: 'constant' });
+  return istft(phaseVocoder(spec, rate, hop), { hopLength: hop, window: 'hann', center: true, length });
 }
 
 /** Options of {@link pitchShift}. */
@@ -92,8 +58,9 @@ export function pitchShift(
   steps: number,
   options: PitchShiftOptions = {},
 ): Float32Array {
-  if (!Number.isFinite(steps)) throw new EmovoxInputError('pitchShift', `steps must be finite, got ${steps}`);
-  if (!(sr > 0)) throw new EmovoxInputError('pitchShift', `invalid sample rate ${sr}`);
+  if (!Number.isFinite(steps))
+    throw new EmovoxParameterError('steps', `must be finite, got ${steps} (pitchShift)`);
+  if (!(sr > 0)) throw new EmovoxParameterError('sr', `invalid sample rate ${sr} (pitchShift)`);
   const rate = 2 ** (-steps / (options.binsPerOctave ?? 12));
   const stretched = timeStretch(y, rate, options);
   const shifted = resample(stretched, sr / rate, sr, { quality: options.quality ?? 'high' });
@@ -113,7 +80,7 @@ export function speedPerturb(
   quality: ResampleQuality = 'high',
 ): Float32Array {
   if (!(factor > 0) || !Number.isFinite(factor))
-    throw new EmovoxInputError('speedPerturb', `factor must be > 0, got ${factor}`);
+    throw new EmovoxParameterError('factor', `must be > 0, got ${factor} (speedPerturb)`);
   return resample(y, sr * factor, sr, { quality });
 }
 

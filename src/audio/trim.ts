@@ -1,4 +1,5 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
+import { frameRms64 } from '../dsp/frame.js';
 
 /** Reference level for {@link trim} / {@link split}: a fixed RMS amplitude, or a function of the frame RMS values. */
 export type TrimReference = number | ((rms: Float64Array) => number);
@@ -23,31 +24,21 @@ function maxOf(values: Float64Array): number {
 
 function check(name: string, y: Float32Array, frameLength: number, hopLength: number, topDb: number): void {
   if (!Number.isInteger(frameLength) || frameLength < 1)
-    throw new EmovoxInputError(name, `frameLength must be a positive integer, got ${frameLength}`);
+    throw new EmovoxParameterError('frameLength', `must be a positive integer, got ${frameLength} (${name})`);
   if (!Number.isInteger(hopLength) || hopLength < 1)
-    throw new EmovoxInputError(name, `hopLength must be a positive integer, got ${hopLength}`);
-  if (!(topDb >= 0)) throw new EmovoxInputError(name, `topDb must be >= 0, got ${topDb}`);
-  if (y.length === 0) throw new EmovoxInputError(name, 'empty signal');
+    throw new EmovoxParameterError('hopLength', `must be a positive integer, got ${hopLength} (${name})`);
+  if (!(topDb >= 0)) throw new EmovoxParameterError('topDb', `must be >= 0, got ${topDb} (${name})`);
+  if (y.length === 0) throw new EmovoxInputError('y', `empty signal (${name})`);
 }
 
 /**
  * Frame RMS with librosa's centring: the signal is zero-padded by floor(frameLength / 2) on both
  * sides (`feature.rms(center=True, pad_mode='constant')`), frame t covers padded samples
- * [t * hop, t * hop + frameLength). Sums in float64.
+ * [t * hop, t * hop + frameLength). Sums in float64. The dsp core's `frameRms64` with those
+ * settings (the `rms` feature uses the same function).
  */
 export function frameRms(y: Float32Array, frameLength = 2048, hopLength = 512): Float64Array {
-  const pad = Math.floor(frameLength / 2);
-  const total = y.length + 2 * pad;
-  const frames = total >= frameLength ? 1 + Math.floor((total - frameLength) / hopLength) : 0;
-  const out = new Float64Array(frames);
-  for (let t = 0; t < frames; t++) {
-    const from = Math.max(0, t * hopLength - pad);
-    const to = Math.min(y.length, t * hopLength - pad + frameLength);
-    let sum = 0;
-    for (let i = from; i < to; i++) sum += y[i] * y[i];
-    out[t] = Math.sqrt(sum / frameLength);
-  }
-  return out;
+  return frameRms64(y, frameLength, hopLength, true, 'constant');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxParameterError } from '../util/errors.js';
 
 /** Options of {@link detectVoice}. Times in milliseconds, levels in dB. */
 export interface VoiceActivityOptions {
@@ -52,7 +52,7 @@ export function detectVoice(y: Float32Array, sr: number, options: VoiceActivityO
     minSpeechMs = 100,
     padMs = 30,
   } = options;
-  if (!(sr > 0)) throw new EmovoxInputError('detectVoice', `invalid sample rate ${sr}`);
+  if (!(sr > 0)) throw new EmovoxParameterError('sr', `invalid sample rate ${sr} (detectVoice)`);
   const frame = Math.max(1, Math.round((frameMs * sr) / 1000));
   const hop = Math.max(1, Math.round((hopMs * sr) / 1000));
   if (y.length === 0) return [];

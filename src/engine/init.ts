@@ -3,6 +3,7 @@
  * from the same distributions as torch.nn layers (and, with the same `manualSeed` and creation
  * order, often the same numbers).
  */
+import { EmovoxParameterError } from '../util/errors.js';
 import type { DType, Device } from './native.js';
 import { full, zeros } from './ops.js';
 import { keep } from './scope.js';
@@ -18,7 +19,8 @@ export interface ParamOptions {
 
 /** [fanIn, fanOut] of a weight of shape [out, in, ...kernel] (torch.nn.init._calculate_fan_in_and_fan_out). */
 export function fanInAndFanOut(shape: Shape): [number, number] {
-  if (shape.length < 2) throw new TypeError(`fan in/out needs at least 2 dims, got [${shape}]`);
+  if (shape.length < 2)
+    throw new EmovoxParameterError('shape', `fan in/out needs at least 2 dims, got [${shape}]`);
   const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
   return [shape[1] * receptive, shape[0] * receptive];
 }
@@ -40,7 +42,7 @@ export function calculateGain(
     case 'leaky_relu':
       return Math.sqrt(2 / (1 + param * param));
     default:
-      throw new TypeError(`unknown nonlinearity ${String(nonlinearity)}`);
+      throw new EmovoxParameterError('nonlinearity', `unknown nonlinearity ${String(nonlinearity)}`);
   }
 }
 

@@ -2,6 +2,7 @@
  * Functional ops on engine tensors, named after torch / torch.nn.functional (camelCase).
  * Every op records autograd history when an input requires grad.
  */
+import { EmovoxParameterError } from '../util/errors.js';
 import { native, type DType, type NativeTensor, type TensorData } from './native.js';
 import {
   Tensor,
@@ -21,7 +22,8 @@ const REDUCTION: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
 
 function reductionCode(r: Reduction): number {
   const code = REDUCTION[r];
-  if (code === undefined) throw new TypeError(`reduction must be none, mean or sum, got ${String(r)}`);
+  if (code === undefined)
+    throw new EmovoxParameterError('reduction', `must be none, mean or sum, got ${String(r)}`);
   return code;
 }
 
@@ -50,10 +52,11 @@ function dtypeOfData(data: TensorData): DType {
 function flattenNested(data: NestedNumbers, shape: number[], out: number[], depth: number): void {
   if (Array.isArray(data)) {
     if (shape.length === depth) shape.push(data.length);
-    else if (shape[depth] !== data.length) throw new TypeError('tensor(): ragged nested array');
+    else if (shape[depth] !== data.length)
+      throw new EmovoxParameterError('data', 'tensor(): ragged nested array');
     for (const d of data) flattenNested(d as NestedNumbers, shape, out, depth + 1);
   } else {
-    if (shape.length !== depth) throw new TypeError('tensor(): ragged nested array');
+    if (shape.length !== depth) throw new EmovoxParameterError('data', 'tensor(): ragged nested array');
     out.push(typeof data === 'boolean' ? Number(data) : (data as number));
   }
 }
@@ -71,7 +74,7 @@ function typedFor(values: ArrayLike<number>, dtype: DType): TensorData {
     case 'bool':
       return Uint8Array.from(values, (v) => (v ? 1 : 0));
     default:
-      throw new TypeError(`unknown dtype ${String(dtype)}`);
+      throw new EmovoxParameterError('dtype', `unknown dtype ${String(dtype)}`);
   }
 }
 
@@ -108,7 +111,10 @@ export function tensor(
   }
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== flat.length) {
-    throw new TypeError(`tensor(): shape [${shape}] needs ${count} elements, data has ${flat.length}`);
+    throw new EmovoxParameterError(
+      'shape',
+      `tensor(): shape [${shape}] needs ${count} elements, data has ${flat.length}`,
+    );
   }
   return wrap(
     native().fromData(
@@ -432,13 +438,14 @@ function rnnLayout(kind: string, x: Tensor, params: readonly Tensor[], gates: nu
   const dirs = o.bidirectional ? 2 : 1;
   const per = params.length / (numLayers * dirs);
   if (per !== 4 && per !== 2) {
-    throw new TypeError(
+    throw new EmovoxParameterError(
+      'params',
       `${kind}: expected ${numLayers * dirs * 4} (with biases) or ${numLayers * dirs * 2} parameters, got ${params.length}`,
     );
   }
   const hidden = params[1].shape[1];
   if (params[0].shape[0] !== gates * hidden)
-    throw new TypeError(`${kind}: w_ih must have ${gates}*hidden rows`);
+    throw new EmovoxParameterError('params', `${kind}: w_ih must have ${gates}*hidden rows`);
   const batchFirst = o.batchFirst ?? true;
   const batch = x.shape[batchFirst ? 0 : 1];
   return { numLayers, dirs, hasBiases: per === 4, hidden, batchFirst, batch };
@@ -566,7 +573,10 @@ export function multiHeadAttention(
   const [B, Lq, E] = query.shape;
   const Lk = key.shape[1];
   if (E % numHeads !== 0)
-    throw new TypeError(`multiHeadAttention: embed dim ${E} not divisible by ${numHeads} heads`);
+    throw new EmovoxParameterError(
+      'numHeads',
+      `multiHeadAttention: embed dim ${E} not divisible by ${numHeads} heads`,
+    );
   const hd = E / numHeads;
   const w = (i: number) => p.inProjWeight.slice(0, i * E, (i + 1) * E);
   const b = (i: number) => (p.inProjBias ? p.inProjBias.slice(0, i * E, (i + 1) * E) : null);

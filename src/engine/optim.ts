@@ -1,3 +1,4 @@
+import { EmovoxParameterError } from '../util/errors.js';
 import {
   native,
   type NativeOptimizer,
@@ -43,11 +44,14 @@ export class Optimizer {
     params: readonly Tensor[],
     options: NativeOptimizerOptions,
   ) {
-    if (params.length === 0) throw new TypeError(`${kind}: empty parameter list`);
-    if (!(options.lr > 0)) throw new TypeError(`${kind}: lr must be > 0, got ${options.lr}`);
+    if (params.length === 0) throw new EmovoxParameterError('params', `${kind}: empty parameter list`);
+    if (!(options.lr > 0)) throw new EmovoxParameterError('lr', `${kind}: must be > 0, got ${options.lr}`);
     for (const p of params) {
       if (!p.requiresGrad)
-        throw new TypeError(`${kind}: every parameter must have requiresGrad (got ${p.toString()})`);
+        throw new EmovoxParameterError(
+          'params',
+          `${kind}: every parameter must have requiresGrad (got ${p.toString()})`,
+        );
     }
     this.params = [...params];
     this.kind = kind;
@@ -73,7 +77,7 @@ export class Optimizer {
     return this.handle.getLr();
   }
   set lr(value: number) {
-    if (!(value >= 0)) throw new TypeError(`lr must be >= 0, got ${value}`);
+    if (!(value >= 0)) throw new EmovoxParameterError('lr', `must be >= 0, got ${value}`);
     this.handle.setLr(value);
   }
 

@@ -1,3 +1,4 @@
+import { EmovoxParameterError } from '../util/errors.js';
 import { native } from './native.js';
 
 /** libtorch version the addon was built against (e.g. "1.13.1"). */
@@ -18,14 +19,14 @@ export function cudaDeviceCount(): number {
 /** Seeds libtorch's CPU (and CUDA) generators: rand, randn, dropout, init. Same role as torch.manual_seed. */
 export function manualSeed(seed: number): void {
   if (!Number.isInteger(seed) || seed < 0)
-    throw new TypeError(`manualSeed: seed must be a non-negative integer, got ${seed}`);
+    throw new EmovoxParameterError('seed', `manualSeed: must be a non-negative integer, got ${seed}`);
   native().manualSeed(seed);
 }
 
 /** Intra-op thread count (torch.set_num_threads). */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1)
-    throw new TypeError(`setNumThreads: n must be a positive integer, got ${n}`);
+    throw new EmovoxParameterError('n', `setNumThreads: must be a positive integer, got ${n}`);
   native().setNumThreads(n);
 }
 
@@ -40,7 +41,7 @@ export function getNumThreads(): number {
  */
 export function setNumInteropThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1)
-    throw new TypeError(`setNumInteropThreads: n must be a positive integer, got ${n}`);
+    throw new EmovoxParameterError('n', `setNumInteropThreads: must be a positive integer, got ${n}`);
   native().setNumInteropThreads(n);
 }
 
@@ -65,7 +66,8 @@ function withGradMode<T>(flag: boolean, fn: () => T): T {
   addon.setGradEnabled(flag);
   try {
     const result = fn();
-    if (result instanceof Promise) throw new TypeError('noGrad/enableGrad: fn must be synchronous');
+    if (result instanceof Promise)
+      throw new EmovoxParameterError('fn', 'noGrad/enableGrad: must be synchronous (it returned a Promise)');
     return result;
   } finally {
     addon.setGradEnabled(previous);

@@ -4,6 +4,8 @@
  * function or was `keep()`-ed. Nothing relies on garbage-collector finalizers.
  */
 
+import { EmovoxParameterError } from '../util/errors.js';
+
 /** Something a scope can dispose; Tensor extends it. */
 export abstract class ScopedResource {
   /** True once `keep()` took this resource out of automatic scope disposal. */
@@ -64,7 +66,7 @@ export function tidy<T>(fn: () => T): T {
   scopes.pop();
   if (result instanceof Promise) {
     for (const r of scope) if (!r.kept) r.dispose();
-    throw new TypeError('tidy(fn): fn must be synchronous (it returned a Promise)');
+    throw new EmovoxParameterError('fn', 'tidy(fn): must be synchronous (it returned a Promise)');
   }
   const returned = new Set<ScopedResource>();
   collect(result, returned, new Set());

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { featureMatrix } from '../features/matrix.js';
+import { featureMatrix } from '../dsp/matrix.js';
 import type { FeatureValue } from '../features/value.js';
 
 /** Hit / miss / write counters of one {@link FeatureCache} instance. */

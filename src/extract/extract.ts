@@ -1,3 +1,4 @@
+import '../dsp/pffft-node.js'; // the pipeline (and its workers) run in Node: PFFFT from the package
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { loadAudio } from '../audio/index.js';
@@ -13,6 +14,9 @@ import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/er
 import { FeatureCache } from './cache.js';
 import { featureSpecHash, sha256Hex } from './spec-hash.js';
 import { WorkerPool, workerScript } from './worker-pool.js';
+// Registers the Node-only ONNX encoder sets (encoder, encoder-frames, speaker-embedding) here, so
+// every process and worker that extracts knows them.
+import '../encoders/sets.js';
 import type { ExtractRequest, ExtractResponse } from './worker.js';
 
 /** One input: a file path, or a path with the id to report it under (default: the path). */
@@ -227,7 +231,7 @@ export async function extractOne(
   }
   let value: FeatureValue;
   try {
-    value = fn(audio.samples, audio.sampleRate);
+    value = await fn(audio.samples, audio.sampleRate);
   } catch (error) {
     if (error instanceof EmovoxInputError)
       throw new EmovoxInputError(source, error.problem, { cause: error });

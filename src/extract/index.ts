@@ -7,3 +7,4 @@ export * from './extract.js';
 export * from './extract-files.js';
 export * from './extract-output.js';
 export { WorkerPool, workerScript, type WorkerScript } from './worker-pool.js';
+export { toPng, type ToPngOptions } from './png.js';

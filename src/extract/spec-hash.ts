@@ -4,9 +4,10 @@ import { canonicalJson } from '../util/canonical-json.js';
 
 /**
  * Bumped whenever emovox's feature code changes its output for an unchanged spec, so old cache
- * entries stop matching (the spec hash alone cannot see code changes).
+ * entries stop matching (the spec hash alone cannot see code changes). 2: pyin follows librosa
+ * 0.11 (the prosodic set changes).
  */
-export const FEATURE_CACHE_VERSION = 1;
+export const FEATURE_CACHE_VERSION = 2;
 
 /** Hex sha256 of bytes or a UTF-8 string. */
 export function sha256Hex(data: Uint8Array | string): string {

@@ -1,5 +1,5 @@
-import { EmovoxInputError } from '../util/errors.js';
-import type { FeatureMatrix } from './matrix.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 
 /** Options of {@link delta}. */
 export interface DeltaOptions {
@@ -76,19 +76,20 @@ export function delta(data: FeatureMatrix, options?: DeltaOptions): FeatureMatri
   const width = options?.width ?? 9;
   const order = options?.order ?? 1;
   if (!Number.isInteger(width) || width < 3 || width % 2 === 0) {
-    throw new EmovoxInputError(source, `width must be an odd integer >= 3, got ${width}`);
+    throw new EmovoxParameterError('width', `must be an odd integer >= 3, got ${width} (${source})`);
   }
   if (!Number.isInteger(order) || order < 1)
-    throw new EmovoxInputError(source, `order must be a positive integer, got ${order}`);
-  if (order >= width) throw new EmovoxInputError(source, `order (${order}) must be < width (${width})`);
+    throw new EmovoxParameterError('order', `must be a positive integer, got ${order} (${source})`);
+  if (order >= width)
+    throw new EmovoxParameterError('order', `${order} must be < width = ${width} (${source})`);
   if (!data || !(data.data instanceof Float32Array) || data.data.length !== data.frames * data.bins) {
-    throw new EmovoxInputError(source, 'data must be a FeatureMatrix');
+    throw new EmovoxInputError('data', `must be a FeatureMatrix (${source})`);
   }
   const { frames, bins } = data;
   if (frames < width) {
     throw new EmovoxInputError(
-      source,
-      `width=${width} needs at least ${width} frames, got ${frames} (librosa raises here too)`,
+      'data',
+      `width=${width} needs at least ${width} frames, got ${frames} (librosa raises here too) (${source})`,
     );
   }
   const w = derivativeWeights(width, order);

@@ -1,5 +1,5 @@
-import { EmovoxInputError } from '../util/errors.js';
-import { fftFrequencies, hzToOcts, melFrequencies } from './convert.js';
+import { EmovoxParameterError } from '../util/errors.js';
+import { fftFrequencies, melFrequencies } from '../dsp/convert.js';
 
 /** A dense filter matrix in librosa's layout: `rows` filters x `cols` FFT bins, row-major. */
 export interface Filterbank {
@@ -111,16 +111,19 @@ function resolveMel(sr: number, nFft: number, o: MelFilterOptions | undefined) {
   const htk = o?.htk ?? false;
   const norm = o?.norm === undefined ? 'slaney' : o.norm;
   if (!Number.isFinite(sr) || sr <= 0)
-    throw new EmovoxInputError('melFilterbank', `sr must be > 0, got ${sr}`);
+    throw new EmovoxParameterError('sr', `must be > 0, got ${sr} (melFilterbank)`);
   if (!Number.isInteger(nFft) || nFft < 2)
-    throw new EmovoxInputError('melFilterbank', `nFft must be an integer >= 2, got ${nFft}`);
+    throw new EmovoxParameterError('nFft', `must be an integer >= 2, got ${nFft} (melFilterbank)`);
   if (!Number.isInteger(nMels) || nMels < 1)
-    throw new EmovoxInputError('melFilterbank', `nMels must be an integer >= 1, got ${nMels}`);
+    throw new EmovoxParameterError('nMels', `must be an integer >= 1, got ${nMels} (melFilterbank)`);
   if (!(fmin >= 0) || !(fmax > fmin) || !Number.isFinite(fmax)) {
-    throw new EmovoxInputError('melFilterbank', `need 0 <= fmin < fmax, got fmin=${fmin} fmax=${fmax}`);
+    throw new EmovoxParameterError(
+      'fmin',
+      `need 0 <= fmin < fmax, got fmin=${fmin} fmax=${fmax} (melFilterbank)`,
+    );
   }
   if (!(norm === 'slaney' || norm === null || norm === 1 || norm === 2 || norm === Infinity)) {
-    throw new EmovoxInputError('melFilterbank', `unsupported norm ${String(norm)}`);
+    throw new EmovoxParameterError('norm', `unsupported ${String(norm)} (melFilterbank)`);
   }
   return { nMels, fmin, fmax, htk, norm };
 }
@@ -225,20 +228,34 @@ export interface ChromaFilterOptions {
   baseC?: boolean;
 }
 
-const chromaCache = new Map<string, { w: Float64Array; rows: number; cols: number }>();
+/**
+ * The chroma filterbank with its weights stored bin-major (`wT[k * rows + c]` = weight of FFT bin
+ * k in chroma row c), so that one pass over a frame's bins updates every row's running sum: the
+ * rows' sums keep librosa's order (bin 0 upwards), so the result is the dense matrix product's
+ * to the last bit, while the rows' independent sums let the CPU overlap them.
+ */
+export interface ChromaBank {
+  readonly rows: number;
+  readonly cols: number;
+  readonly wT: Float64Array;
+}
 
-/** Cached {@link chromaWeights64} (tuning estimates repeat at 0.01-bin resolution). Do not mutate. */
-export function cachedChromaWeights64(
-  sr: number,
-  nFft: number,
-  o?: ChromaFilterOptions,
-): { w: Float64Array; rows: number; cols: number } {
+const chromaCache = new Map<string, ChromaBank>();
+
+/**
+ * The chroma filterbank of these options as a {@link ChromaBank}, cached (tuning estimates
+ * repeat at 0.01-bin resolution). Do not mutate.
+ */
+export function cachedChromaBank(sr: number, nFft: number, o?: ChromaFilterOptions): ChromaBank {
   const key = [sr, nFft, o?.nChroma, o?.tuning, o?.ctroct, o?.octwidth, o?.norm, o?.baseC]
     .map(String)
     .join('|');
   let hit = chromaCache.get(key);
   if (!hit) {
-    hit = chromaWeights64(sr, nFft, o);
+    const { w, rows, cols } = chromaWeights64(sr, nFft, o);
+    const wT = new Float64Array(rows * cols);
+    for (let c = 0; c < rows; c++) for (let k = 0; k < cols; k++) wT[k * rows + c] = w[c * cols + k];
+    hit = { rows, cols, wT };
     if (chromaCache.size > 256) chromaCache.clear();
     chromaCache.set(key, hit);
   }
@@ -258,56 +275,60 @@ export function chromaWeights64(
   const norm = o?.norm === undefined ? 2 : o.norm;
   const baseC = o?.baseC ?? true;
   if (!Number.isFinite(sr) || sr <= 0)
-    throw new EmovoxInputError('chromaFilterbank', `sr must be > 0, got ${sr}`);
+    throw new EmovoxParameterError('sr', `must be > 0, got ${sr} (chromaFilterbank)`);
   if (!Number.isInteger(nFft) || nFft < 2)
-    throw new EmovoxInputError('chromaFilterbank', `nFft must be an integer >= 2, got ${nFft}`);
+    throw new EmovoxParameterError('nFft', `must be an integer >= 2, got ${nFft} (chromaFilterbank)`);
   if (!Number.isInteger(nChroma) || nChroma < 1)
-    throw new EmovoxInputError('chromaFilterbank', `nChroma must be >= 1, got ${nChroma}`);
+    throw new EmovoxParameterError('nChroma', `must be >= 1, got ${nChroma} (chromaFilterbank)`);
   if (!Number.isFinite(tuning))
-    throw new EmovoxInputError('chromaFilterbank', `tuning must be finite, got ${tuning}`);
-  // frqbins over all nFft bins (librosa builds the full-length matrix and drops aliases at the end)
-  const frqbins = new Float64Array(nFft);
-  for (let i = 1; i < nFft; i++) {
+    throw new EmovoxParameterError('tuning', `must be finite, got ${tuning} (chromaFilterbank)`);
+  // librosa builds the matrix over all nFft bins and keeps the first 1 + nFft/2 columns at the
+  // end; every step below works column by column, so computing only those columns is the same.
+  const cols = Math.floor(nFft / 2) + 1;
+  const nf = Math.min(cols + 1, nFft); // frqbins up to the right neighbour of the last column
+  const frqbins = new Float64Array(nf);
+  // nChroma * hzToOcts(f, tuning, nChroma), with hzToOcts's reference frequency hoisted
+  const a440 = 440.0 * 2.0 ** (tuning / nChroma);
+  const ref = a440 / 16;
+  for (let i = 1; i < nf; i++) {
     const f = i * (sr / nFft); // np.linspace(0, sr, n_fft, endpoint=False)
-    frqbins[i] = nChroma * hzToOcts(f, tuning, nChroma);
+    frqbins[i] = nChroma * Math.log2(f / ref);
   }
   frqbins[0] = frqbins[1] - 1.5 * nChroma;
-  const binwidth = new Float64Array(nFft);
-  for (let i = 0; i < nFft - 1; i++) binwidth[i] = Math.max(frqbins[i + 1] - frqbins[i], 1.0);
-  binwidth[nFft - 1] = 1;
+  const binwidth = new Float64Array(cols);
+  for (let i = 0; i < cols; i++) binwidth[i] = i < nFft - 1 ? Math.max(frqbins[i + 1] - frqbins[i], 1.0) : 1;
   const nChroma2 = Math.round(nChroma / 2);
-  const cols = Math.floor(nFft / 2) + 1;
-  const full = new Float64Array(nChroma * nFft);
+  const full = new Float64Array(nChroma * cols);
   for (let c = 0; c < nChroma; c++) {
-    for (let i = 0; i < nFft; i++) {
+    for (let i = 0; i < cols; i++) {
       const x = frqbins[i] - c + nChroma2 + 10 * nChroma;
       const d = x - Math.floor(x / nChroma) * nChroma - nChroma2; // np.remainder (sign of divisor)
       const z = (2 * d) / binwidth[i];
-      full[c * nFft + i] = Math.exp(-0.5 * z * z);
+      full[c * cols + i] = Math.exp(-0.5 * z * z);
     }
   }
-  for (let i = 0; i < nFft; i++) {
+  for (let i = 0; i < cols; i++) {
     if (norm !== null) {
       let len = 0;
       for (let c = 0; c < nChroma; c++) {
-        const v = Math.abs(full[c * nFft + i]);
+        const v = Math.abs(full[c * cols + i]);
         if (norm === Infinity) len = Math.max(len, v);
         else len += norm === 1 ? v : v * v;
       }
       if (norm === 2) len = Math.sqrt(len);
-      if (len >= 1.1754943508222875e-38) for (let c = 0; c < nChroma; c++) full[c * nFft + i] /= len;
+      if (len >= 1.1754943508222875e-38) for (let c = 0; c < nChroma; c++) full[c * cols + i] /= len;
     }
     if (octwidth !== null) {
       const z = (frqbins[i] / nChroma - ctroct) / octwidth;
       const g = Math.exp(-0.5 * z * z);
-      for (let c = 0; c < nChroma; c++) full[c * nFft + i] *= g;
+      for (let c = 0; c < nChroma; c++) full[c * cols + i] *= g;
     }
   }
   const shift = baseC ? 3 * Math.floor(nChroma / 12) : 0;
   const w = new Float64Array(nChroma * cols);
   for (let c = 0; c < nChroma; c++) {
     const src = (((c + shift) % nChroma) + nChroma) % nChroma; // np.roll(wts, -shift, axis=0)
-    for (let i = 0; i < cols; i++) w[c * cols + i] = full[src * nFft + i];
+    w.set(full.subarray(src * cols, (src + 1) * cols), c * cols);
   }
   return { w, rows: nChroma, cols };
 }

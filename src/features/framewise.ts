@@ -1,7 +1,7 @@
 import { EmovoxInputError } from '../util/errors.js';
-import type { FeatureMatrix } from './matrix.js';
-import { frameCount, matrixToF64, readFrame, type PadMode } from './spectrum.js';
-import { checkAudio, checkInt, type AudioSamples } from './validate.js';
+import { frameCount, frameRms64, readFrame, type PadMode } from '../dsp/frame.js';
+import { matrixToF64, type FeatureMatrix } from '../dsp/matrix.js';
+import { checkAudio, checkInt, type AudioSamples } from '../dsp/validate.js';
 
 /** Framing options of the time-domain features. */
 export interface FramingOptions {
@@ -23,8 +23,8 @@ function framing(y: AudioSamples, o: FramingOptions | undefined, source: string)
   const frames = frameCount(y.length, frameLength, hopLength, center);
   if (frames < 1)
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than frameLength ${frameLength}`,
+      'y',
+      `audio of ${y.length} samples is shorter than frameLength ${frameLength} (${source})`,
     );
   return { frameLength, hopLength, center, frames, padLeft: center ? Math.floor(frameLength / 2) : 0 };
 }
@@ -87,8 +87,8 @@ export function rms(y: AudioSamples | null, options?: RmsOptions): FeatureMatrix
     const frameLength = options.frameLength ?? 2048;
     if (S.bins !== Math.floor(frameLength / 2) + 1) {
       throw new EmovoxInputError(
-        source,
-        `S has ${S.bins} bins; frameLength ${frameLength} needs ${Math.floor(frameLength / 2) + 1}`,
+        'S',
+        `has ${S.bins} bins; frameLength ${frameLength} needs ${Math.floor(frameLength / 2) + 1} (${source})`,
       );
     }
     const out = new Float32Array(S.frames);
@@ -105,13 +105,6 @@ export function rms(y: AudioSamples | null, options?: RmsOptions): FeatureMatrix
   }
   const f = framing(y as AudioSamples, options, source);
   const padMode = options?.padMode ?? 'constant';
-  const buf = new Float64Array(f.frameLength);
-  const out = new Float32Array(f.frames);
-  for (let t = 0; t < f.frames; t++) {
-    readFrame(y as AudioSamples, t, f.frameLength, f.hopLength, f.padLeft, padMode, null, buf);
-    let acc = 0;
-    for (let i = 0; i < f.frameLength; i++) acc += buf[i] * buf[i];
-    out[t] = Math.sqrt(acc / f.frameLength);
-  }
-  return { data: out, frames: f.frames, bins: 1 };
+  const values = frameRms64(y as AudioSamples, f.frameLength, f.hopLength, f.center, padMode);
+  return { data: Float32Array.from(values), frames: f.frames, bins: 1 };
 }

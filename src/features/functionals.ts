@@ -1,6 +1,6 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import { delta } from './delta.js';
-import { isNonEmptyFeatureMatrix, type FeatureMatrix } from './matrix.js';
+import { isNonEmptyFeatureMatrix, type FeatureMatrix } from '../dsp/matrix.js';
 
 /** A fixed-length utterance vector with one name per value. */
 export interface NamedVector {
@@ -142,18 +142,23 @@ function matrixFunctionals(
 export function functionals(m: FeatureMatrix, options?: FunctionalsOptions): NamedVector {
   const source = 'functionals';
   if (!isNonEmptyFeatureMatrix(m)) {
-    throw new EmovoxInputError(source, 'input must be a non-empty FeatureMatrix');
+    throw new EmovoxInputError('m', `must be a non-empty FeatureMatrix (${source})`);
   }
   const stats = options?.stats ?? DEFAULT_STATS;
   const percentiles = options?.percentiles ?? [10, 50, 90];
   for (const p of percentiles)
-    if (!(p >= 0 && p <= 100)) throw new EmovoxInputError(source, `percentile ${p} is outside 0..100`);
+    if (!(p >= 0 && p <= 100))
+      throw new EmovoxParameterError('percentiles', `percentile ${p} is outside 0..100 (${source})`);
   for (const s of stats)
-    if (!DEFAULT_STATS.includes(s)) throw new EmovoxInputError(source, `unknown statistic '${String(s)}'`);
+    if (!DEFAULT_STATS.includes(s))
+      throw new EmovoxParameterError('stats', `unknown statistic '${String(s)}' (${source})`);
   const prefix = options?.prefix ?? 'f';
   const names = options?.columnNames ?? Array.from({ length: m.bins }, (_, k) => `${prefix}${k}`);
   if (names.length !== m.bins)
-    throw new EmovoxInputError(source, `columnNames has ${names.length} names for ${m.bins} columns`);
+    throw new EmovoxParameterError(
+      'columnNames',
+      `has ${names.length} names for ${m.bins} columns (${source})`,
+    );
   const values: number[] = [];
   const outNames: string[] = [];
   matrixFunctionals(m, names, '', stats, percentiles, values, outNames);

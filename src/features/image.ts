@@ -1,8 +1,6 @@
-import { writeFileAtomicSync } from '../util/atomic-file.js';
-import { PNG } from 'pngjs';
-import { EmovoxInputError } from '../util/errors.js';
-import { powerToDbInPlace } from './db.js';
-import type { FeatureMatrix } from './matrix.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
+import { powerToDbInPlace } from '../dsp/db.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 import { melSpectrogram64, type MelSpectrogramOptions } from './mel.js';
 
 /** How {@link logMelImage} makes the time axis exactly `frames` long. */
@@ -41,11 +39,11 @@ export function logMelImage(
   const source = 'logMelImage';
   const width = options?.frames ?? 128;
   if (!Number.isInteger(width) || width < 1 || width > 1 << 16)
-    throw new EmovoxInputError(source, `frames must be an integer in 1..65536, got ${width}`);
+    throw new EmovoxParameterError('frames', `must be an integer in 1..65536, got ${width} (${source})`);
   const topDb = options?.topDb ?? 80;
   const fit = options?.fit ?? 'crop-pad';
   if (fit !== 'crop-pad' && fit !== 'resize')
-    throw new EmovoxInputError(source, `unknown fit '${String(fit)}'`);
+    throw new EmovoxParameterError('fit', `unknown fit '${String(fit)}' (${source})`);
   const mel = melSpectrogram64(y, sr, { nMels: 128, ...options }, source);
   powerToDbInPlace(mel.data, { ref: 'max', topDb });
   let lo = Infinity;
@@ -77,7 +75,7 @@ export function logMelImage(
   return { data: out, frames: width, bins };
 }
 
-/** Colour maps for {@link toPng}. */
+/** Colour maps for {@link imageRgba} (and toPng). */
 export type Colormap = 'gray' | 'viridis';
 
 // viridis sampled at 9 evenly spaced points (viridisLite::viridis(9)), interpolated linearly.
@@ -107,23 +105,31 @@ function colour(v: number, map: Colormap): [number, number, number] {
   return [0, 1, 2].map((c) => Math.round(a[c] + (b[c] - a[c]) * f)) as [number, number, number];
 }
 
-/** Options of {@link toPng}. */
-export interface ToPngOptions {
+/** Options of {@link imageRgba}. */
+export interface ImageRgbaOptions {
   /** 'gray' (default) or 'viridis' (piecewise-linear through 9 viridis colours). */
   colormap?: Colormap;
 }
 
+/** An 8-bit RGBA raster, row-major from the top row (the layout of a canvas `ImageData`). */
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  /** `width * height * 4` bytes: R, G, B, A (always 255) per pixel. */
+  readonly data: Uint8ClampedArray;
+}
+
 /**
- * Encodes a [0, 1] image (e.g. from {@link logMelImage}) as an 8-bit RGB PNG: width = frames
+ * Colours a [0, 1] image (e.g. from {@link logMelImage}) as 8-bit RGBA pixels: width = frames
  * (time left to right), height = bins with bin 0 (lowest frequency) at the bottom. Values
- * outside [0, 1] are clipped, NaN is drawn as 0.
+ * outside [0, 1] are clipped, NaN is drawn as 0. Pure: draw it on a canvas (`new
+ * ImageData(data, width, height)`) or encode it (toPng in the Node entry).
  *
  * @param image frames x bins matrix.
- * @param path when given, the PNG is also written to this file.
- * @returns the PNG bytes.
+ * @param options colormap='gray'.
+ * @param source what error messages name: the argument (default 'image') or the file being written.
  */
-export function toPng(image: FeatureMatrix, path?: string, options?: ToPngOptions): Buffer {
-  const source = path ?? 'toPng';
+export function imageRgba(image: FeatureMatrix, options?: ImageRgbaOptions, source = 'image'): RgbaImage {
   if (
     !image ||
     !(image.data instanceof Float32Array) ||
@@ -135,23 +141,18 @@ export function toPng(image: FeatureMatrix, path?: string, options?: ToPngOption
   }
   const map = options?.colormap ?? 'gray';
   if (map !== 'gray' && map !== 'viridis')
-    throw new EmovoxInputError(source, `unknown colormap '${String(map)}'`);
-  const png = new PNG({ width: image.frames, height: image.bins, colorType: 2, inputHasAlpha: false });
-  // pngjs expects RGBA in its buffer even when writing RGB
+    throw new EmovoxParameterError('colormap', `unknown colormap '${String(map)}' (${source})`);
+  const data = new Uint8ClampedArray(image.frames * image.bins * 4);
   for (let row = 0; row < image.bins; row++) {
     const k = image.bins - 1 - row;
     for (let t = 0; t < image.frames; t++) {
       const [r, g, b] = colour(image.data[t * image.bins + k], map);
       const o = (row * image.frames + t) * 4;
-      png.data[o] = r;
-      png.data[o + 1] = g;
-      png.data[o + 2] = b;
-      png.data[o + 3] = 255;
+      data[o] = r;
+      data[o + 1] = g;
+      data[o + 2] = b;
+      data[o + 3] = 255;
     }
   }
-  const bytes = PNG.sync.write(png, { colorType: 2 });
-  if (path !== undefined) {
-    writeFileAtomicSync(path, bytes); // temp file + rename: a failed write keeps the previous image
-  }
-  return bytes;
+  return { width: image.frames, height: image.bins, data };
 }

@@ -1,19 +1,19 @@
-export type { FeatureMatrix } from './matrix.js';
-export { featureMatrix, frameRow, isNonEmptyFeatureMatrix, transpose } from './matrix.js';
-export * from './convert.js';
+// The signal core (matrix type, units, STFT, windows, dB) lives in src/dsp; these re-exports keep
+// the features entry self-sufficient and its public API unchanged.
+export type { FeatureMatrix } from '../dsp/matrix.js';
+export { featureMatrix, frameRow, isNonEmptyFeatureMatrix, transpose } from '../dsp/matrix.js';
+export * from '../dsp/convert.js';
 export {
   stft,
   spectrogram,
   magnitude,
-  fftWindow,
-  frameCount,
   type StftOptions,
   type SpectrogramOptions,
   type ComplexSpectrogram,
-  type WindowSpec,
-  type PadMode,
-} from './spectrum.js';
-export * from './db.js';
+} from '../dsp/stft.js';
+export { fftWindow, type WindowSpec } from '../dsp/window.js';
+export { frameCount, type PadMode } from '../dsp/frame.js';
+export * from '../dsp/db.js';
 export {
   melFilterbank,
   chromaFilterbank,
@@ -33,11 +33,14 @@ export {
   type PiptrackOptions,
 } from './chroma.js';
 export * from './sets.js';
+export * from './kaldi-fbank.js';
 export type { FeatureValue } from './value.js';
 export * from './delta.js';
 export * from './spectral.js';
 export * from './framewise.js';
 export * from './pitch.js';
+export * from './sequence.js';
+export * from './tonnetz.js';
 export * from './functionals.js';
 export * from './vector180.js';
 export * from './prosodic.js';

@@ -1,51 +1,21 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import { sparseMelFilterbank, type BinPairs, type MelFilterOptions } from './filters.js';
-import { pffftPlan } from './pffft.js';
-import { unwindowedSpectra } from './unwindowed-frames.js';
-import type { FeatureMatrix } from './matrix.js';
-import {
-  cosineWindow,
-  fftWindow,
-  frameCount,
-  readFrame,
-  realFft,
-  resolveStft,
-  type Matrix64,
-  type StftOptions,
-  windowedPower,
-} from './spectrum.js';
-import { checkAudio, checkRate, type AudioSamples } from './validate.js';
+import { pffftPlan } from '../dsp/pffft.js';
+import { unwindowedSpectra } from '../dsp/unwindowed-frames.js';
+import { dctCepstrum } from '../dsp/dct.js';
+import { dotAt } from '../dsp/dot.js';
+import { realFft } from '../dsp/fft.js';
+import { frameCount, readFrame } from '../dsp/frame.js';
+import type { FeatureMatrix, Matrix64 } from '../dsp/matrix.js';
+import { resolveStft, windowedPower, type StftOptions } from '../dsp/stft.js';
+import { cosineWindow, fftWindow } from '../dsp/window.js';
+import { checkAudio, checkRate, type AudioSamples } from '../dsp/validate.js';
 import { mfccByKernel } from './wasm/mel-kernel.js';
 
 /** Options of {@link melSpectrogram}: STFT framing, mel filterbank and spectrogram exponent. */
 export interface MelSpectrogramOptions extends StftOptions, MelFilterOptions {
   /** Exponent of the magnitude before the filterbank: 2 = power (default), 1 = magnitude. */
   power?: number;
-}
-
-/**
- * sum_i a[aOff + i] * b[i] for i < n, with four independent accumulators: a single running sum
- * is bound by floating-point add latency, four chains let the CPU overlap them.
- */
-function dot(a: Float64Array, aOff: number, b: Float64Array, n: number): number {
-  return dotAt(a, aOff, b, 0, n);
-}
-
-/** sum_i a[aOff + i] * b[bOff + i] for i < n (four accumulators, see {@link dot}). */
-function dotAt(a: Float64Array, aOff: number, b: Float64Array, bOff: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += a[aOff + i] * b[bOff + i];
-    s1 += a[aOff + i + 1] * b[bOff + i + 1];
-    s2 += a[aOff + i + 2] * b[bOff + i + 2];
-    s3 += a[aOff + i + 3] * b[bOff + i + 3];
-  }
-  for (; i < n; i++) s0 += a[aOff + i] * b[bOff + i];
-  return s0 + s1 + (s2 + s3);
 }
 
 /** 10 / ln(10): `10 log10(x)` as `DB_PER_LN * Math.log(x)` (V8's Math.log is about 2x faster). */
@@ -72,13 +42,13 @@ export function melSpectrogram64(
   const p = resolveStft(options, source);
   const power = options?.power ?? 2.0;
   if (!Number.isFinite(power) || power <= 0)
-    throw new EmovoxInputError(source, `power must be > 0, got ${power}`);
+    throw new EmovoxParameterError('power', `must be > 0, got ${power} (${source})`);
   const fb = sparseMelFilterbank(sr, p.nFft, options);
   const frames = frameCount(y.length, p.nFft, p.hopLength, p.center);
   if (frames < 1)
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false`,
+      'y',
+      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false (${source})`,
     );
   const nBins = Math.floor(p.nFft / 2) + 1;
   const spec = new Float64Array(nBins);
@@ -167,7 +137,7 @@ function melByPairs(pairs: BinPairs, spec: Float64Array, out: Float64Array, outO
 }
 
 /** `10 log10(max(1e-10, v))` over one row in place; returns max(dbMax, the row's maximum). */
-function rowToDb(out: Float64Array, off: number, n: number, dbMax: number): number {
+export function rowToDb(out: Float64Array, off: number, n: number, dbMax: number): number {
   let max = dbMax;
   for (let m = off; m < off + n; m++) {
     const v = out[m];
@@ -268,179 +238,6 @@ export function melSpectrogram(y: AudioSamples, sr = 22050, options?: MelSpectro
   return { data: Float32Array.from(m.data), frames: m.frames, bins: m.bins };
 }
 
-const dctCache = new Map<string, Float64Array>();
-
-/** Orthonormal DCT-II basis, nOut x n (scipy.fftpack.dct(type=2, norm='ortho')). */
-function dctBasis(nOut: number, n: number): Float64Array {
-  const key = `${nOut}|${n}`;
-  const hit = dctCache.get(key);
-  if (hit) return hit;
-  const basis = new Float64Array(nOut * n);
-  for (let k = 0; k < nOut; k++) {
-    const scale = k === 0 ? Math.sqrt(1 / n) : Math.sqrt(2 / n);
-    for (let i = 0; i < n; i++) basis[k * n + i] = scale * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * n));
-  }
-  dctCache.set(key, basis);
-  return basis;
-}
-
-/** DCT rows of one symmetry class, four rows interleaved per block (see {@link dctRows}). */
-interface DctRowBlock {
-  /** Output coefficient of each row, -1 for padding rows; length a multiple of 4. */
-  readonly rows: Int32Array;
-  /** `weights[(blk * len + i) * 4 + r]` = basis value of row `rows[4 blk + r]` at input `i`. */
-  readonly weights: Float64Array;
-}
-
-const packedDctCache = new Map<string, { odd: DctRowBlock; even0: DctRowBlock; even2: DctRowBlock }>();
-
-/**
- * The DCT basis split by symmetry for a twice-folded input (nMels % 4 === 0): odd rows act on
- * the first difference (nMels/2 values), rows k % 4 === 0 on the second sum and k % 4 === 2 on
- * the second difference (nMels/4 values each).
- */
-function packedDct(
-  nMfcc: number,
-  nMels: number,
-): { odd: DctRowBlock; even0: DctRowBlock; even2: DctRowBlock } {
-  const key = `${nMfcc}|${nMels}`;
-  const hit = packedDctCache.get(key);
-  if (hit) return hit;
-  const basis = dctBasis(nMfcc, nMels);
-  const block = (ks: number[], len: number): DctRowBlock => {
-    const padded = Math.ceil(ks.length / 4) * 4;
-    const rows = new Int32Array(padded).fill(-1);
-    rows.set(ks);
-    const weights = new Float64Array(padded * len);
-    for (let blk = 0; blk < padded / 4; blk++) {
-      for (let r = 0; r < 4; r++) {
-        const k = rows[blk * 4 + r];
-        if (k < 0) continue;
-        for (let i = 0; i < len; i++) weights[(blk * len + i) * 4 + r] = basis[k * nMels + i];
-      }
-    }
-    return { rows, weights };
-  };
-  const ks = Array.from({ length: nMfcc }, (_, k) => k);
-  const packed = {
-    odd: block(
-      ks.filter((k) => k % 2 === 1),
-      nMels >> 1,
-    ),
-    even0: block(
-      ks.filter((k) => k % 4 === 0),
-      nMels >> 2,
-    ),
-    even2: block(
-      ks.filter((k) => k % 4 === 2),
-      nMels >> 2,
-    ),
-  };
-  packedDctCache.set(key, packed);
-  return packed;
-}
-
-/**
- * The DCT for nMels % 4 === 0, two frames at a time: both frames are folded twice (the cosine
- * rows are even/odd symmetric about the centre, and the even rows again about the quarter) into
- * interleaved buffers, so each basis value loaded serves two frames and four rows share each
- * input load. Values below `floor` are read as `floor`.
- */
-function dctTwoFramesAtATime(
-  src: Float64Array,
-  frames: number,
-  nMels: number,
-  floor: number,
-  packed: { odd: DctRowBlock; even0: DctRowBlock; even2: DctRowBlock },
-  lift: Float64Array,
-  out: Float32Array,
-): void {
-  const half = nMels >> 1;
-  const quarter = half >> 1;
-  const nMfcc = lift.length;
-  const sum = new Float64Array(2 * half);
-  const dif = new Float64Array(2 * half);
-  const sum2 = new Float64Array(2 * quarter);
-  const dif2 = new Float64Array(2 * quarter);
-  for (let t = 0; t < frames; t += 2) {
-    const second = t + 1 < frames; // a last odd frame is folded twice, written once
-    for (let f = 0; f < 2; f++) {
-      const off = (second ? t + f : t) * nMels;
-      for (let i = 0; i < half; i++) {
-        const x = src[off + i];
-        const z = src[off + nMels - 1 - i];
-        const a = x < floor ? floor : x;
-        const b = z < floor ? floor : z;
-        sum[2 * i + f] = a + b;
-        dif[2 * i + f] = a - b;
-      }
-      for (let i = 0; i < quarter; i++) {
-        const a = sum[2 * i + f];
-        const b = sum[2 * (half - 1 - i) + f];
-        sum2[2 * i + f] = a + b;
-        dif2[2 * i + f] = a - b;
-      }
-    }
-    const o = t * nMfcc;
-    const o2 = second ? o + nMfcc : -1;
-    dctRows(packed.odd, dif, half, lift, out, o, o2);
-    dctRows(packed.even0, sum2, quarter, lift, out, o, o2);
-    dctRows(packed.even2, dif2, quarter, lift, out, o, o2);
-  }
-}
-
-/**
- * Four DCT rows x two frames at a time: `v` holds two interleaved folded inputs of `len` values
- * (`v[2i + f]`). Writes `sum * lift[k]` to `out[o + k]` (frame 0) and `out[o2 + k]` (frame 1,
- * skipped when o2 < 0).
- */
-function dctRows(
-  b: DctRowBlock,
-  v: Float64Array,
-  len: number,
-  lift: Float64Array,
-  out: Float32Array,
-  o: number,
-  o2: number,
-): void {
-  const { rows, weights } = b;
-  for (let blk = 0; blk < rows.length; blk += 4) {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let t0 = 0;
-    let t1 = 0;
-    let t2 = 0;
-    let t3 = 0;
-    let w = blk * len;
-    for (let i = 0; i < 2 * len; i += 2, w += 4) {
-      const x = v[i];
-      const y = v[i + 1];
-      const w0 = weights[w];
-      const w1 = weights[w + 1];
-      const w2 = weights[w + 2];
-      const w3 = weights[w + 3];
-      s0 += w0 * x;
-      s1 += w1 * x;
-      s2 += w2 * x;
-      s3 += w3 * x;
-      t0 += w0 * y;
-      t1 += w1 * y;
-      t2 += w2 * y;
-      t3 += w3 * y;
-    }
-    const sums = [s0, s1, s2, s3];
-    const sums2 = [t0, t1, t2, t3];
-    for (let r = 0; r < 4; r++) {
-      const k = rows[blk + r];
-      if (k < 0) continue;
-      out[o + k] = sums[r] * lift[k];
-      if (o2 >= 0) out[o2 + k] = sums2[r] * lift[k];
-    }
-  }
-}
-
 /** Options of {@link mfcc}. */
 export interface MfccOptions extends MelSpectrogramOptions {
   /** Number of coefficients kept. Default 20. */
@@ -466,9 +263,9 @@ export function mfcc(y: AudioSamples | null, sr = 22050, options?: MfccOptions):
   const nMfcc = options?.nMfcc ?? 20;
   const lifter = options?.lifter ?? 0;
   if (!Number.isInteger(nMfcc) || nMfcc < 1)
-    throw new EmovoxInputError(source, `nMfcc must be an integer >= 1, got ${nMfcc}`);
+    throw new EmovoxParameterError('nMfcc', `must be an integer >= 1, got ${nMfcc} (${source})`);
   if (!Number.isFinite(lifter) || lifter < 0)
-    throw new EmovoxInputError(source, `lifter must be >= 0, got ${lifter}`);
+    throw new EmovoxParameterError('lifter', `must be >= 0, got ${lifter} (${source})`);
   let S: Matrix64;
   if (options?.S) {
     const given = options.S;
@@ -477,7 +274,7 @@ export function mfcc(y: AudioSamples | null, sr = 22050, options?: MfccOptions):
       given.data.length !== given.frames * given.bins ||
       given.frames < 1
     ) {
-      throw new EmovoxInputError(source, 'S must be a non-empty FeatureMatrix');
+      throw new EmovoxInputError('S', `must be a non-empty FeatureMatrix (${source})`);
     }
     S = { data: Float64Array.from(given.data), frames: given.frames, bins: given.bins };
   } else {
@@ -489,58 +286,4 @@ export function mfcc(y: AudioSamples | null, sr = 22050, options?: MfccOptions):
     return dctCepstrum(mel, nMfcc, lifter, source, mel.dbMax - 80);
   }
   return dctCepstrum(S, nMfcc, lifter, source);
-}
-
-/**
- * DCT-II (orthonormal) of each frame of a float64 log-mel matrix, first nMfcc coefficients,
- * liftered. Values below `floor` (dB) are read as `floor` (power_to_db's top_db clip); default
- * -Infinity (no clip).
- */
-export function dctCepstrum(
-  S: Matrix64,
-  nMfcc: number,
-  lifter: number,
-  source: string,
-  floor = -Infinity,
-): FeatureMatrix {
-  const nMels = S.bins;
-  if (nMfcc > nMels) throw new EmovoxInputError(source, `nMfcc (${nMfcc}) must be <= nMels (${nMels})`);
-  const basis = dctBasis(nMfcc, nMels);
-  const lift = new Float64Array(nMfcc).fill(1);
-  if (lifter > 0)
-    for (let k = 0; k < nMfcc; k++) lift[k] = 1 + (lifter / 2) * Math.sin((Math.PI * (k + 1)) / lifter);
-  const out = new Float32Array(S.frames * nMfcc);
-  const src = S.data;
-  const half = nMels >> 1;
-  const odd = nMels % 2 === 1;
-  // second fold (even rows) when the folded half is itself even
-  const quarter = !odd && half % 2 === 0 ? half >> 1 : 0;
-  const sum = new Float64Array(half + 1);
-  const dif = new Float64Array(half);
-  if (quarter > 0) {
-    dctTwoFramesAtATime(src, S.frames, nMels, floor, packedDct(nMfcc, nMels), lift, out);
-    return { data: out, frames: S.frames, bins: nMfcc };
-  }
-  for (let t = 0; t < S.frames; t++) {
-    const off = t * nMels;
-    // cos basis rows are even/odd symmetric about the centre: fold the input once, halve the work
-    for (let i = 0; i < half; i++) {
-      const x = src[off + i];
-      const z = src[off + nMels - 1 - i];
-      const a = x < floor ? floor : x;
-      const b = z < floor ? floor : z;
-      sum[i] = a + b;
-      dif[i] = a - b;
-    }
-    if (odd) {
-      const x = src[off + half];
-      sum[half] = x < floor ? floor : x;
-    }
-    const sumLen = odd ? half + 1 : half;
-    for (let k = 0; k < nMfcc; k++) {
-      const b = k * nMels;
-      out[t * nMfcc + k] = (k % 2 === 0 ? dot(basis, b, sum, sumLen) : dot(basis, b, dif, half)) * lift[k];
-    }
-  }
-  return { data: out, frames: S.frames, bins: nMfcc };
 }

@@ -1,12 +1,36 @@
-import { EmovoxInputError } from '../util/errors.js';
-import { linspace, NOTE_C2_HZ, NOTE_C7_HZ } from './convert.js';
-import { ComplexFft } from './fft.js';
-import { roundHalfEven } from './round.js';
-import { readFrame, type PadMode } from './spectrum.js';
-import { checkAudio, checkInt, checkRate, type AudioSamples } from './validate.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
+import { linspace, NOTE_C2_HZ, NOTE_C7_HZ } from '../dsp/convert.js';
+import { ComplexFft, RealFft } from '../dsp/fft.js';
+import { roundHalfEven } from '../dsp/round.js';
+import { readFrame, type PadMode } from '../dsp/frame.js';
+import {
+  kronTransition,
+  sparseTransition,
+  transitionLocal,
+  transitionLoop,
+  viterbi,
+  type SparseTransition,
+} from './sequence.js';
+import { checkAudio, checkInt, checkRate, type AudioSamples } from '../dsp/validate.js';
 
 const TINY64 = 2.2250738585072014e-308;
-const LOG_TINY64 = Math.log(TINY64);
+
+const transitionCache = new Map<string, SparseTransition>();
+
+/**
+ * pyin's HMM transitions (cached): `kron(transition_loop(2, 1 - switchProb),
+ * transition_local(N, width, 'triangle'))`, kept sparse (see {@link sparseTransition}).
+ */
+function pyinTransition(N: number, width: number, switchProb: number): SparseTransition {
+  const key = `${N}|${width}|${switchProb}`;
+  let t = transitionCache.get(key);
+  if (!t) {
+    t = sparseTransition(kronTransition(transitionLoop(2, 1 - switchProb), transitionLocal(N, width)));
+    if (transitionCache.size > 16) transitionCache.clear();
+    transitionCache.set(key, t);
+  }
+  return t;
+}
 
 /** Options shared by {@link yin} and {@link pyin}. */
 export interface YinOptions {
@@ -16,15 +40,29 @@ export interface YinOptions {
   fmax?: number;
   /** Samples per analysis frame. Default 2048. */
   frameLength?: number;
-  /** Samples in the difference-function window. Default floor(frameLength / 2). */
+  /**
+   * Samples in the difference-function window, librosa 0.10 only (0.11 uses the whole frame and
+   * deprecated the parameter): setting it without `librosaCompat: '0.10'` throws. Default
+   * floor(frameLength / 2).
+   */
   winLength?: number;
   /** Samples between frames. Default floor(frameLength / 4). */
   hopLength?: number;
   /** Centre frames on `t * hopLength` by padding frameLength/2 at both ends. Default true. */
   center?: boolean;
-  /** Padding for center. Default 'constant' (zeros), librosa 0.10's default. */
+  /** Padding for center. Default 'constant' (zeros), librosa's default. */
   padMode?: PadMode;
+  /**
+   * Which librosa release to reproduce. Default '0.11' (current): the difference function uses
+   * the autocorrelation of the whole frame and lags up to frameLength - 1, and pyin starts from
+   * a uniform state distribution. '0.10' reproduces librosa 0.10 (a winLength-sample window,
+   * lags up to frameLength - winLength - 1, pyin starting unvoiced).
+   */
+  librosaCompat?: LibrosaPitchVersion;
 }
+
+/** librosa releases whose YIN / pYIN arithmetic {@link yin} and {@link pyin} reproduce. */
+export type LibrosaPitchVersion = '0.10' | '0.11';
 
 interface YinSetup {
   fmin: number;
@@ -39,30 +77,61 @@ interface YinSetup {
   cmnd: Float64Array;
   nLags: number;
   shifts: Float64Array;
+  compat: LibrosaPitchVersion;
 }
 
-/** Frames the signal and computes the CMND function and parabolic shifts (librosa 0.10 arithmetic). */
+/**
+ * Frames the signal and computes the cumulative mean normalised difference (CMND) and its
+ * parabolic shifts, with the arithmetic of the chosen librosa release.
+ */
 function yinSetup(y: AudioSamples, sr: number, o: YinOptions | undefined, source: string): YinSetup {
   checkAudio(y, source);
   checkRate(sr, source);
+  const compat = o?.librosaCompat ?? '0.11';
+  if (compat !== '0.10' && compat !== '0.11')
+    throw new EmovoxParameterError(
+      'librosaCompat',
+      `must be '0.10' or '0.11', got '${String(compat)}' (${source})`,
+    );
   const fmin = o?.fmin ?? NOTE_C2_HZ;
   const fmax = o?.fmax ?? Math.min(NOTE_C7_HZ, sr / 2);
   const frameLength = o?.frameLength ?? 2048;
   checkInt(frameLength, 'frameLength', source, 3);
+  if (compat === '0.11' && o?.winLength !== undefined)
+    throw new EmovoxParameterError(
+      'winLength',
+      `applies only with librosaCompat '0.10' (librosa 0.11 uses the whole frame) (${source})`,
+    );
   const winLength = o?.winLength ?? Math.floor(frameLength / 2);
   checkInt(winLength, 'winLength', source, 1);
   const hopLength = o?.hopLength ?? Math.floor(frameLength / 4);
   checkInt(hopLength, 'hopLength', source, 1);
   if (!(fmax <= sr / 2))
-    throw new EmovoxInputError(source, `fmax=${fmax} cannot exceed the Nyquist frequency ${sr / 2}`);
-  if (!(fmin < fmax)) throw new EmovoxInputError(source, `fmin=${fmin} must be less than fmax=${fmax}`);
-  if (!(fmin > 0)) throw new EmovoxInputError(source, `fmin=${fmin} must be strictly positive`);
-  if (winLength >= frameLength)
-    throw new EmovoxInputError(source, `winLength=${winLength} must be less than frameLength=${frameLength}`);
-  if (frameLength - winLength - 1 <= Math.floor(sr / fmax)) {
-    throw new EmovoxInputError(
-      source,
-      `fmax=${fmax} is too small for frameLength=${frameLength}, winLength=${winLength}, sr=${sr}`,
+    throw new EmovoxParameterError(
+      'fmax',
+      `${fmax} cannot exceed the Nyquist frequency ${sr / 2} (${source})`,
+    );
+  if (!(fmin < fmax))
+    throw new EmovoxParameterError('fmin', `${fmin} must be less than fmax=${fmax} (${source})`);
+  if (!(fmin > 0)) throw new EmovoxParameterError('fmin', `${fmin} must be strictly positive (${source})`);
+  if (compat === '0.10') {
+    if (winLength >= frameLength)
+      throw new EmovoxParameterError(
+        'winLength',
+        `${winLength} must be less than frameLength=${frameLength} (${source})`,
+      );
+    if (frameLength - winLength - 1 <= Math.floor(sr / fmax)) {
+      throw new EmovoxParameterError(
+        'fmax',
+        `${fmax} is too small for frameLength=${frameLength}, winLength=${winLength}, sr=${sr} (${source})`,
+      );
+    }
+  } else if (sr / fmin >= frameLength - 1) {
+    // librosa 0.11: at least one period of fmin must fit into the frame
+    throw new EmovoxParameterError(
+      'fmin',
+      `${fmin} is too small for frameLength=${frameLength} and sr=${sr}: raise fmin to ` +
+        `${(sr / (frameLength - 1)).toFixed(3)} or frameLength to ${Math.ceil(sr / fmin) + 1} (${source})`,
     );
   }
   const center = o?.center ?? true;
@@ -71,32 +140,84 @@ function yinSetup(y: AudioSamples, sr: number, o: YinOptions | undefined, source
   const total = y.length + 2 * padLeft;
   if (total < frameLength)
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than frameLength ${frameLength}`,
+      'y',
+      `audio of ${y.length} samples is shorter than frameLength ${frameLength} (${source})`,
     );
   const frames = 1 + Math.floor((total - frameLength) / hopLength);
   const minPeriod = Math.floor(sr / fmax);
-  const maxPeriod = Math.min(Math.ceil(sr / fmin), frameLength - winLength - 1);
+  const maxPeriod = Math.min(
+    Math.ceil(sr / fmin),
+    compat === '0.10' ? frameLength - winLength - 1 : frameLength - 1,
+  );
   const nLags = maxPeriod - minPeriod + 1;
   const cmnd = new Float64Array(frames * nLags);
   const shifts = new Float64Array(frames * nLags);
   const buf = new Float64Array(frameLength);
-  const energyCum = new Float64Array(frameLength);
   const diff = new Float64Array(maxPeriod + 1);
+  const difference =
+    compat === '0.10'
+      ? difference010(frameLength, winLength, maxPeriod)
+      : difference011(frameLength, maxPeriod);
+  for (let t = 0; t < frames; t++) {
+    readFrame(y, t, frameLength, hopLength, padLeft, padMode, null, buf);
+    difference(buf, diff);
+    let cum = 0;
+    const off = t * nLags;
+    for (let tau = 1; tau <= maxPeriod; tau++) {
+      cum += diff[tau];
+      if (tau >= minPeriod) {
+        // cumulative mean up to lag tau divides the numerator at lag tau (index tau - minPeriod)
+        cmnd[off + tau - minPeriod] = diff[tau] / (cum / tau + TINY64);
+      }
+    }
+    if (minPeriod === 0) cmnd[off] = diff[0] / (0 + TINY64);
+    for (let i = 1; i < nLags - 1; i++) {
+      const xl = cmnd[off + i - 1];
+      const x0 = cmnd[off + i];
+      const xr = cmnd[off + i + 1];
+      const a = xr + xl - 2 * x0;
+      const b = (xr - xl) / 2;
+      shifts[off + i] = Math.abs(b) >= Math.abs(a) ? 0 : -b / a;
+    }
+  }
+  return {
+    fmin,
+    fmax,
+    frameLength,
+    winLength,
+    hopLength,
+    minPeriod,
+    maxPeriod,
+    frames,
+    cmnd,
+    nLags,
+    shifts,
+    compat,
+  };
+}
+
+/** Fills `diff[0..maxPeriod]` with the YIN difference function of one frame. */
+type DifferenceFunction = (frame: Float64Array, diff: Float64Array) => void;
+
+/**
+ * librosa 0.10: `d(tau) = e(0) + e(tau) - 2 acf(tau)` over a `winLength`-sample window, where
+ * `acf(tau) = sum_{m=1..W} y[m] y[m + tau]` (FFT correlation, values below 1e-6 zeroed) and
+ * `e(tau)` the window energy starting at tau (also zeroed below 1e-6).
+ */
+function difference010(frameLength: number, winLength: number, maxPeriod: number): DifferenceFunction {
   const W = winLength;
+  const energyCum = new Float64Array(frameLength);
   const cfft = new ComplexFft(frameLength);
   const za = new Float64Array(2 * frameLength);
   const zb = new Float64Array(2 * frameLength);
   const fa = new Float64Array(2 * frameLength);
   const fb = new Float64Array(2 * frameLength);
-  for (let t = 0; t < frames; t++) {
-    readFrame(y, t, frameLength, hopLength, padLeft, padMode, null, buf);
+  return (buf, diff) => {
     let acc = 0;
     for (let i = 0; i < frameLength; i++) energyCum[i] = acc += buf[i] * buf[i];
     const e0raw = energyCum[W] - energyCum[0];
     const e0 = Math.abs(e0raw) < 1e-6 ? 0 : e0raw;
-    // acf[tau] = sum_{m=1..W} y[m] y[m + tau], by FFT correlation as librosa does:
-    // irfft(rfft(frame) * rfft(y[W..1])) read from index W (no wrap-around reaches it).
+    // irfft(rfft(frame) * rfft(y[W..1])) read from index W (no wrap-around reaches it)
     for (let i = 0; i < frameLength; i++) {
       za[2 * i] = buf[i];
       za[2 * i + 1] = 0;
@@ -121,26 +242,39 @@ function yinSetup(y: AudioSamples, sr: number, o: YinOptions | undefined, source
       if (Math.abs(e) < 1e-6) e = 0;
       diff[tau] = e0 + e - 2 * a;
     }
-    let cum = 0;
-    const off = t * nLags;
-    for (let tau = 1; tau <= maxPeriod; tau++) {
-      cum += diff[tau];
-      if (tau >= minPeriod) {
-        // cumulative mean up to lag tau divides the numerator at lag tau (index tau - minPeriod)
-        cmnd[off + tau - minPeriod] = diff[tau] / (cum / tau + TINY64);
-      }
+  };
+}
+
+/**
+ * librosa 0.11: `d(0) = 0`, `d(k) = 2 (acf(0) - acf(k)) - c(k - 1)` for k >= 1, with `acf` the
+ * autocorrelation of the whole frame (librosa.autocorrelate: FFT of at least 2 frameLength - 1
+ * points, no wrap-around) and `c(j) = sum_{m<=j} y[m]^2` except `c(0) = 0` (librosa zeroes that
+ * entry before reading it, so d(1) = 2 (acf(0) - acf(1))).
+ */
+function difference011(frameLength: number, maxPeriod: number): DifferenceFunction {
+  let nPad = 1;
+  while (nPad < 2 * frameLength - 1) nPad *= 2;
+  const fft = new RealFft(nPad);
+  const padded = new Float64Array(nPad);
+  const bins = (nPad >> 1) + 1;
+  const re = new Float64Array(bins);
+  const im = new Float64Array(bins);
+  const acf = new Float64Array(nPad);
+  return (buf, diff) => {
+    padded.set(buf);
+    fft.forward(padded, re, im);
+    for (let k = 0; k < bins; k++) {
+      re[k] = re[k] * re[k] + im[k] * im[k];
+      im[k] = 0;
     }
-    if (minPeriod === 0) cmnd[off] = diff[0] / (0 + TINY64);
-    for (let i = 1; i < nLags - 1; i++) {
-      const xl = cmnd[off + i - 1];
-      const x0 = cmnd[off + i];
-      const xr = cmnd[off + i + 1];
-      const a = xr + xl - 2 * x0;
-      const b = (xr - xl) / 2;
-      shifts[off + i] = Math.abs(b) >= Math.abs(a) ? 0 : -b / a;
+    fft.inverse(re, im, acf);
+    diff[0] = 0;
+    let energy = 0; // c(k - 1)
+    for (let k = 1; k <= maxPeriod; k++) {
+      diff[k] = 2 * (acf[0] - acf[k]) - (k === 1 ? 0 : energy);
+      energy += k === 1 ? buf[0] * buf[0] + buf[1] * buf[1] : buf[k] * buf[k];
     }
-  }
-  return { fmin, fmax, frameLength, winLength, hopLength, minPeriod, maxPeriod, frames, cmnd, nLags, shifts };
+  };
 }
 
 /** Options of {@link yin}. */
@@ -150,15 +284,21 @@ export interface YinOnlyOptions extends YinOptions {
 }
 
 /**
- * Fundamental frequency by YIN (librosa.yin): the first trough of the cumulative mean
- * normalised difference below `troughThreshold` (else its global minimum), refined by
- * parabolic interpolation.
+ * Fundamental frequency by YIN (librosa.yin, 0.11 by default): the first trough of the
+ * cumulative mean normalised difference below `troughThreshold` (else its global minimum),
+ * refined by parabolic interpolation. fmin must leave at least one period in the frame
+ * (`sr / fmin < frameLength - 1`).
  *
  * @param y mono signal.
  * @param sr sample rate in Hz. Default 22050.
  * @param options fmin=65.406 Hz (C2), fmax=min(2093.005 Hz (C7), sr/2), frameLength=2048,
- *   winLength=frameLength/2, hopLength=frameLength/4, troughThreshold=0.1, center=true,
- *   padMode='constant'.
+ *   hopLength=frameLength/4, troughThreshold=0.1, center=true, padMode='constant',
+ *   librosaCompat='0.11' ('0.10' reproduces librosa 0.10, where winLength=frameLength/2 also
+ *   applies).
+ * @example
+ * ```ts
+ * const f0 = yin(y, 16000, { fmin: 75, fmax: 600 }); // Hz per frame, hop 512
+ * ```
  * @returns F0 per frame in Hz (every frame gets an estimate; YIN has no voicing decision).
  */
 export function yin(y: AudioSamples, sr = 22050, options?: YinOnlyOptions): Float32Array {
@@ -271,84 +411,17 @@ export function betaCdf(x: number, a: number, b: number): number {
   return 1 - (bt * betaContinuedFraction(b, a, 1 - x)) / b;
 }
 
-/** scipy.signal.windows.triang(M, sym=True). */
-function triangle(M: number): Float64Array {
-  const w = new Float64Array(M);
-  const half = Math.floor((M + 1) / 2);
-  for (let n = 1; n <= half; n++) {
-    const v = M % 2 === 1 ? (2 * n) / (M + 1) : (2 * n - 1) / M;
-    w[n - 1] = v;
-    w[M - n] = v;
-  }
-  return w;
-}
-
-interface BandedTransition {
-  n: number;
-  /** For target state j: source states colStart[j] .. colStart[j] + colLen[j] - 1 with T[i, j] > 0. */
-  colStart: Int32Array;
-  colLen: Int32Array;
-  colOffset: Int32Array;
-  /** T[i, j] values, column by column. */
-  values: Float64Array;
-}
-
-const transitionCache = new Map<string, BandedTransition>();
-
-/** librosa.sequence.transition_local(n, width, window='triangle', wrap=False), kept banded. */
-function localTransition(n: number, width: number): BandedTransition {
-  const key = `${n}|${width}`;
-  const hit = transitionCache.get(key);
-  if (hit) return hit;
-  if (width > n)
-    throw new EmovoxInputError(
-      'pyin',
-      `transition width ${width} exceeds ${n} pitch bins; raise fmax/fmin ratio or lower maxTransitionRate`,
-    );
-  const win = triangle(width);
-  const lpad = Math.floor((n - width) / 2);
-  const padded = new Float64Array(n);
-  padded.set(win, lpad);
-  const dense = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const shift = Math.floor(n / 2) + i + 1;
-    const row = dense.subarray(i * n, (i + 1) * n);
-    for (let k = 0; k < n; k++) row[(((k + shift) % n) + n) % n] = padded[k];
-    for (let k = Math.min(n, i + Math.floor(width / 2) + 1); k < n; k++) row[k] = 0;
-    for (let k = 0; k < Math.max(0, i - Math.floor(width / 2)); k++) row[k] = 0;
-    let sum = 0;
-    for (let k = 0; k < n; k++) sum += row[k];
-    for (let k = 0; k < n; k++) row[k] /= sum;
-  }
-  const colStart = new Int32Array(n);
-  const colLen = new Int32Array(n);
-  const colOffset = new Int32Array(n);
-  const values: number[] = [];
-  for (let j = 0; j < n; j++) {
-    let lo = 0;
-    while (lo < n && dense[lo * n + j] === 0) lo++;
-    let hi = n - 1;
-    while (hi >= lo && dense[hi * n + j] === 0) hi--;
-    colStart[j] = lo;
-    colLen[j] = Math.max(0, hi - lo + 1);
-    colOffset[j] = values.length;
-    for (let i = lo; i <= hi; i++) values.push(dense[i * n + j]);
-  }
-  const t: BandedTransition = { n, colStart, colLen, colOffset, values: Float64Array.from(values) };
-  transitionCache.set(key, t);
-  return t;
-}
-
 /**
- * Probabilistic YIN (librosa.pyin): YIN troughs under a beta(2, 18) prior over thresholds and a
- * Boltzmann prior over troughs give per-frame pitch-bin observation probabilities; a 2 x nBins
- * state HMM (voiced/unvoiced x 0.1-semitone pitch bins, triangular local transitions, switch
- * probability 0.01) is decoded with Viterbi.
+ * Probabilistic YIN (librosa.pyin, 0.11 by default): YIN troughs under a beta(2, 18) prior over
+ * thresholds and a Boltzmann prior over troughs give per-frame pitch-bin observation
+ * probabilities; a 2 x nBins state HMM (voiced/unvoiced x 0.1-semitone pitch bins, triangular
+ * local transitions, switch probability 0.01, uniform initial distribution; 0.10 started
+ * unvoiced) is decoded with {@link viterbi}.
  *
- * Differences from librosa, both documented: transitions outside the triangular band are
- * treated as impossible (librosa scores them log(tiny) = -708, which only matters when every
- * in-band path is more than 708 nats worse); ties in the Viterbi argmax pick the lowest state
- * index like numpy's argmax.
+ * One difference from librosa, documented: transitions outside the triangular band are treated
+ * as impossible (librosa scores them log(tiny) = -708, which only matters when every in-band
+ * path is more than 708 nats worse). Ties in the Viterbi argmax pick the lowest state index,
+ * like numpy's argmax.
  *
  * @param y mono signal.
  * @param sr sample rate in Hz. Default 22050.
@@ -367,15 +440,13 @@ export function pyin(y: AudioSamples, sr = 22050, options?: PyinOptions): PyinRe
   const switchProb = options?.switchProb ?? 0.01;
   const noTroughProb = options?.noTroughProb ?? 0.01;
   checkInt(nThresholds, 'nThresholds', source, 1);
-  if (!(betaA > 0 && betaB > 0)) throw new EmovoxInputError(source, 'betaParameters must be positive');
-  if (!(boltzmann > 0)) throw new EmovoxInputError(source, 'boltzmannParameter must be positive');
-  if (!(resolution > 0 && resolution < 1))
-    throw new EmovoxInputError(source, 'resolution must lie in (0, 1)');
-  if (!(switchProb > 0 && switchProb < 1))
-    throw new EmovoxInputError(source, 'switchProb must lie in (0, 1)');
-  if (!(noTroughProb > 0 && noTroughProb < 1))
-    throw new EmovoxInputError(source, 'noTroughProb must lie in (0, 1)');
-  if (!(maxTransitionRate > 0)) throw new EmovoxInputError(source, 'maxTransitionRate must be positive');
+  const bad = (name: string, problem: string) => new EmovoxParameterError(name, `${problem} (${source})`);
+  if (!(betaA > 0 && betaB > 0)) throw bad('betaParameters', 'must be positive');
+  if (!(boltzmann > 0)) throw bad('boltzmannParameter', 'must be positive');
+  if (!(resolution > 0 && resolution < 1)) throw bad('resolution', 'must lie in (0, 1)');
+  if (!(switchProb > 0 && switchProb < 1)) throw bad('switchProb', 'must lie in (0, 1)');
+  if (!(noTroughProb > 0 && noTroughProb < 1)) throw bad('noTroughProb', 'must lie in (0, 1)');
+  if (!(maxTransitionRate > 0)) throw bad('maxTransitionRate', 'must be positive');
   const s = yinSetup(y, sr, options, source);
   const thresholds = linspace(0, 1, nThresholds + 1);
   const betaProbs = new Float64Array(nThresholds);
@@ -451,117 +522,26 @@ export function pyin(y: AudioSamples, sr = 22050, options?: PyinOptions): PyinRe
     unvoicedObs[t] = (1 - vp) / N;
   }
 
-  // Viterbi over 2N states: 0..N-1 voiced bins, N..2N-1 unvoiced bins.
+  // Viterbi over 2N states: 0..N-1 voiced bins, N..2N-1 unvoiced bins (librosa's layout)
   const maxSemitonesPerFrame = roundHalfEven((maxTransitionRate * 12 * s.hopLength) / sr);
   const width = maxSemitonesPerFrame * nBinsPerSemitone + 1;
-  const T = localTransition(N, width);
-  const stay = 1 - switchProb;
-  const logStay = new Float64Array(T.values.length);
-  const logSwitch = new Float64Array(T.values.length);
-  for (let i = 0; i < T.values.length; i++) {
-    logStay[i] = Math.log(stay * T.values[i] + TINY64);
-    logSwitch[i] = Math.log(switchProb * T.values[i] + TINY64);
-  }
+  if (width > N)
+    throw new EmovoxParameterError(
+      'maxTransitionRate',
+      `transition width ${width} exceeds ${N} pitch bins; raise the fmax/fmin ratio or lower maxTransitionRate (${source})`,
+    );
   const S2 = 2 * N;
-  let value = new Float64Array(S2);
-  let next = new Float64Array(S2);
-  const ptr = new Int32Array(frames * S2);
-  const logInitUnvoiced = Math.log(1 / N + TINY64);
-  {
-    const lu = Math.log(unvoicedObs[0] + TINY64);
-    for (let j = 0; j < N; j++) {
-      value[j] = Math.log(obsVoiced[j] + TINY64) + LOG_TINY64;
-      value[N + j] = lu + logInitUnvoiced;
-    }
+  const obs = new Float64Array(frames * S2);
+  for (let t = 0; t < frames; t++) {
+    obs.set(obsVoiced.subarray(t * N, (t + 1) * N), t * S2);
+    obs.fill(unvoicedObs[t], t * S2 + N, (t + 1) * S2);
   }
-  // Upper bounds per target column, used to skip a source band that cannot win the argmax.
-  // IEEE addition is monotonic, so value + log <= maxValue + maxLog holds in floating point too.
-  const colMaxSwitch = new Float64Array(N);
-  const colMaxStay = new Float64Array(N);
-  for (let j = 0; j < N; j++) {
-    let ms = -Infinity;
-    let mt = -Infinity;
-    for (let q = 0; q < T.colLen[j]; q++) {
-      ms = Math.max(ms, logSwitch[T.colOffset[j] + q]);
-      mt = Math.max(mt, logStay[T.colOffset[j] + q]);
-    }
-    colMaxSwitch[j] = ms;
-    colMaxStay[j] = mt;
-  }
-  const { colStart, colLen, colOffset } = T;
-  for (let t = 1; t < frames; t++) {
-    const lu = Math.log(unvoicedObs[t] + TINY64);
-    let maxV = -Infinity;
-    let maxU = -Infinity;
-    for (let j = 0; j < N; j++) {
-      if (value[j] > maxV) maxV = value[j];
-      if (value[N + j] > maxU) maxU = value[N + j];
-    }
-    const rowPtr = t * S2;
-    for (let j = 0; j < N; j++) {
-      const start = colStart[j];
-      const len = colLen[j];
-      const o = colOffset[j];
-      // numpy argmax over sources in state order: the voiced band comes first, so the overall
-      // winner is the voiced band's best unless the unvoiced band's best is strictly greater.
-      // Target voiced j: voiced sources stay, unvoiced sources switch.
-      let bv = -Infinity;
-      let av = start;
-      for (let q = 0; q < len; q++) {
-        const v = value[start + q] + logStay[o + q];
-        if (v > bv) {
-          bv = v;
-          av = start + q;
-        }
-      }
-      if (maxU + colMaxSwitch[j] > bv) {
-        for (let q = 0; q < len; q++) {
-          const v = value[N + start + q] + logSwitch[o + q];
-          if (v > bv) {
-            bv = v;
-            av = N + start + q;
-          }
-        }
-      }
-      next[j] = Math.log(obsVoiced[t * N + j] + TINY64) + bv;
-      ptr[rowPtr + j] = av;
-      // Target unvoiced N + j: unvoiced sources stay (scanned first here), voiced ones switch.
-      let bu = -Infinity;
-      let au = N + start;
-      for (let q = 0; q < len; q++) {
-        const v = value[N + start + q] + logStay[o + q];
-        if (v > bu) {
-          bu = v;
-          au = N + start + q;
-        }
-      }
-      if (maxV + colMaxSwitch[j] >= bu) {
-        let bw = -Infinity;
-        let aw = start;
-        for (let q = 0; q < len; q++) {
-          const v = value[start + q] + logSwitch[o + q];
-          if (v > bw) {
-            bw = v;
-            aw = start + q;
-          }
-        }
-        if (bw >= bu) {
-          bu = bw;
-          au = aw;
-        }
-      }
-      next[N + j] = lu + bu;
-      ptr[rowPtr + N + j] = au;
-    }
-    const swap = value;
-    value = next;
-    next = swap;
-  }
-  const states = new Int32Array(frames);
-  let last = 0;
-  for (let j = 1; j < S2; j++) if (value[j] > value[last]) last = j;
-  states[frames - 1] = last;
-  for (let t = frames - 2; t >= 0; t--) states[t] = ptr[(t + 1) * S2 + states[t + 1]];
+  // librosa 0.11 starts from a uniform distribution over all 2N states, 0.10 from unvoiced only
+  const pInit = new Float64Array(S2).fill(s.compat === '0.10' ? 0 : 1 / S2);
+  if (s.compat === '0.10') pInit.fill(1 / N, N);
+  const { states } = viterbi({ data: obs, frames, bins: S2 }, pyinTransition(N, width, switchProb), {
+    pInit,
+  });
   const f0 = new Float32Array(frames);
   const voicedFlag = new Uint8Array(frames);
   for (let t = 0; t < frames; t++) {

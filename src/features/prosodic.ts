@@ -1,11 +1,11 @@
-import { EmovoxInputError } from '../util/errors.js';
-import { fftFrequencies, NOTE_C2_HZ } from './convert.js';
+import { EmovoxParameterError } from '../util/errors.js';
+import { fftFrequencies, NOTE_C2_HZ } from '../dsp/convert.js';
 import type { NamedVector } from './functionals.js';
 import { percentileSorted } from './functionals.js';
 import { rms } from './framewise.js';
 import { pyin } from './pitch.js';
-import { powerSpectrogram64, resolveStft } from './spectrum.js';
-import { checkAudio, checkRate, type AudioSamples } from './validate.js';
+import { powerSpectrogram64, resolveStft } from '../dsp/stft.js';
+import { checkAudio, checkRate, type AudioSamples } from '../dsp/validate.js';
 
 /** C6, the default pitch ceiling for speech. */
 const NOTE_C6_HZ = 440.0 * 2 ** ((84 - 69) / 12);
@@ -118,7 +118,10 @@ export function prosodicFeatures(y: AudioSamples, sr: number, options?: Prosodic
   checkAudio(y, source);
   checkRate(sr, source);
   if (sr < 8000)
-    throw new EmovoxInputError(source, `sample rate ${sr} Hz is below the 8000 Hz this set needs`);
+    throw new EmovoxParameterError(
+      'sr',
+      `sample rate ${sr} Hz is below the 8000 Hz this set needs (${source})`,
+    );
   let frameLength = options?.frameLength ?? 1;
   if (options?.frameLength === undefined) while (frameLength < 0.064 * sr) frameLength *= 2;
   const hop = Math.floor(frameLength / 4);

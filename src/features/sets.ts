@@ -1,7 +1,7 @@
 import { canonicalJson } from '../util/canonical-json.js';
 import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
-import { powerToDb } from './db.js';
+import { powerToDb } from '../dsp/db.js';
 import { rms, zeroCrossingRate } from './framewise.js';
 import {
   spectralBandwidth,
@@ -12,10 +12,11 @@ import {
 } from './spectral.js';
 import { functionals, type Functional } from './functionals.js';
 import { logMelImage } from './image.js';
+import { kaldiFbank, type KaldiFbankOptions, type KaldiWindow } from './kaldi-fbank.js';
 import { melSpectrogram, mfcc, type MfccOptions } from './mel.js';
 import { pyin } from './pitch.js';
 import { prosodicFeatures } from './prosodic.js';
-import type { FeatureMatrix } from './matrix.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 import type { FeatureValue } from './value.js';
 import { vector180, VECTOR180_SAMPLE_RATE } from './vector180.js';
 
@@ -30,8 +31,14 @@ export interface FeatureSpec {
   readonly params: { readonly sampleRate: number } & { readonly [key: string]: JsonValue };
 }
 
-/** Computes one file's features from mono samples at the spec's sample rate. */
-export type FeatureFunction = (samples: Float32Array, sampleRate: number) => FeatureValue;
+/**
+ * Computes one file's features from mono samples at the spec's sample rate. Sets that run a model
+ * (the ONNX encoder sets of src/encoders) return a promise; callers await the result.
+ */
+export type FeatureFunction = (
+  samples: Float32Array,
+  sampleRate: number,
+) => FeatureValue | Promise<FeatureValue>;
 
 /** A named feature set: its defaults and how to build the function for given parameters. */
 export interface FeatureSetDefinition {
@@ -42,14 +49,39 @@ export interface FeatureSetDefinition {
   /** `matrix`: frames x bins, frame count varies with duration; `vector`: fixed length per file. */
   readonly kind: 'matrix' | 'vector';
   readonly defaults: FeatureSpec['params'];
+  /**
+   * True when the set's function runs a model and returns a promise (the ONNX encoder sets):
+   * `checkFeatureSpec` then checks the parameters through `prepare` and `create` only, without
+   * the probe run (which would load the model on the calling thread).
+   */
+  readonly usesModel?: boolean;
   /** Builds the extraction function for fully merged parameters. */
   create(params: FeatureSpec['params']): FeatureFunction;
+  /**
+   * Optional: completes merged parameters before they become the spec (e.g. the sha256 of a model
+   * file, so the cache key changes with the model). Runs in `featureSpec`, also on specs that
+   * arrive again as JSON; must be idempotent.
+   */
+  prepare?(params: FeatureSpec['params']): FeatureSpec['params'];
 }
 
 const registry = new Map<string, FeatureSetDefinition>();
 
 function register(definition: FeatureSetDefinition): void {
   registry.set(definition.name, definition);
+}
+
+/**
+ * Adds a feature set to the registry (the built-in sets register themselves; Node-only sets such
+ * as the ONNX encoder sets register from their own module). Registering the same definition again
+ * is a no-op.
+ * @throws EmovoxParameterError('name', problem) when another definition has the name.
+ */
+export function registerFeatureSet(definition: FeatureSetDefinition): void {
+  const existing = registry.get(definition.name);
+  if (existing && existing !== definition)
+    throw new EmovoxParameterError('name', `feature set "${definition.name}" is already registered`);
+  register(definition);
 }
 
 /** Names of the registered feature sets, sorted. */
@@ -79,21 +111,24 @@ export function featureSpec(name: string, overrides: Record<string, JsonValue> =
   for (const [key, value] of Object.entries(overrides)) {
     if (!(key in params)) throw new EmovoxParameterError(name, `unknown parameter "${key}"`);
     const expected = params[key];
-    // A null default means "derived" (e.g. fmax = sampleRate / 2): a number or null may replace it.
+    // A null default means "derived" (e.g. fmax = sampleRate / 2, an encoder's normalisation from
+    // the model's preprocessor config): a number, a boolean or null may replace it.
     const fits =
       expected === null
-        ? value === null || typeof value === 'number'
+        ? value === null || typeof value === 'number' || typeof value === 'boolean'
         : typeof value === typeof expected &&
           Array.isArray(value) === Array.isArray(expected) &&
           value !== null;
     if (!fits) {
       throw new EmovoxParameterError(
         name,
-        `parameter "${key}" must be a ${expected === null ? 'number or null' : typeof expected}`,
+        `parameter "${key}" must be a ${expected === null ? 'number, boolean or null' : typeof expected}`,
       );
     }
     params[key] = value;
   }
+  const prepared = definition.prepare ? definition.prepare(params as FeatureSpec['params']) : params;
+  Object.assign(params, prepared);
   const sampleRate = params.sampleRate;
   if (
     typeof sampleRate !== 'number' ||
@@ -163,15 +198,25 @@ export function checkFeatureSpec(spec: FeatureSpec): void {
   }
   if (checkedSpecs.has(key)) return;
   const fn = featureFunction(spec);
+  if (featureSetDefinition(spec.name).usesModel) {
+    checkedSpecs.add(key);
+    return;
+  }
   const sampleRate = spec.params.sampleRate;
   const nFft =
     typeof spec.params.nFft === 'number' && Number.isFinite(spec.params.nFft) ? spec.params.nFft : 0;
   const length = Math.max(3 * sampleRate, Math.min(4 * nFft, 2 ** 24));
   let value: FeatureValue;
   try {
-    value = fn(probeSignal(sampleRate, length), sampleRate);
+    value = fn(probeSignal(sampleRate, length), sampleRate) as FeatureValue; // synchronous sets
   } catch (error) {
-    const problem = error instanceof EmovoxInputError ? error.problem : errorMessage(error);
+    // a parameter error's source is the option's name: keep it in the problem
+    const problem =
+      error instanceof EmovoxParameterError
+        ? error.message
+        : error instanceof EmovoxInputError
+          ? error.problem
+          : errorMessage(error);
     throw new EmovoxParameterError(spec.name, `invalid parameters: ${problem}`, { cause: error });
   }
   const data = value.matrix?.data ?? value.vector;
@@ -523,3 +568,64 @@ register({
     };
   },
 });
+
+register({
+  name: 'fbank',
+  version: 1,
+  description:
+    'Kaldi-style log mel filterbank at 16 kHz (torchaudio.compliance.kaldi.fbank): frames x 80, 25 ms / 10 ms, Povey window, pre-emphasis 0.97, dither 0',
+  kind: 'matrix',
+  defaults: {
+    sampleRate: 16000,
+    resampleQuality: 'high',
+    numMelBins: 80,
+    frameLength: 25,
+    frameShift: 10,
+    preemphasisCoefficient: 0.97,
+    removeDcOffset: true,
+    windowType: 'povey',
+    snipEdges: true,
+    energyFloor: 1,
+    useEnergy: false,
+    lowFreq: 20,
+    highFreq: 0,
+    scale: 1,
+    subtractMean: false,
+  },
+  create(params) {
+    const options = kaldiFbankOptions(params);
+    const names = [
+      ...(options.useEnergy ? ['logEnergy'] : []),
+      ...Array.from({ length: options.numMelBins ?? 80 }, (_, m) => `fbank${m}`),
+    ];
+    return (samples, sampleRate) => ({ matrix: kaldiFbank(samples, sampleRate, options), names });
+  },
+});
+
+/** {@link KaldiFbankOptions} from the parameters of a set built on `fbank`'s defaults. */
+export function kaldiFbankOptions(params: Params): KaldiFbankOptions {
+  const windowType = params.windowType;
+  if (
+    typeof windowType !== 'string' ||
+    !['povey', 'hanning', 'hamming', 'rectangular', 'blackman'].includes(windowType)
+  )
+    throw new EmovoxInputError(
+      'feature set',
+      `windowType must be povey, hanning, hamming, rectangular or blackman`,
+    );
+  return {
+    numMelBins: num(params, 'numMelBins'),
+    frameLength: num(params, 'frameLength'),
+    frameShift: num(params, 'frameShift'),
+    preemphasisCoefficient: num(params, 'preemphasisCoefficient'),
+    removeDcOffset: params.removeDcOffset === true,
+    windowType: windowType as KaldiWindow,
+    snipEdges: params.snipEdges === true,
+    energyFloor: num(params, 'energyFloor'),
+    useEnergy: params.useEnergy === true,
+    lowFreq: num(params, 'lowFreq'),
+    highFreq: num(params, 'highFreq'),
+    scale: num(params, 'scale'),
+    subtractMean: params.subtractMean === true,
+  };
+}

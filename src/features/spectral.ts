@@ -1,10 +1,10 @@
-import { EmovoxInputError } from '../util/errors.js';
-import { fftFrequencies } from './convert.js';
-import { powerToDbInPlace } from './db.js';
-import type { FeatureMatrix } from './matrix.js';
-import { roundHalfEven } from './round.js';
-import { spectrogramInput64, type Matrix64, type StftOptions } from './spectrum.js';
-import { checkRate, type AudioSamples } from './validate.js';
+import { EmovoxParameterError } from '../util/errors.js';
+import { fftFrequencies } from '../dsp/convert.js';
+import { powerToDbInPlace } from '../dsp/db.js';
+import type { FeatureMatrix, Matrix64 } from '../dsp/matrix.js';
+import { roundHalfEven } from '../dsp/round.js';
+import { spectrogramInput64, type StftOptions } from '../dsp/stft.js';
+import { checkRate, type AudioSamples } from '../dsp/validate.js';
 import { FLOAT32_TINY } from './chroma.js';
 
 /** Options shared by the spectral descriptors: STFT framing, or a precomputed magnitude spectrogram. */
@@ -79,7 +79,8 @@ export function spectralBandwidth(
 ): FeatureMatrix {
   const source = 'spectralBandwidth';
   const p = options?.p ?? 2;
-  if (!(p > 0) || !Number.isFinite(p)) throw new EmovoxInputError(source, `p must be > 0, got ${p}`);
+  if (!(p > 0) || !Number.isFinite(p))
+    throw new EmovoxParameterError('p', `must be > 0, got ${p} (${source})`);
   const { S, freq } = magnitudeInput(y, sr, options, source);
   const cent = centroid64(S, freq);
   const out = new Float64Array(S.frames);
@@ -114,7 +115,7 @@ export function spectralRolloff(y: AudioSamples | null, sr = 22050, options?: Ro
   const source = 'spectralRolloff';
   const roll = options?.rollPercent ?? 0.85;
   if (!(roll > 0 && roll < 1))
-    throw new EmovoxInputError(source, `rollPercent must lie in (0, 1), got ${roll}`);
+    throw new EmovoxParameterError('rollPercent', `must lie in (0, 1), got ${roll} (${source})`);
   const { S, freq } = magnitudeInput(y, sr, options, source);
   const out = new Float64Array(S.frames);
   const cum = new Float64Array(S.bins);
@@ -152,8 +153,8 @@ export function spectralFlatness(
   const source = 'spectralFlatness';
   const amin = options?.amin ?? 1e-10;
   const power = options?.power ?? 2.0;
-  if (!(amin > 0)) throw new EmovoxInputError(source, `amin must be > 0, got ${amin}`);
-  if (!(power > 0)) throw new EmovoxInputError(source, `power must be > 0, got ${power}`);
+  if (!(amin > 0)) throw new EmovoxParameterError('amin', `must be > 0, got ${amin} (${source})`);
+  if (!(power > 0)) throw new EmovoxParameterError('power', `must be > 0, got ${power} (${source})`);
   const { S } = magnitudeInput(y, sr, options, source);
   const out = new Float64Array(S.frames);
   for (let t = 0; t < S.frames; t++) {
@@ -200,17 +201,20 @@ export function spectralContrast(
   const fmin = options?.fmin ?? 200.0;
   const nBands = options?.nBands ?? 6;
   const quantile = options?.quantile ?? 0.02;
-  if (!(fmin > 0)) throw new EmovoxInputError(source, `fmin must be > 0, got ${fmin}`);
+  if (!(fmin > 0)) throw new EmovoxParameterError('fmin', `must be > 0, got ${fmin} (${source})`);
   if (!Number.isInteger(nBands) || nBands < 1)
-    throw new EmovoxInputError(source, `nBands must be a positive integer, got ${nBands}`);
+    throw new EmovoxParameterError('nBands', `must be a positive integer, got ${nBands} (${source})`);
   if (!(quantile > 0 && quantile < 1))
-    throw new EmovoxInputError(source, `quantile must lie in (0, 1), got ${quantile}`);
+    throw new EmovoxParameterError('quantile', `must lie in (0, 1), got ${quantile} (${source})`);
   checkRate(sr, source);
   const octa = new Float64Array(nBands + 2);
   for (let k = 1; k < nBands + 2; k++) octa[k] = fmin * 2.0 ** (k - 1);
   for (let k = 0; k < nBands + 1; k++) {
     if (octa[k] >= 0.5 * sr)
-      throw new EmovoxInputError(source, 'frequency band exceeds Nyquist; reduce fmin or nBands');
+      throw new EmovoxParameterError(
+        'fmin',
+        `frequency band exceeds Nyquist; reduce fmin or nBands (${source})`,
+      );
   }
   const { S, freq } = magnitudeInput(y, sr, options, source);
   const rows = nBands + 1;
@@ -220,7 +224,7 @@ export function spectralContrast(
     const inBand: number[] = [];
     for (let i = 0; i < S.bins; i++) if (freq[i] >= octa[k] && freq[i] <= octa[k + 1]) inBand.push(i);
     if (inBand.length === 0)
-      throw new EmovoxInputError(source, `band ${k} contains no FFT bin; use a larger nFft`);
+      throw new EmovoxParameterError('nFft', `band ${k} contains no FFT bin; use a larger nFft (${source})`);
     let lo = inBand[0];
     let hi = inBand[inBand.length - 1];
     if (k > 0) lo = Math.max(0, lo - 1); // librosa adds the bin just below (idx[0] - 1)

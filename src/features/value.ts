@@ -1,4 +1,4 @@
-import type { FeatureMatrix } from './matrix.js';
+import type { FeatureMatrix } from '../dsp/matrix.js';
 
 /** What one feature set returns for one file: a time-major matrix or a fixed-length vector. */
 export interface FeatureValue {

@@ -128,7 +128,12 @@ export class FrontEnd {
       }
       let value: FeatureValue;
       try {
-        value = set.fn(audio, rate);
+        const result = set.fn(audio, rate);
+        // Model-backed sets (speech encoders) compute asynchronously; bundles drive this
+        // synchronous front end with the pure-maths sets only.
+        if (result instanceof Promise)
+          throw new EmovoxInputError(set.spec.name, 'asynchronous feature sets are not supported here');
+        value = result;
       } catch (error) {
         throw new EmovoxInputError(
           source,

@@ -8,6 +8,8 @@ export * from './plan.js';
 export * from './weights.js';
 export * from './bundle.js';
 export * from './summary.js';
+export * from './safetensors.js';
+export * from './pretrained.js';
 export * from './arch/registry.js';
 export type { ModelKind, Forward, OnnxKindOptions, ConfigOf } from './arch/kind.js';
 export * from './layers/module.js';

@@ -8,6 +8,7 @@ import { Module } from './layers/module.js';
 import { nn } from './layers/nn.js';
 import { EmovoxInputError } from '../util/errors.js';
 import type { WeightMap } from './weights.js';
+import { pretrainedWeights } from './pretrained.js';
 
 export { ModuleList, ModuleDict } from './layers/blocks.js';
 
@@ -61,7 +62,10 @@ export class KindModel extends EmotionModel implements ModelHost {
 
 /**
  * Builds a model from a configuration (e.g. parsed JSON), with PyTorch default initialisation
- * (the engine's seeded generator, see `manualSeed`) or the given weights.
+ * (the engine's seeded generator, see `manualSeed`) or the given weights. Without `weights`, a
+ * configuration with a `pretrained` file (the image kinds) starts from it (see
+ * `pretrainedWeights`: first convolution adapted, head re-initialised for other class counts).
+ * Parameters matching the configuration's `freeze` patterns are frozen (see `Module.freeze`).
  * @param config - any {@link ModelConfig}; defaults are filled in.
  * @param weights - optional weights to load (e.g. from {@link loadBundle}).
  * @throws EmovoxInputError for an invalid config or mismatched weights.
@@ -70,6 +74,10 @@ export function buildModel(config: ModelConfig, weights?: WeightMap): EmotionMod
   const c = resolveConfig(config);
   const kind = kindOf(c.kind);
   const model = new KindModel(c, (m) => kind.build(c, m, nn));
+  const extra = c as { pretrained?: unknown; freeze?: unknown };
   if (weights) model.loadStateDict(weights);
+  else if (typeof extra.pretrained === 'string')
+    model.loadStateDict(pretrainedWeights(c, extra.pretrained).weights, false);
+  if (Array.isArray(extra.freeze) && extra.freeze.length > 0) model.freeze(extra.freeze as string[]);
   return model;
 }

@@ -1,6 +1,7 @@
 // Tensor creation, data transfer, dtype promotion, scopes, grad handling and error reporting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EmovoxParameterError } from '../../src/util/errors.js';
 import {
   Tensor,
   dispose,
@@ -193,6 +194,15 @@ test('bad input raises JS errors with libtorch messages, never crashes', { skip 
     assert.throws(() => ops.dropout(ops.ones([2]), 1.5), /p must be in/);
     assert.throws(() => manualSeed(-1), /non-negative/);
     assert.throws(() => ops.ones([2]).to('float32', 'cuda:7'), /CUDA|cuda/);
+  }),
+);
+
+test('bad arguments checked in TypeScript are EmovoxParameterError naming the argument', { skip }, () =>
+  tidy(() => {
+    assert.throws(() => manualSeed(-1), { name: 'EmovoxParameterError', source: 'seed' });
+    assert.throws(() => ops.tensor([1, 2, 3], { shape: [2, 2] }), EmovoxParameterError);
+    assert.throws(() => ops.tensor([[1, 2], [3]]), { name: 'EmovoxParameterError', source: 'data' });
+    assert.throws(() => tidy(async () => ops.ones([1])), { name: 'EmovoxParameterError', source: 'fn' });
   }),
 );
 

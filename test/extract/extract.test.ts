@@ -48,11 +48,15 @@ describe('feature specs', () => {
       functionals: (v) => assert.equal(v.vector?.length, 480),
       prosodic: (v) => assert.equal(v.vector?.length, 19),
       logmel: (v) => assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [128, 128]),
+      fbank: (v) => assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [98, 80]),
       'logmel-frames': (v) =>
         assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [1 + Math.floor(16000 / 512), 128]),
     };
-    assert.deepEqual(featureSetNames(), Object.keys(expected).sort());
-    for (const name of featureSetNames()) {
+    // The ONNX encoder sets need a model file: test/encoders/ runs them on generated models.
+    const needsModel = new Set(['encoder', 'encoder-frames', 'speaker-embedding']);
+    const names = featureSetNames().filter((n) => !needsModel.has(n));
+    assert.deepEqual(names, Object.keys(expected).sort());
+    for (const name of names) {
       const spec = featureSpec(name);
       const { value } = await extractOne(files.good[1], spec); // b.wav: 1 s at 22.05 kHz
       expected[name](value);

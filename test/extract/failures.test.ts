@@ -418,7 +418,7 @@ describe('#9.9 the whole spec is checked before any work', () => {
       '--no-cache',
     ]);
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /^mfcc40: invalid parameters: nMfcc must be an integer >= 1, got 0$/m);
+    assert.match(run.stderr, /^mfcc40: invalid parameters: nMfcc: must be an integer >= 1, got 0 \(mfcc\)$/m);
     assert.doesNotMatch(run.stderr, /failed:/, 'not one failure per file');
     assert.deepEqual(snapshot([first.npy, first.sidecar]), before);
   });

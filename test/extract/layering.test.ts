@@ -12,12 +12,10 @@ const featuresDir = join(repoRoot, 'src', 'features');
 const extractDir = join(repoRoot, 'src', 'extract');
 
 /**
- * Features modules that still read files at import or write files, owned by the DSP work of
- * issue #8 item 3 (browser-safe features: pffft loads its wasm bytes with node:fs, toPng writes
- * with node:fs and moves to extract/). Remove an entry when its module is fixed; no other file
- * may join this list.
+ * Features modules allowed to import a Node built-in: none since PFFFT moved to dsp/ (wasm as
+ * bytes, Node loader in dsp/pffft-node.ts) and toPng to extract/png.ts. No file may join this list.
  */
-const PENDING_NODE_IMPORTS: ReadonlySet<string> = new Set(['pffft.ts', 'image.ts']);
+const PENDING_NODE_IMPORTS: ReadonlySet<string> = new Set<string>();
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];

@@ -1,7 +1,8 @@
 // Loads the fixtures written by reference/features_golden.py (frames x bins float32 arrays).
+import '../../src/dsp/pffft-node.js'; // PFFFT as in the Node entry (the production path)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FeatureMatrix } from '../../src/features/matrix.js';
+import type { FeatureMatrix } from '../../src/dsp/matrix.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/features/', import.meta.url));
 

@@ -4,6 +4,7 @@
 // melFilterbank, powerToDb, DCT-II matrix), over the option combinations that pick different
 // branches: Hann / Hamming / explicit window, nMels divisible by 4 or not, odd frame counts,
 // center on / off, reflect padding, lifter, Float64Array input.
+import '../../src/dsp/pffft-node.js'; // PFFFT as in the Node entry
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

@@ -1,4 +1,5 @@
-// yin and pyin against the numpy port of librosa 0.10 (reference/features_golden.py).
+// yin and pyin against the numpy port of librosa (reference/features_golden.py): 0.11 by
+// default, 0.10 with librosaCompat: '0.10' (the two differ by up to 100 % on these signals).
 // yin: 1e-4 relative. pyin: f0 1e-4 relative on the same frames, identical voiced flags, voiced
 // probabilities 1e-4. pyin's Viterbi argmax could in principle flip on exact ties or when
 // librosa's log(tiny) = -708 scores for out-of-band transitions mattered (we treat them as
@@ -13,18 +14,23 @@ import { golden, relError, signal } from './golden.js';
 const col = (a: Float32Array) => ({ data: a, frames: a.length, bins: 1 });
 
 for (const name of ['tone_noise', 'vowel', 'chirp', 'stress']) {
-  test(`yin and pyin match librosa on ${name}`, () => {
-    const { y, sr } = signal(name);
-    const fmax = Math.min(2093.004522404789, sr / 2);
-    assert.ok(relError(col(yin(y, sr, { fmax })), golden(`${name}_yin`)) < 1e-4, 'yin');
-    const p = pyin(y, sr, { fmax });
-    const voiced = golden(`${name}_pyin_voiced`);
-    assert.deepEqual(Array.from(p.voicedFlag), Array.from(voiced.data), 'voiced flags');
-    const f0 = p.f0.map((v) => (Number.isNaN(v) ? 0 : v));
-    assert.ok(relError(col(f0), golden(`${name}_pyin_f0`)) < 1e-4, 'f0');
-    assert.ok(relError(col(p.voicedProb), golden(`${name}_pyin_vprob`)) < 1e-4, 'voiced prob');
-    for (let t = 0; t < p.f0.length; t++) assert.equal(Number.isNaN(p.f0[t]), p.voicedFlag[t] === 0);
-  });
+  for (const compat of ['0.11', '0.10'] as const) {
+    const suffix = compat === '0.10' ? '_010' : '';
+    test(`yin and pyin match librosa ${compat} on ${name}`, () => {
+      const { y, sr } = signal(name);
+      const fmax = Math.min(2093.004522404789, sr / 2);
+      // the default is 0.11: no option needed for it
+      const options = compat === '0.10' ? { fmax, librosaCompat: compat } : { fmax };
+      assert.ok(relError(col(yin(y, sr, options)), golden(`${name}_yin${suffix}`)) < 1e-4, 'yin');
+      const p = pyin(y, sr, options);
+      const voiced = golden(`${name}_pyin_voiced${suffix}`);
+      assert.deepEqual(Array.from(p.voicedFlag), Array.from(voiced.data), 'voiced flags');
+      const f0 = p.f0.map((v) => (Number.isNaN(v) ? 0 : v));
+      assert.ok(relError(col(f0), golden(`${name}_pyin_f0${suffix}`)) < 1e-4, 'f0');
+      assert.ok(relError(col(p.voicedProb), golden(`${name}_pyin_vprob${suffix}`)) < 1e-4, 'voiced prob');
+      for (let t = 0; t < p.f0.length; t++) assert.equal(Number.isNaN(p.f0[t]), p.voicedFlag[t] === 0);
+    });
+  }
 }
 
 test('pyin finds 220 Hz in the tone and reports high voicing probability', () => {
@@ -48,8 +54,33 @@ test('yin / pyin reject infeasible parameters', () => {
   const y = new Float32Array(8000);
   assert.throws(() => yin(y, 16000, { fmin: 100, fmax: 9000 }), EmovoxInputError);
   assert.throws(() => yin(y, 16000, { fmin: 300, fmax: 200 }), EmovoxInputError);
-  assert.throws(() => pyin(y, 16000, { fmin: 65, fmax: 400, frameLength: 64 }), EmovoxInputError);
+  // 0.11: one period of fmin must fit into the frame (16000 / 65 = 246 samples > 63)
+  assert.throws(() => pyin(y, 16000, { fmin: 65, fmax: 400, frameLength: 64 }), /fmin: 65 is too small/);
+  // 0.10: the lag range frameLength - winLength - 1 must exceed sr / fmax
+  assert.throws(
+    () => pyin(y, 16000, { fmin: 65, fmax: 400, frameLength: 64, librosaCompat: '0.10' }),
+    /fmax: 400 is too small/,
+  );
+  // winLength exists only in 0.10 (librosa 0.11 deprecated it)
+  assert.throws(() => yin(y, 16000, { winLength: 512 }), /librosaCompat '0.10'/);
+  assert.doesNotThrow(() => yin(y, 16000, { winLength: 512, librosaCompat: '0.10' }));
+  assert.throws(() => yin(y, 16000, { librosaCompat: '0.9' as '0.10' }), EmovoxInputError);
   // silence: every frame unvoiced
   const p = pyin(y, 16000, { fmax: 2000 });
   assert.ok(p.voicedFlag.every((v) => v === 0));
+});
+
+test('bad options are parameter errors naming the option and the function', () => {
+  const y = new Float32Array(8000);
+  assert.throws(() => yin(y, 16000, { hopLength: 0 }), {
+    name: 'EmovoxParameterError',
+    source: 'hopLength',
+    message: /hopLength: must be an integer >= 1, got 0 \(yin\)/,
+  });
+  assert.throws(() => pyin(y, 16000, { switchProb: 2 }), {
+    name: 'EmovoxParameterError',
+    source: 'switchProb',
+  });
+  // a problem with the audio itself names the argument y
+  assert.throws(() => yin(new Float32Array(0), 16000), { name: 'EmovoxInputError', source: 'y' });
 });

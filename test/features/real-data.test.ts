@@ -1,6 +1,7 @@
 // Real speech (RAVDESS, ../shared/data): prosodic features behave as the speech literature
 // says (angry vs neutral: higher F0, louder, flatter spectrum; male vs female F0 ranges), and the
 // 22 050 Hz recipe runs on resampled real audio. Skips when the corpora are absent.
+import '../../src/dsp/pffft-node.js'; // PFFFT as in the Node entry
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -136,7 +136,7 @@ test('spectral functions reject bad input with EmovoxInputError', () => {
 });
 
 test('the PFFFT float32 plan agrees with fft.js, and the fft.js fallback (EMOVOX_FFT=js) matches the goldens', async () => {
-  const { pffftPlan } = await import('../../src/features/pffft.js');
+  const { pffftPlan } = await import('../../src/dsp/pffft.js');
   const plan = pffftPlan(2048);
   assert.ok(plan !== null, 'PFFFT WASM SIMD should load on Node 20');
   const x = new Float64Array(2048).map((_, i) => Math.sin(i * 0.1) + 0.3 * Math.cos(i * 1.9));

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import {
   functionals,
+  imageRgba,
   logMelImage,
   mfcc,
   prosodicFeatures,
   PROSODIC_NAMES,
-  toPng,
   vector180,
 } from '../../src/features/index.js';
+import { toPng } from '../../src/extract/png.js';
 import { EmovoxInputError } from '../../src/util/errors.js';
 import { golden, relError, signal } from './golden.js';
 
@@ -154,7 +155,7 @@ test('logMelImage has a fixed size, values in [0, 1], and documented crop/pad/re
   assert.ok(logMelImage(new Float32Array(4096), sr).data.every((v) => v === 0));
 });
 
-test('toPng writes gray and viridis PNGs of frames x bins pixels, low bins at the bottom', () => {
+test('toPng (extract) writes the imageRgba (features) pixels as gray and viridis PNGs of frames x bins pixels, low bins at the bottom', () => {
   const dir = mkdtempSync(join(tmpdir(), 'emovox-png-'));
   try {
     const data = new Float32Array(4 * 3);
@@ -174,6 +175,10 @@ test('toPng writes gray and viridis PNGs of frames x bins pixels, low bins at th
     assert.deepEqual(Array.from(vir.data.subarray((2 * 4 + 0) * 4, (2 * 4 + 0) * 4 + 3)), [0xfd, 0xe7, 0x25]);
     assert.deepEqual(Array.from(vir.data.subarray(0, 3)), [0x44, 0x01, 0x54]);
     assert.throws(() => toPng(img, join(dir, 'missing', 'x.png')), EmovoxInputError);
+    // the PNG holds exactly the pure imageRgba pixels
+    assert.deepEqual(Uint8Array.from(png.data), Uint8Array.from(imageRgba(img).data));
+    assert.throws(() => imageRgba({ data, frames: 5, bins: 3 }), EmovoxInputError);
+    assert.throws(() => imageRgba(img, { colormap: 'jet' as 'gray' }), /unknown colormap/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,13 +4,15 @@
 // padding, a hop that is not a multiple of 4, Float64Array input) and its memory use (alternating
 // configurations and lengths); plus the cases where it must decline, and the committed binary
 // being the build of the committed source.
+import '../../src/dsp/pffft-node.js'; // PFFFT as in the Node entry
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dctCepstrum, melSpectrogram64, mfcc, type MfccOptions } from '../../src/features/mel.js';
+import { dctCepstrum } from '../../src/dsp/dct.js';
+import { melSpectrogram64, mfcc, type MfccOptions } from '../../src/features/mel.js';
 import { melKernelAvailable, mfccByKernel } from '../../src/features/wasm/mel-kernel.js';
 
 const kernelOff = process.env.EMOVOX_FFT === 'js' || process.env.EMOVOX_MEL_KERNEL === 'js';
@@ -121,20 +123,28 @@ test('the kernel declines what it does not implement, and mfcc() still answers o
   assert.equal(mfccByKernel(y, 16000, { nFft: 400, hopLength: 160 }, 20, 0, 'mfcc'), null);
   const o400 = { nFft: 400, hopLength: 160, nMels: 40 };
   assert.ok(relErr(mfcc(y, 16000, o400).data, jsMfcc(y, 16000, o400)) === 0);
-  assert.throws(() => mfcc(y, 16000, { nMels: 16, nMfcc: 20 }), /nMfcc \(20\) must be <= nMels \(16\)/);
-  assert.throws(() => mfcc(new Float32Array([0, NaN]), 16000), /mfcc: audio sample 1 is not finite/);
+  assert.throws(() => mfcc(y, 16000, { nMels: 16, nMfcc: 20 }), /nMfcc: 20 must be <= nMels = 16 \(mfcc\)/);
+  assert.throws(
+    () => mfcc(new Float32Array([0, NaN]), 16000),
+    /y: audio sample 1 is not finite \(NaN\) \(mfcc\)/,
+  );
   assert.throws(() => mfcc(y, 16000, { center: false, nFft: 16384 }), /shorter than nFft/);
   const w = new Float64Array(2048).fill(1);
   assert.ok(relErr(mfcc(y, 16000, { window: w }).data, jsMfcc(y, 16000, { window: w })) < 1e-5);
 });
 
-test('the committed mel-kernel.wasm.ts is the build of mel-kernel.as.ts', () => {
+test('the committed *.wasm.ts files are the builds of their AssemblyScript sources', () => {
   const dir = mkdtempSync(join(tmpdir(), 'emovox-wasm-test-'));
   try {
-    const out = join(dir, 'mel-kernel.wasm.ts');
-    execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--out', out], { stdio: 'pipe' });
-    const committed = readFileSync('src/features/wasm/mel-kernel.wasm.ts', 'utf8');
-    assert.equal(readFileSync(out, 'utf8'), committed, 'run npm run build:wasm and commit the result');
+    execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--out-dir', dir], { stdio: 'pipe' });
+    for (const name of ['mel-kernel', 'chroma-kernel']) {
+      const committed = readFileSync(`src/features/wasm/${name}.wasm.ts`, 'utf8');
+      assert.equal(
+        readFileSync(join(dir, `${name}.wasm.ts`), 'utf8'),
+        committed,
+        `${name}: run npm run build:wasm and commit the result`,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@ for (const golden of loadGolden()) {
       const hasBn = Buffer.from(bytes).includes('BatchNormalization');
       assert.equal(
         hasBn,
-        !foldBatchNorm && golden.weights.has(`${golden.name === 'hybrid' ? 'vector.' : ''}bns.0.weight`),
+        !foldBatchNorm && [...golden.weights.keys()].some((n) => n.endsWith('.running_mean')),
       );
       const session = await EmotionSession.load(bytes);
       const out = await session.run(golden.inputs);

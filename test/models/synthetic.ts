@@ -154,5 +154,42 @@ export function tasks(): Record<string, Task> {
       epochs: 15,
       trainCount,
     },
+    resnet: {
+      config: { kind: 'resnet', inputShape: [1, 16, 16], classes: 3, width: 4 },
+      inputs: { spectrogram: { data: images(rng, labels, 16), shape: [n, 1, 16, 16] } },
+      labels,
+      epochs: 15,
+      trainCount,
+    },
+    vgg16: {
+      config: {
+        kind: 'vgg16',
+        inputShape: [1, 32, 32],
+        classes: 3,
+        channels: [4, 4, 8, 8, 8],
+        batchNorm: true,
+        hidden: 16,
+        pool: 1,
+        dropout: 0,
+      },
+      inputs: { spectrogram: { data: images(rng, labels, 32), shape: [n, 1, 32, 32] } },
+      labels,
+      epochs: 15,
+      trainCount,
+    },
+    efficientnetB0: {
+      config: {
+        kind: 'efficientnetB0',
+        inputShape: [1, 16, 16],
+        classes: 3,
+        widthMult: 0.1,
+        depthMult: 0.5,
+        dropout: 0.1,
+      },
+      inputs: { spectrogram: { data: images(rng, labels, 16), shape: [n, 1, 16, 16] } },
+      labels,
+      epochs: 30,
+      trainCount,
+    },
   };
 }

@@ -9,10 +9,10 @@ import {
   mfcc,
   PROSODIC_NAMES,
   prosodicFeatures,
-  toPng,
   vector180,
   VECTOR180_SAMPLE_RATE,
 } from '../../features/index.js';
+import { toPng } from '../../extract/png.js';
 import type { CommandModule } from './index.js';
 
 interface DemoOptions {

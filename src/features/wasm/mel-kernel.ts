@@ -1,11 +1,13 @@
 import { EmovoxInputError } from '../../util/errors.js';
 import { sparseMelFilterbank, type SparseFilterbank } from '../filters.js';
-import { pffftPlan } from '../pffft.js';
-import type { FeatureMatrix } from '../matrix.js';
+import { pffftPlan } from '../../dsp/pffft.js';
+import type { FeatureMatrix } from '../../dsp/matrix.js';
 import type { MfccOptions } from '../mel.js';
-import { cosineWindow, frameCount, resolveStft } from '../spectrum.js';
-import { unwindowedSpectra } from '../unwindowed-frames.js';
-import { checkAudio, checkRate, type AudioSamples } from '../validate.js';
+import { frameCount } from '../../dsp/frame.js';
+import { resolveStft } from '../../dsp/stft.js';
+import { cosineWindow } from '../../dsp/window.js';
+import { unwindowedSpectra } from '../../dsp/unwindowed-frames.js';
+import { checkAudio, checkRate, type AudioSamples } from '../../dsp/validate.js';
 import { MEL_KERNEL_WASM_BASE64 } from './mel-kernel.wasm.js';
 
 /**
@@ -225,8 +227,8 @@ export function mfccByKernel(
   const frames = frameCount(y.length, p.nFft, p.hopLength, p.center);
   if (frames < 1)
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false`,
+      'y',
+      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false (${source})`,
     );
   const o = options ?? {};
   const key = `${sr}|${p.nFft}|${o.nMels}|${o.fmin}|${o.fmax}|${o.htk}|${String(o.norm)}|${nMfcc}|${lifter}`;

@@ -40,36 +40,69 @@ export class Conv1d extends Module {
   }
 }
 
-/** torch.nn.Conv2d with stride 1 and "same" padding (odd square kernel): [B, in, H, W] → [B, out, H, W]. */
+/** Options of {@link Conv2d}; the defaults give stride 1, "same" padding and a bias. */
+export interface Conv2dOptions {
+  /** Stride on both axes (default 1). */
+  stride?: number;
+  /** Zero padding on each side of both axes (default (kernel - 1) / 2: "same" for odd kernels). */
+  padding?: number;
+  /** Channel groups (default 1; `groups = inChannels` is a depthwise convolution). */
+  groups?: number;
+  /** Add a bias (default true; false before a BatchNorm, as torchvision's backbones). */
+  bias?: boolean;
+}
+
+/**
+ * torch.nn.Conv2d(in, out, kernel, stride, padding, groups, bias) over [B, in, H, W] (square
+ * kernel): out H = floor((H + 2·padding − kernel) / stride) + 1. Parameters `weight`
+ * [out, in/groups, k, k] and `bias` [out] (absent with `bias: false`).
+ */
 export class Conv2d extends Module {
   readonly weight: Tensor;
-  readonly bias: Tensor;
+  readonly bias: Tensor | null;
+  readonly stride: number;
+  readonly padding: number;
+  readonly groups: number;
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
     readonly kernel: number,
+    options: Conv2dOptions = {},
   ) {
     super();
-    const p = init.conv2dParams(inChannels, outChannels, kernel);
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding ?? (kernel - 1) / 2;
+    this.groups = options.groups ?? 1;
+    const p = init.conv2dParams(inChannels, outChannels, kernel, {
+      groups: this.groups,
+      bias: options.bias ?? true,
+    });
     this.weight = this.param('weight', p.weight);
-    this.bias = this.param('bias', p.bias!);
+    this.bias = p.bias ? this.param('bias', p.bias) : null;
   }
   forward(x: Tensor): Tensor {
-    const pad = (this.kernel - 1) / 2;
-    return ops.conv2d(x, this.weight, this.bias, { padding: [pad, pad] });
+    return ops.conv2d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      groups: this.groups,
+    });
   }
 }
 
 /**
- * torch.nn.BatchNorm1d / BatchNorm2d over channel axis 1 (momentum 0.1, ε 1e-5): batch statistics
- * in training mode (running statistics updated), running statistics in eval mode.
+ * torch.nn.BatchNorm1d / BatchNorm2d over channel axis 1 (momentum 0.1, ε default 1e-5): batch
+ * statistics in training mode (running statistics updated), running statistics in eval mode.
  */
 export class BatchNorm extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
   readonly runningMean: Tensor;
   readonly runningVar: Tensor;
-  constructor(readonly channels: number) {
+  /** @param eps - added to the variance (default 1e-5, PyTorch's; TensorFlow ports use 1e-3). */
+  constructor(
+    readonly channels: number,
+    readonly eps = 1e-5,
+  ) {
     super();
     const p = init.batchNormParams(channels);
     this.weight = this.param('weight', p.weight);
@@ -85,7 +118,7 @@ export class BatchNorm extends Module {
       runningVar: this.runningVar,
       training: this.training,
       momentum: 0.1,
-      eps: 1e-5,
+      eps: this.eps,
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Tensor, dispose, keep, noGrad, ops } from '../../engine/index.js';
 import { EmovoxInputError } from '../../util/errors.js';
 import type { WeightMap } from '../weights.js';
+import { freezePattern } from '../arch/image-blocks.js';
 
 /**
  * Base class of emovox layers and models, after torch.nn.Module: named parameters (trainable
@@ -46,9 +47,33 @@ export abstract class Module {
     return out;
   }
 
-  /** Trainable parameters (for optimizers). */
+  /**
+   * Trainable parameters, for optimizers: every parameter except the frozen ones (see
+   * {@link Module.freeze}). `namedParameters` and `stateDict` still list all of them.
+   */
   parameters(): Tensor[] {
-    return this.namedParameters().map(([, t]) => t);
+    return this.namedParameters()
+      .map(([, t]) => t)
+      .filter((t) => t.requiresGrad);
+  }
+
+  /**
+   * Freezes the parameters whose names match any pattern (`*` matches any run of characters, e.g.
+   * `features.*`, `layer1.*`): they stop requiring gradients and leave {@link Module.parameters},
+   * so an optimizer built afterwards never updates them. BatchNorm running statistics are buffers
+   * and still update in training mode, as in PyTorch.
+   * @returns the frozen names.
+   */
+  freeze(patterns: readonly string[]): string[] {
+    const res = patterns.map(freezePattern);
+    const frozen: string[] = [];
+    for (const [name, t] of this.namedParameters()) {
+      if (res.some((re) => re.test(name))) {
+        t.requiresGrad_(false);
+        frozen.push(name);
+      }
+    }
+    return frozen;
   }
 
   /** Number of trainable scalars. */
@@ -78,13 +103,15 @@ export abstract class Module {
   }
 
   /**
-   * Overwrites parameters and buffers from `weights` (every name must be present, same shapes).
+   * Overwrites parameters and buffers from `weights` (same shapes; every name must be present
+   * unless `strict` is false, when absent names keep their values).
    * @throws EmovoxInputError('load weights', problem) on a missing or misshapen tensor.
    */
-  loadStateDict(weights: WeightMap): void {
+  loadStateDict(weights: WeightMap, strict = true): void {
     noGrad(() => {
       for (const [name, t] of [...this.namedParameters(), ...this.namedBuffers()]) {
         const w = weights.get(name);
+        if (!w && !strict) continue;
         if (!w) throw new EmovoxInputError('load weights', `missing ${name}`);
         if (w.shape.join(',') !== t.shape.join(',')) {
           throw new EmovoxInputError('load weights', `${name} has shape [${w.shape}], expected [${t.shape}]`);

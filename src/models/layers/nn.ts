@@ -23,6 +23,7 @@ import {
   maskedMean,
 } from './attention.js';
 import { ConvBranch, ModuleDict, ModuleList, classifierHead, reluStack } from './blocks.js';
+import { ModuleNode, ModuleTree, initLayer, initTensor } from './tree.js';
 
 /**
  * Everything a kind's forward is built from: the engine's tensor `ops`, the layers (PyTorch
@@ -53,6 +54,10 @@ export const nn = {
   ConvBranch,
   reluStack,
   classifierHead,
+  ModuleNode,
+  ModuleTree,
+  initLayer,
+  initTensor,
 } as const;
 
 /** Type of {@link nn}, for `import type` in kind modules. */

@@ -55,25 +55,34 @@ export function convSame(g: OnnxGraphBuilder, weights: WeightMap, x: string, nam
   });
 }
 
-/** Inference-mode batch normalisation over channel axis 1 (ε = 1e-5, PyTorch's default). */
-export function batchNorm(g: OnnxGraphBuilder, weights: WeightMap, x: string, name: string): string {
+/** Inference-mode batch normalisation over channel axis 1 (ε default 1e-5, PyTorch's). */
+export function batchNorm(
+  g: OnnxGraphBuilder,
+  weights: WeightMap,
+  x: string,
+  name: string,
+  eps = 1e-5,
+): string {
   const inputs = ['weight', 'bias', 'running_mean', 'running_var'].map((p) =>
     init(g, weights, `${name}.${p}`),
   );
-  return g.node('BatchNormalization', [x, ...inputs], { epsilon: { float: 1e-5 } });
+  return g.node('BatchNormalization', [x, ...inputs], { epsilon: { float: eps } });
 }
 
 /**
  * Convolution weights with an inference-mode BatchNorm folded in: W' = W·s, b' = (b − μ)·s + β
- * with s = γ / √(σ² + ε) per output channel (computed in float64).
+ * with s = γ / √(σ² + ε) per output channel (computed in float64). A convolution without a bias
+ * counts as b = 0.
+ * @param eps - the BatchNorm's ε (default 1e-5).
  */
 export function foldBatchNorm(
   weights: WeightMap,
   conv: string,
   bn: string,
+  eps = 1e-5,
 ): { weight: Float32Array; bias: Float32Array } {
   const w = weight(weights, `${conv}.weight`);
-  const b = weight(weights, `${conv}.bias`).data;
+  const b = weights.get(`${conv}.bias`)?.data ?? new Float32Array(w.shape[0]);
   const [gamma, beta, mean, variance] = ['weight', 'bias', 'running_mean', 'running_var'].map(
     (p) => weight(weights, `${bn}.${p}`).data,
   );
@@ -82,7 +91,7 @@ export function foldBatchNorm(
   const folded = new Float32Array(w.data.length);
   const bias = new Float32Array(out);
   for (let o = 0; o < out; o++) {
-    const s = gamma[o] / Math.sqrt(variance[o] + 1e-5);
+    const s = gamma[o] / Math.sqrt(variance[o] + eps);
     for (let i = 0; i < per; i++) folded[o * per + i] = w.data[o * per + i] * s;
     bias[o] = (b[o] - mean[o]) * s + beta[o];
   }
@@ -336,4 +345,111 @@ export function embeddingMeanPool(
   const emb = g.node('Gather', [init(g, weights, `${name}.weight`), tokens], { axis: 0 });
   const mask = g.node('Not', [g.node('Equal', [tokens, g.int64Tensor('pad', [], [0])])]);
   return maskedMean(g, emb, mask);
+}
+
+/** Geometry of a 2-D convolution: stride, zero padding on every side, channel groups. */
+export interface Conv2dAttrs {
+  /** Default 1. */
+  stride?: number;
+  /** Default 0. */
+  padding?: number;
+  /** Default 1 (`groups = channels`: depthwise). */
+  groups?: number;
+}
+
+function convAttrs(kernel: number[], o: Conv2dAttrs) {
+  const p = o.padding ?? 0;
+  return {
+    kernel_shape: kernel,
+    pads: [p, p, p, p],
+    strides: [o.stride ?? 1, o.stride ?? 1],
+    group: o.groups ?? 1,
+  };
+}
+
+/** torch.nn.Conv2d with any stride, padding and groups; the bias is used when the weights have one. */
+export function conv2d(
+  g: OnnxGraphBuilder,
+  weights: WeightMap,
+  x: string,
+  name: string,
+  o: Conv2dAttrs = {},
+): string {
+  const w = weight(weights, `${name}.weight`);
+  const inputs = [x, init(g, weights, `${name}.weight`)];
+  if (weights.has(`${name}.bias`)) inputs.push(init(g, weights, `${name}.bias`));
+  return g.node('Conv', inputs, convAttrs(w.shape.slice(2), o));
+}
+
+/**
+ * Conv2d + inference-mode BatchNorm: one Conv with the BatchNorm folded in (`fold`), else Conv
+ * and BatchNormalization nodes.
+ */
+export function convBn(
+  g: OnnxGraphBuilder,
+  weights: WeightMap,
+  x: string,
+  conv: string,
+  bn: string,
+  o: Conv2dAttrs & { fold: boolean; eps?: number },
+): string {
+  const eps = o.eps ?? 1e-5;
+  if (!o.fold) return batchNorm(g, weights, conv2d(g, weights, x, conv, o), bn, eps);
+  const shape = weight(weights, `${conv}.weight`).shape;
+  const f = foldBatchNorm(weights, conv, bn, eps);
+  const W = g.floatTensor(`${conv}.weight_bn_folded`, shape, f.weight);
+  const Bias = g.floatTensor(`${conv}.bias_bn_folded`, [shape[0]], f.bias);
+  return g.node('Conv', [x, W, Bias], convAttrs(shape.slice(2), o));
+}
+
+/** Max pooling with a square window (torch.nn.MaxPool2d(kernel, stride, padding)). */
+export function maxPool2d(
+  g: OnnxGraphBuilder,
+  x: string,
+  kernel: number,
+  stride: number,
+  padding = 0,
+): string {
+  return g.node('MaxPool', [x], {
+    kernel_shape: [kernel, kernel],
+    strides: [stride, stride],
+    pads: [padding, padding, padding, padding],
+  });
+}
+
+/** SiLU (swish): x · sigmoid(x). */
+export function silu(g: OnnxGraphBuilder, x: string): string {
+  return g.node('Mul', [x, g.node('Sigmoid', [x])]);
+}
+
+/**
+ * The [out, in] averaging matrix of adaptive average pooling along one axis: output i averages
+ * inputs floor(i·in/out) .. ceil((i+1)·in/out) − 1, as PyTorch's adaptive_avg_pool.
+ */
+export function adaptivePoolMatrix(inSize: number, outSize: number): Float32Array {
+  const m = new Float32Array(outSize * inSize);
+  for (let i = 0; i < outSize; i++) {
+    const start = Math.floor((i * inSize) / outSize);
+    const end = Math.ceil(((i + 1) * inSize) / outSize);
+    for (let j = start; j < end; j++) m[i * inSize + j] = 1 / (end - start);
+  }
+  return m;
+}
+
+/**
+ * torch.nn.AdaptiveAvgPool2d((outH, outW)) of x [batch, c, inH, inW] with static spatial sizes, as
+ * two MatMuls with averaging matrices (ONNX has no adaptive pooling operator).
+ */
+export function adaptiveAvgPool2d(
+  g: OnnxGraphBuilder,
+  x: string,
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
+): string {
+  const rows = g.floatTensor('adaptive_pool_rows', [outH, inH], adaptivePoolMatrix(inH, outH));
+  const colsT = transpose2d(adaptivePoolMatrix(inW, outW), outW, inW);
+  const cols = g.floatTensor('adaptive_pool_cols', [inW, outW], colsT);
+  return g.node('MatMul', [rows, g.node('MatMul', [x, cols])]);
 }

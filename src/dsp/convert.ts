@@ -1,5 +1,5 @@
 /**
- * Unit conversions, ported from librosa 0.10 `librosa.core.convert`.
+ * Unit conversions, ported from librosa 0.10 / 0.11 `librosa.core.convert` (unchanged between them).
  */
 
 const F_SP = 200.0 / 3;

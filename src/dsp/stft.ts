@@ -1,14 +1,10 @@
-import { EmovoxInputError } from '../util/errors.js';
-import { RealFft } from './fft.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
+import { realFft } from './fft.js';
+import { frameCount, readFrame, type PadMode } from './frame.js';
+import { matrixToF64, type FeatureMatrix, type Matrix64 } from './matrix.js';
 import { pffftPlan } from './pffft.js';
-import { isNonEmptyFeatureMatrix, type FeatureMatrix } from './matrix.js';
 import { checkAudio, checkInt, type AudioSamples } from './validate.js';
-
-/** A named window (periodic, as scipy.signal.get_window(..., fftbins=True)) or explicit coefficients. */
-export type WindowSpec = 'hann' | 'hamming' | 'ones' | Float32Array | Float64Array | readonly number[];
-
-/** How `center: true` pads the signal ends: zeros (librosa 0.10 default), numpy 'reflect' or 'edge'. */
-export type PadMode = 'constant' | 'reflect' | 'edge';
+import { cosineWindow, fftWindow, type WindowSpec } from './window.js';
 
 /** Framing and window parameters shared by every STFT-based feature (librosa names, camelCase). */
 export interface StftOptions {
@@ -22,7 +18,7 @@ export interface StftOptions {
   window?: WindowSpec;
   /** Pad `nFft / 2` samples at both ends so frame t is centred at sample `t * hopLength`. Default true. */
   center?: boolean;
-  /** Padding used when `center` is true. Default 'constant' (zeros), librosa 0.10's default. */
+  /** Padding used when `center` is true. Default 'constant' (zeros), librosa's default. */
   padMode?: PadMode;
 }
 
@@ -46,13 +42,6 @@ export interface ComplexSpectrogram {
   readonly bins: number;
 }
 
-/** A float64 frames x bins matrix used between internal stages (never exported to users). */
-export interface Matrix64 {
-  data: Float64Array;
-  frames: number;
-  bins: number;
-}
-
 /** Largest FFT length accepted (2^20 samples). */
 export const MAX_FFT = 1 << 20;
 
@@ -64,16 +53,16 @@ export function resolveStft(options: StftOptions | undefined, source: string): S
   const nFft = options?.nFft ?? 2048;
   checkInt(nFft, 'nFft', source, 1);
   if (nFft > MAX_FFT)
-    throw new EmovoxInputError(source, `nFft ${nFft} exceeds the supported maximum ${MAX_FFT}`);
+    throw new EmovoxParameterError('nFft', `${nFft} exceeds the supported maximum ${MAX_FFT} (${source})`);
   const winLength = options?.winLength ?? nFft;
   checkInt(winLength, 'winLength', source, 1);
   if (winLength > nFft)
-    throw new EmovoxInputError(source, `winLength (${winLength}) must be <= nFft (${nFft})`);
+    throw new EmovoxParameterError('winLength', `${winLength} must be <= nFft = ${nFft} (${source})`);
   const hopLength = options?.hopLength ?? Math.floor(winLength / 4);
   checkInt(hopLength, 'hopLength', source, 1);
   const padMode = options?.padMode ?? 'constant';
   if (padMode !== 'constant' && padMode !== 'reflect' && padMode !== 'edge') {
-    throw new EmovoxInputError(source, `unsupported padMode '${String(padMode)}'`);
+    throw new EmovoxParameterError('padMode', `unsupported '${String(padMode)}' (${source})`);
   }
   return {
     nFft,
@@ -83,109 +72,6 @@ export function resolveStft(options: StftOptions | undefined, source: string): S
     center: options?.center ?? true,
     padMode,
   };
-}
-
-const windowCache = new Map<string, Float64Array>();
-
-/**
- * The analysis window of length `winLength`, zero-padded (centred) to `nFft` samples, as
- * librosa does: `pad_center(get_window(window, win_length, fftbins=True), size=n_fft)`.
- */
-export function fftWindow(window: WindowSpec, winLength: number, nFft: number): Float64Array {
-  const key = typeof window === 'string' ? `${window}:${winLength}:${nFft}` : null;
-  if (key !== null) {
-    const hit = windowCache.get(key);
-    if (hit) return hit;
-  }
-  const base = new Float64Array(winLength);
-  if (typeof window === 'string') {
-    for (let n = 0; n < winLength; n++) {
-      const c = Math.cos((2 * Math.PI * n) / winLength);
-      if (window === 'hann') base[n] = 0.5 - 0.5 * c;
-      else if (window === 'hamming') base[n] = 0.54 - 0.46 * c;
-      else if (window === 'ones') base[n] = 1;
-      else
-        throw new EmovoxInputError(
-          'window',
-          `unknown window '${String(window)}' (use hann, hamming, ones or coefficients)`,
-        );
-    }
-  } else {
-    if (window.length !== winLength) {
-      throw new EmovoxInputError(
-        'window',
-        `window has ${window.length} coefficients, expected winLength ${winLength}`,
-      );
-    }
-    for (let n = 0; n < winLength; n++) base[n] = window[n];
-  }
-  const out = new Float64Array(nFft);
-  const lpad = Math.floor((nFft - winLength) / 2);
-  out.set(base, lpad);
-  if (key !== null) windowCache.set(key, out);
-  return out;
-}
-
-/** Number of frames librosa's stft produces for `n` samples. */
-export function frameCount(n: number, nFft: number, hopLength: number, center: boolean): number {
-  const padded = center ? n + 2 * Math.floor(nFft / 2) : n;
-  if (padded < nFft) return 0;
-  return 1 + Math.floor((padded - nFft) / hopLength);
-}
-
-/**
- * Sample `i` of `y` extended beyond its ends by numpy.pad's mode ('constant' = zeros,
- * 'reflect' = mirror without repeating the edge sample, 'edge' = repeat the edge sample).
- */
-export function paddedSample(y: AudioSamples, i: number, mode: PadMode): number {
-  const n = y.length;
-  if (i >= 0 && i < n) return y[i];
-  if (mode === 'constant') return 0;
-  if (mode === 'edge') return i < 0 ? y[0] : y[n - 1];
-  if (n === 1) return y[0];
-  const period = 2 * (n - 1);
-  let j = i % period;
-  if (j < 0) j += period;
-  return j < n ? y[j] : period - j < n ? y[period - j] : 0;
-}
-
-/**
- * Copies frame `t` of `y` (after centre padding) into `out` (length `frameLength`), multiplied
- * by `window` when given.
- */
-export function readFrame(
-  y: AudioSamples,
-  t: number,
-  frameLength: number,
-  hopLength: number,
-  padLeft: number,
-  padMode: PadMode,
-  window: Float64Array | null,
-  out: Float64Array | Float32Array,
-): void {
-  const start = t * hopLength - padLeft;
-  if (start >= 0 && start + frameLength <= y.length) {
-    // subarray gives each loop a monomorphic, zero-based view (measurably faster in V8)
-    const src = y.subarray(start, start + frameLength);
-    if (window === null) for (let i = 0; i < frameLength; i++) out[i] = src[i];
-    else for (let i = 0; i < frameLength; i++) out[i] = src[i] * window[i];
-  } else if (window === null) {
-    for (let i = 0; i < frameLength; i++) out[i] = paddedSample(y, start + i, padMode);
-  } else {
-    for (let i = 0; i < frameLength; i++) out[i] = paddedSample(y, start + i, padMode) * window[i];
-  }
-}
-
-const fftCache = new Map<number, RealFft>();
-
-/** A cached RealFft for `size` (callers are synchronous, so the scratch buffers can be shared). */
-export function realFft(size: number): RealFft {
-  let f = fftCache.get(size);
-  if (!f) {
-    f = new RealFft(size);
-    fftCache.set(size, f);
-  }
-  return f;
 }
 
 /**
@@ -218,8 +104,8 @@ function checkFrames(y: AudioSamples, p: StftParams, source: string): number {
   const frames = frameCount(y.length, p.nFft, p.hopLength, p.center);
   if (frames < 1) {
     throw new EmovoxInputError(
-      source,
-      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false`,
+      'y',
+      `audio of ${y.length} samples is shorter than nFft ${p.nFft} with center=false (${source})`,
     );
   }
   return frames;
@@ -233,8 +119,8 @@ export function powerSpectrogram64(y: AudioSamples, p: StftParams, power: number
   const bins = Math.floor(p.nFft / 2) + 1;
   if (frames * bins > MAX_SPECTROGRAM_VALUES) {
     throw new EmovoxInputError(
-      source,
-      `a ${frames} x ${bins} spectrogram exceeds ${MAX_SPECTROGRAM_VALUES} values (1 GiB); process the audio in chunks`,
+      'y',
+      `a ${frames} x ${bins} spectrogram exceeds ${MAX_SPECTROGRAM_VALUES} values (1 GiB); process the audio in chunks (${source})`,
     );
   }
   const data = new Float64Array(frames * bins);
@@ -259,8 +145,8 @@ export function fastPowerSpectrogram64(y: AudioSamples, p: StftParams, source: s
   const bins = Math.floor(p.nFft / 2) + 1;
   if (frames * bins > MAX_SPECTROGRAM_VALUES) {
     throw new EmovoxInputError(
-      source,
-      `a ${frames} x ${bins} spectrogram exceeds ${MAX_SPECTROGRAM_VALUES} values; process the audio in chunks`,
+      'y',
+      `a ${frames} x ${bins} spectrogram exceeds ${MAX_SPECTROGRAM_VALUES} values; process the audio in chunks (${source})`,
     );
   }
   const data = new Float64Array(frames * bins);
@@ -284,17 +170,6 @@ export function fastPowerSpectrogram64(y: AudioSamples, p: StftParams, source: s
 }
 
 /**
- * The (a0, a1) of `window` when it is the periodic cosine window `a0 - a1 cos(2 pi n / nFft)`
- * over the whole frame (Hann, Hamming with winLength = nFft), else null.
- */
-export function cosineWindow(window: WindowSpec, winLength: number, nFft: number): [number, number] | null {
-  if (winLength !== nFft) return null;
-  if (window === 'hann') return [0.5, 0.5];
-  if (window === 'hamming') return [0.54, 0.46];
-  return null;
-}
-
-/**
  * |Xw[k]|^2 for k = 0..nFft/2 from an extended spectrum (Pffft.transformExtended), with the
  * cosine window applied as `Xw[k] = a0 X[k] - c (X[k-1] + X[k+1])`.
  */
@@ -312,7 +187,7 @@ export function windowedPower(zx: Float32Array, a0: number, c: number, spec: Flo
  *
  * @param y mono signal.
  * @param options nFft=2048, hopLength=floor(winLength/4), winLength=nFft, window='hann'
- *   (periodic), center=true, padMode='constant' (zero padding, librosa 0.10's default).
+ *   (periodic), center=true, padMode='constant' (zero padding, librosa's default).
  * @returns `frames = 1 + floor(len(y) / hopLength)` (center=true) rows of `1 + floor(nFft/2)`
  *   complex bins, unnormalised (numpy.fft.rfft scaling).
  */
@@ -334,6 +209,103 @@ export function stft(y: AudioSamples, options?: StftOptions): ComplexSpectrogram
   return { re: outRe, im: outIm, frames, bins };
 }
 
+/** A complex STFT in float64, frames x bins: `re[t * bins + k] + i * im[t * bins + k]`. */
+export interface ComplexSpectrogram64 {
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+  /** Number of frames. */
+  readonly frames: number;
+  /** `1 + floor(nFft / 2)` frequency bins. */
+  readonly bins: number;
+}
+
+/**
+ * {@link stft} kept in float64 (the phase vocoder's input: its phases must not be rounded to
+ * float32). Same options, defaults and layout.
+ */
+export function stft64(y: AudioSamples, options?: StftOptions): ComplexSpectrogram64 {
+  const source = 'stft64';
+  checkAudio(y, source);
+  const p = resolveStft(options, source);
+  const frames = checkFrames(y, p, source);
+  const bins = Math.floor(p.nFft / 2) + 1;
+  const outRe = new Float64Array(frames * bins);
+  const outIm = new Float64Array(frames * bins);
+  forEachStftFrame(y, p, (t, re, im) => {
+    outRe.set(re.subarray(0, bins), t * bins);
+    outIm.set(im.subarray(0, bins), t * bins);
+  });
+  return { re: outRe, im: outIm, frames, bins };
+}
+
+/** Options of {@link istft}. */
+export interface IstftOptions {
+  /** Samples between frames. Default `floor(winLength / 4)`. */
+  hopLength?: number;
+  /** Window length (<= nFft, zero-padded to nFft, centred). Default nFft. */
+  winLength?: number;
+  /** Synthesis window, as in {@link StftOptions}. Default 'hann'. */
+  window?: WindowSpec;
+  /** The STFT was centred: drop `nFft / 2` samples at the start (and the end without `length`). Default true. */
+  center?: boolean;
+  /** Exact output length in samples (zero-padded or cut). Default: everything the frames cover. */
+  length?: number;
+}
+
+/** Smallest normal float32: where the summed squared window counts as zero (librosa's `tiny`). */
+const FLOAT32_TINY = 1.1754943508222875e-38;
+
+/**
+ * Inverse STFT (librosa.istft): inverse real FFT of each frame (`nFft = 2 * (bins - 1)`),
+ * windowed overlap-add, divided by the overlap-added squared window wherever that exceeds the
+ * smallest float32 normal, then trimmed for `center`. Inverts {@link stft64} with the same
+ * options (exactly up to rounding wherever the window overlap is non-zero).
+ *
+ * @param spec complex frames x bins spectrogram.
+ * @param options hopLength=floor(winLength/4), winLength=nFft, window='hann', center=true,
+ *   length=all samples covered (minus the centre padding).
+ * @returns the signal as float32 samples.
+ */
+export function istft(spec: ComplexSpectrogram64, options?: IstftOptions): Float32Array {
+  const source = 'istft';
+  const { frames, bins } = spec;
+  if (!Number.isInteger(bins) || bins < 2 || !Number.isInteger(frames) || frames < 0)
+    throw new EmovoxInputError('spec', `shape ${frames} x ${bins} is not frames x (nFft/2 + 1) (${source})`);
+  if (spec.re.length !== frames * bins || spec.im.length !== frames * bins)
+    throw new EmovoxInputError('spec', `re and im must hold ${frames} x ${bins} values (${source})`);
+  const nFft = 2 * (bins - 1);
+  const p = resolveStft(
+    { nFft, hopLength: options?.hopLength, winLength: options?.winLength, window: options?.window },
+    source,
+  );
+  const center = options?.center ?? true;
+  const length = options?.length;
+  if (length !== undefined) checkInt(length, 'length', source, 0);
+  const window = fftWindow(p.window, p.winLength, nFft);
+  const hop = p.hopLength;
+  const fft = realFft(nFft);
+  const total = nFft + hop * Math.max(0, frames - 1);
+  const y = new Float64Array(total);
+  const norm = new Float64Array(total);
+  const time = new Float64Array(nFft);
+  for (let t = 0; t < frames; t++) {
+    fft.inverse(spec.re.subarray(t * bins, (t + 1) * bins), spec.im.subarray(t * bins, (t + 1) * bins), time);
+    const origin = t * hop;
+    for (let n = 0; n < nFft; n++) {
+      y[origin + n] += time[n] * window[n];
+      norm[origin + n] += window[n] * window[n];
+    }
+  }
+  const start = center ? nFft >> 1 : 0;
+  const count = length ?? Math.max(0, total - (center ? 2 * (nFft >> 1) : 0));
+  const out = new Float32Array(count);
+  for (let i = 0; i < count && start + i < total; i++) {
+    const w = norm[start + i];
+    out[i] = w > FLOAT32_TINY ? y[start + i] / w : y[start + i];
+  }
+  return out;
+}
+
 /** Options of {@link spectrogram}. */
 export interface SpectrogramOptions extends StftOptions {
   /** Exponent of the magnitude: 1 = magnitude |X| (default), 2 = power |X|^2. */
@@ -349,7 +321,7 @@ export function spectrogram(y: AudioSamples, options?: SpectrogramOptions): Feat
   checkAudio(y, source);
   const power = options?.power ?? 1;
   if (!Number.isFinite(power) || power <= 0)
-    throw new EmovoxInputError(source, `power must be > 0, got ${power}`);
+    throw new EmovoxParameterError('power', `must be > 0, got ${power} (${source})`);
   const p = resolveStft(options, source);
   const m = powerSpectrogram64(y, p, power, source);
   return { data: Float32Array.from(m.data), frames: m.frames, bins: m.bins };
@@ -378,28 +350,9 @@ export function spectrogramInput64(
 ): Matrix64 {
   if (S) {
     const given = matrixToF64(S, source, true);
-    if (given.bins < 2) throw new EmovoxInputError(source, 'S needs at least 2 frequency bins');
+    if (given.bins < 2) throw new EmovoxInputError('S', `needs at least 2 frequency bins (${source})`);
     return given;
   }
   checkAudio(y, source);
   return powerSpectrogram64(y, resolveStft(options, source), power, source);
-}
-
-/** Float64 copy of a user-supplied FeatureMatrix (validated: finite, non-negative when asked). */
-export function matrixToF64(m: FeatureMatrix, source: string, nonNegative: boolean): Matrix64 {
-  if (!isNonEmptyFeatureMatrix(m)) {
-    throw new EmovoxInputError(source, 'spectrogram must be a non-empty FeatureMatrix');
-  }
-  const data = new Float64Array(m.data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = m.data[i];
-    if (!Number.isFinite(v) || (nonNegative && v < 0)) {
-      throw new EmovoxInputError(
-        source,
-        `spectrogram value ${i} is ${v} (must be finite${nonNegative ? ', >= 0' : ''})`,
-      );
-    }
-    data[i] = v;
-  }
-  return { data, frames: m.frames, bins: m.bins };
 }

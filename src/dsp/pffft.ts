@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import FFT from 'fft.js';
 
 /**
@@ -9,8 +6,13 @@ import FFT from 'fft.js';
  * than fft.js on 2048 points and is used for the mel / MFCC hot loop only, where librosa itself
  * computes a float32 (complex64) STFT. The package's Emscripten glue is async, so this module
  * wires the three imports itself; the export names are those of the pinned 0.4.2 build, and a
- * self-test against fft.js guards them: on any failure (or EMOVOX_FFT=js) callers get `null`
- * and use the float64 fft.js path instead.
+ * self-test against fft.js guards them: on any failure callers get `null` and use the float64
+ * fft.js path instead.
+ *
+ * This module never reads files: the wasm arrives as bytes or a compiled module through
+ * {@link initPffft} / {@link loadPffft}, or lazily from a loader set with
+ * {@link setPffftLoader} (the Node entry registers one that reads the installed package, see
+ * pffft-node.ts). Until then PFFFT is off and every caller uses fft.js.
  */
 interface PffftExports {
   memory: WebAssembly.Memory;
@@ -20,64 +22,145 @@ interface PffftExports {
   transformOrdered(setup: number, input: number, output: number, work: number, direction: number): void;
 }
 
-let exportsCache: PffftExports | null | undefined;
+/** PFFFT's wasm: the bytes of `pffft.wasm` (SIMD build of @echogarden/pffft-wasm 0.4.2) or that module compiled. */
+export type PffftWasm = BufferSource | WebAssembly.Module;
 
-function instantiate(): PffftExports | null {
-  if (process.env.EMOVOX_FFT === 'js') return null;
-  try {
-    const require = createRequire(import.meta.url);
-    const glue = require.resolve('@echogarden/pffft-wasm/simd');
-    const bytes = readFileSync(join(dirname(glue), 'pffft.wasm'));
-    // the imports need the memory, which exists only after instantiation
-    const holder: { memory?: WebAssembly.Memory } = {};
-    const imports = {
-      a: {
-        a: () => {
-          throw new Error('PFFFT assertion failed');
-        },
-        b: (requested: number) => {
-          const mem = holder.memory as WebAssembly.Memory;
-          const need = requested - mem.buffer.byteLength;
-          if (need <= 0) return 1;
-          try {
-            mem.grow(Math.ceil(need / 65536));
-            return 1;
-          } catch {
-            return 0;
-          }
-        },
-        c: (dest: number, src: number, num: number) => {
-          new Uint8Array((holder.memory as WebAssembly.Memory).buffer).copyWithin(dest, src, src + num);
-        },
+/** A source {@link setPffftLoader} consults once, on first use; null or a throw leaves PFFFT off. */
+export type PffftLoader = () => PffftWasm | null;
+
+/** The instantiated wasm (null: off), or undefined while not decided yet. */
+let exportsCache: PffftExports | null | undefined;
+/** True when the current state came from initPffft / loadPffft (a loader never overrides it). */
+let explicit = false;
+let loader: PffftLoader | null = null;
+
+/** The import object of the 0.4.2 build; `holder.memory` is filled in after instantiation. */
+function pffftImports(holder: { memory?: WebAssembly.Memory }): WebAssembly.Imports {
+  return {
+    a: {
+      a: () => {
+        throw new Error('PFFFT assertion failed');
       },
-    };
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
-    const ex = instance.exports as Record<string, unknown>;
-    const memory = ex.d as WebAssembly.Memory;
-    holder.memory = memory;
-    (ex.e as () => void)(); // static constructors
-    const out: PffftExports = {
-      memory,
-      malloc: ex.f as PffftExports['malloc'], // pffft_aligned_malloc
-      free: ex.h as PffftExports['free'], // pffft_aligned_free
-      newSetup: ex.k as PffftExports['newSetup'],
-      transformOrdered: ex.p as PffftExports['transformOrdered'],
-    };
-    if (
-      !(memory instanceof WebAssembly.Memory) ||
-      typeof out.newSetup !== 'function' ||
-      typeof out.free !== 'function'
-    )
-      return null;
-    return out;
+      b: (requested: number) => {
+        const mem = holder.memory as WebAssembly.Memory;
+        const need = requested - mem.buffer.byteLength;
+        if (need <= 0) return 1;
+        try {
+          mem.grow(Math.ceil(need / 65536));
+          return 1;
+        } catch {
+          return 0;
+        }
+      },
+      c: (dest: number, src: number, num: number) => {
+        new Uint8Array((holder.memory as WebAssembly.Memory).buffer).copyWithin(dest, src, src + num);
+      },
+    },
+  };
+}
+
+/** The named exports of an instance of the 0.4.2 build, or null when they are not there. */
+function wire(instance: WebAssembly.Instance, holder: { memory?: WebAssembly.Memory }): PffftExports | null {
+  const ex = instance.exports as Record<string, unknown>;
+  const memory = ex.d as WebAssembly.Memory;
+  if (!(memory instanceof WebAssembly.Memory) || typeof ex.e !== 'function') return null;
+  holder.memory = memory;
+  (ex.e as () => void)(); // static constructors
+  const out: PffftExports = {
+    memory,
+    malloc: ex.f as PffftExports['malloc'], // pffft_aligned_malloc
+    free: ex.h as PffftExports['free'], // pffft_aligned_free
+    newSetup: ex.k as PffftExports['newSetup'],
+    transformOrdered: ex.p as PffftExports['transformOrdered'],
+  };
+  const fns = [out.malloc, out.free, out.newSetup, out.transformOrdered];
+  return fns.every((f) => typeof f === 'function') ? out : null;
+}
+
+function instantiateSync(wasm: PffftWasm): PffftExports | null {
+  try {
+    const module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm);
+    const holder: { memory?: WebAssembly.Memory } = {};
+    return wire(new WebAssembly.Instance(module, pffftImports(holder)), holder);
   } catch {
     return null;
   }
 }
 
+function use(ex: PffftExports | null): boolean {
+  exportsCache = ex;
+  explicit = true;
+  planCache.clear();
+  return ex !== null;
+}
+
+/**
+ * Instantiates PFFFT now, synchronously, from its wasm bytes or compiled module (browsers allow
+ * synchronous compilation of large modules only off the main thread: there, compile first with
+ * `WebAssembly.compile` or use {@link loadPffft}). `null` turns PFFFT off (fft.js everywhere).
+ * Replaces any earlier instance and drops cached plans.
+ *
+ * @returns true when PFFFT is now in use (each plan still passes a self-test before use).
+ */
+export function initPffft(wasm: PffftWasm | null): boolean {
+  return use(wasm === null ? null : instantiateSync(wasm));
+}
+
+/**
+ * {@link initPffft} for browsers' main threads: instantiates asynchronously from bytes, a
+ * compiled module, a fetch `Response`, or a URL that is fetched (e.g. where `pffft.wasm` from
+ * `@echogarden/pffft-wasm/dist/simd/` is served).
+ *
+ * @returns true when PFFFT is now in use; false (fft.js stays in use) when it cannot load.
+ */
+export async function loadPffft(source: PffftWasm | Response | URL | string): Promise<boolean> {
+  try {
+    let wasm: PffftWasm;
+    if (typeof source === 'string' || source instanceof URL) wasm = await (await fetch(source)).arrayBuffer();
+    else if (typeof Response !== 'undefined' && source instanceof Response) wasm = await source.arrayBuffer();
+    else wasm = source as PffftWasm;
+    const holder: { memory?: WebAssembly.Memory } = {};
+    const imports = pffftImports(holder);
+    const instance =
+      wasm instanceof WebAssembly.Module
+        ? await WebAssembly.instantiate(wasm, imports)
+        : (await WebAssembly.instantiate(wasm, imports)).instance;
+    return use(wire(instance, holder));
+  } catch {
+    return use(null);
+  }
+}
+
+/**
+ * Sets where PFFFT comes from when neither {@link initPffft} nor {@link loadPffft} was called:
+ * `load` runs once, the first time a plan is asked for (the Node entry registers one that reads
+ * the installed package). `null` removes the loader.
+ */
+export function setPffftLoader(load: PffftLoader | null): void {
+  loader = load;
+  if (!explicit) {
+    exportsCache = undefined;
+    planCache.clear();
+  }
+}
+
 function wasm(): PffftExports | null {
-  if (exportsCache === undefined) exportsCache = instantiate();
+  if (exportsCache === undefined) {
+    if (loader === null) return null; // undecided: a later loader or init may still provide it
+    let source: PffftWasm | null;
+    try {
+      source = loader();
+    } catch {
+      source = null;
+    }
+    exportsCache = source === null ? null : instantiateSync(source);
+  }
   return exportsCache;
+}
+
+/** True when PFFFT is loaded (or its loader provides it now); false means fft.js is used. */
+export function pffftAvailable(): boolean {
+  return wasm() !== null;
 }
 
 /** A float32 real FFT plan of one size (not re-entrant; one per size per thread). */

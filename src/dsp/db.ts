@@ -1,4 +1,4 @@
-import { EmovoxInputError } from '../util/errors.js';
+import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
 import type { FeatureMatrix } from './matrix.js';
 
 /** Reference level for dB conversion: a fixed value or 'max' (librosa's `ref=np.max`). */
@@ -22,9 +22,10 @@ export function powerToDbInPlace(data: Float64Array, options?: PowerToDbOptions)
   const amin = options?.amin ?? 1e-10;
   const topDb = options?.topDb === undefined ? 80.0 : options.topDb;
   const ref = options?.ref ?? 1.0;
-  if (!(amin > 0)) throw new EmovoxInputError('powerToDb', `amin must be strictly positive, got ${amin}`);
+  if (!(amin > 0))
+    throw new EmovoxParameterError('amin', `must be strictly positive, got ${amin} (powerToDb)`);
   if (topDb !== null && !(topDb >= 0))
-    throw new EmovoxInputError('powerToDb', `topDb must be non-negative, got ${topDb}`);
+    throw new EmovoxParameterError('topDb', `must be non-negative, got ${topDb} (powerToDb)`);
   let refValue: number;
   if (ref === 'max') {
     refValue = -Infinity;
@@ -32,7 +33,7 @@ export function powerToDbInPlace(data: Float64Array, options?: PowerToDbOptions)
   } else if (typeof ref === 'number' && Number.isFinite(ref)) {
     refValue = Math.abs(ref);
   } else {
-    throw new EmovoxInputError('powerToDb', `ref must be a finite number or 'max', got ${String(ref)}`);
+    throw new EmovoxParameterError('ref', `must be a finite number or 'max', got ${String(ref)} (powerToDb)`);
   }
   const offset = 10.0 * Math.log10(Math.max(amin, refValue));
   // 10 log10(x) as (10 / ln 10) ln(x): V8's Math.log is about twice as fast as Math.log10
@@ -52,12 +53,12 @@ export function powerToDbInPlace(data: Float64Array, options?: PowerToDbOptions)
 
 function toF64(S: FeatureMatrix, source: string, square: boolean): Float64Array {
   if (!S || !(S.data instanceof Float32Array) || S.data.length !== S.frames * S.bins) {
-    throw new EmovoxInputError(source, 'input must be a FeatureMatrix');
+    throw new EmovoxInputError('S', `must be a FeatureMatrix (${source})`);
   }
   const out = new Float64Array(S.data.length);
   for (let i = 0; i < out.length; i++) {
     const v = S.data[i];
-    if (Number.isNaN(v)) throw new EmovoxInputError(source, `value ${i} is NaN`);
+    if (Number.isNaN(v)) throw new EmovoxInputError('S', `value ${i} is NaN (${source})`);
     out[i] = square ? v * v : v;
   }
   return out;
@@ -82,7 +83,8 @@ export function amplitudeToDb(S: FeatureMatrix, options?: PowerToDbOptions): Fea
   const amin = options?.amin ?? 1e-5;
   const ref = options?.ref ?? 1.0;
   const topDb = options?.topDb === undefined ? 80.0 : options.topDb;
-  if (!(amin > 0)) throw new EmovoxInputError('amplitudeToDb', `amin must be strictly positive, got ${amin}`);
+  if (!(amin > 0))
+    throw new EmovoxParameterError('amin', `must be strictly positive, got ${amin} (amplitudeToDb)`);
   // ref='max' on |S| is the same as 'max' on |S|^2.
   powerToDbInPlace(data, { ref: ref === 'max' ? 'max' : ref * ref, amin: amin * amin, topDb });
   return { data: Float32Array.from(data), frames: S.frames, bins: S.bins };

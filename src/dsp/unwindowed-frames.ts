@@ -1,5 +1,6 @@
 import type { Pffft } from './pffft.js';
-import { readFrame, type StftParams } from './spectrum.js';
+import { readFrame } from './frame.js';
+import type { StftParams } from './stft.js';
 import type { AudioSamples } from './validate.js';
 
 /**

@@ -1,4 +1,5 @@
 import FFT from 'fft.js';
+import { EmovoxParameterError } from '../util/errors.js';
 
 /**
  * Discrete Fourier transforms of any length, in float64. Power-of-two sizes use fft.js's
@@ -13,10 +14,12 @@ export class RealFft {
   private readonly pow2: FFT | null;
   private readonly out: Float64Array;
   private readonly bluestein: Bluestein | null;
+  private full: Float64Array | null = null;
+  private time: Float64Array | null = null;
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1)
-      throw new RangeError(`FFT size must be a positive integer, got ${size}`);
+      throw new EmovoxParameterError('size', `FFT size must be a positive integer, got ${size} (RealFft)`);
     this.size = size;
     const isPow2 = size >= 4 && (size & (size - 1)) === 0;
     this.pow2 = isPow2 ? new FFT(size) : null;
@@ -62,6 +65,51 @@ export class RealFft {
     }
     (this.bluestein as Bluestein).realForward(input, re, im, nBins);
   }
+
+  /**
+   * Inverse real DFT (numpy.fft.irfft scaling, 1/size): from bins 0..size/2 in `re` and `im`
+   * (the rest of the spectrum is their conjugate mirror; the imaginary parts of bin 0 and, for
+   * even sizes, bin size/2 are used as given, as fft.js does) into `out` (length `size`).
+   */
+  inverse(re: Float64Array, im: Float64Array, out: Float64Array): void {
+    const n = this.size;
+    const nBins = (n >> 1) + 1;
+    this.full ??= new Float64Array(2 * n);
+    this.time ??= new Float64Array(2 * n);
+    const full = this.full;
+    const time = this.time;
+    for (let k = 0; k < nBins; k++) {
+      full[2 * k] = re[k];
+      full[2 * k + 1] = im[k];
+    }
+    for (let k = nBins; k < n; k++) {
+      full[2 * k] = full[2 * (n - k)];
+      full[2 * k + 1] = -full[2 * (n - k) + 1];
+    }
+    if (this.pow2 !== null) this.pow2.inverseTransform(time, full);
+    else {
+      // IDFT(x) = conj(DFT(conj(x))) / n; only the real part is kept
+      for (let k = 0; k < n; k++) full[2 * k + 1] = -full[2 * k + 1];
+      (this.bluestein as Bluestein).complexForward(full, time);
+      for (let k = 0; k < n; k++) time[2 * k] /= n;
+    }
+    for (let i = 0; i < n; i++) out[i] = time[2 * i];
+  }
+}
+
+const realFftCache = new Map<number, RealFft>();
+
+/**
+ * A cached {@link RealFft} for `size`. Every caller is synchronous and finishes with the
+ * transform before returning, so one instance (and its scratch buffers) per size is shared.
+ */
+export function realFft(size: number): RealFft {
+  let f = realFftCache.get(size);
+  if (!f) {
+    f = new RealFft(size);
+    realFftCache.set(size, f);
+  }
+  return f;
 }
 
 /** Complex FFT of any length (forward and inverse, unnormalised forward, 1/n inverse). */
@@ -73,7 +121,7 @@ export class ComplexFft {
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1)
-      throw new RangeError(`FFT size must be a positive integer, got ${size}`);
+      throw new EmovoxParameterError('size', `FFT size must be a positive integer, got ${size} (ComplexFft)`);
     this.size = size;
     const isPow2 = size >= 2 && (size & (size - 1)) === 0;
     this.pow2 = isPow2 ? new FFT(size) : null;
