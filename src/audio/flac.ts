@@ -1,6 +1,6 @@
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import { EmovoxInputError } from '../util/errors.js';
-import { fourCC, type ByteSource } from './bytes.js';
+import { fourCC, type ByteSource } from './byte-source.js';
 import { MAX_SAMPLE_RATE } from './pcm.js';
 
 /** FLAC STREAMINFO fields. `totalFrames` is 0 when the encoder did not know the length. */

@@ -1,0 +1,133 @@
+// Audio file bytes -> mono samples in the browser. WAV, AIFF and FLAC go through emovox's own
+// parsers (the ones `loadAudio` uses in Node), so the samples are the ones Node reads from the
+// same file, bit for bit; anything else (MP3, Ogg, M4A, WebM...) goes to the browser's
+// `decodeAudioData`.
+import { parseAiff } from '../audio/aiff.js';
+import { memoryByteSource } from '../audio/byte-source.js';
+import { detectContainer, id3v2Length } from '../audio/detect.js';
+import { decodeFlac, parseFlacStreamInfo } from '../audio/flac.js';
+import { decodePcmFrames, type PcmLayout } from '../audio/pcm.js';
+import { parseWav, UnsupportedWavCodec } from '../audio/wav.js';
+import { EmovoxInputError, errorMessage } from '../util/errors.js';
+
+/** Decoded audio: mono samples at the file's own rate (or the browser's decoding rate). */
+export interface DecodedAudio {
+  /** Mono samples in [-1, 1]: the mean of the channels, as `loadAudio` mixes them. */
+  samples: Float32Array;
+  /** Hz. */
+  sampleRate: number;
+  /** Channels in the file. */
+  channels: number;
+  /** `emovox` (its own parsers, identical to Node's) or `browser` (decodeAudioData). */
+  decoder: 'emovox' | 'browser';
+  /** Container detected from the bytes (`unknown` for what went to the browser's decoder). */
+  container: string;
+}
+
+/** Options of {@link decodeAudioBytes}. */
+export interface DecodeOptions {
+  /** Name used in errors (the file name). */
+  name?: string;
+  /** Refuse audio longer than this, seconds (checked from the header before decoding where possible). */
+  maxDuration?: number;
+  /**
+   * Rate (Hz) the browser's decoder resamples formats emovox does not decode itself to
+   * (default 48000; `decodeAudioData` always resamples to its context's rate).
+   */
+  browserRate?: number;
+}
+
+/** Mean of the channels, the same arithmetic as Node's `toMono` (src/audio/load.ts). */
+function mono(channels: Float32Array[]): Float32Array {
+  if (channels.length === 1) return channels[0];
+  const n = channels[0].length;
+  const out = new Float32Array(n);
+  const scale = 1 / channels.length;
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (const ch of channels) sum += ch[i];
+    out[i] = sum * scale;
+  }
+  return out;
+}
+
+function checkLength(name: string, frames: number, rate: number, maxDuration: number | undefined): void {
+  if (maxDuration !== undefined && frames / rate > maxDuration)
+    throw new EmovoxInputError(
+      name,
+      `${(frames / rate).toFixed(1)} s of audio is longer than the limit of ${maxDuration} s`,
+    );
+}
+
+async function browserDecode(bytes: Uint8Array, name: string, options: DecodeOptions): Promise<DecodedAudio> {
+  const Ctx = globalThis.OfflineAudioContext;
+  if (typeof Ctx !== 'function')
+    throw new EmovoxInputError(name, 'not WAV, AIFF or FLAC, and this environment has no Web Audio decoder');
+  const rate = options.browserRate ?? 48000;
+  let buffer: AudioBuffer;
+  try {
+    // decodeAudioData detaches the buffer it gets: hand it a copy.
+    buffer = await new Ctx(1, 1, rate).decodeAudioData(bytes.slice().buffer);
+  } catch (error) {
+    throw new EmovoxInputError(name, `not audio this browser can decode (${errorMessage(error)})`);
+  }
+  checkLength(name, buffer.length, buffer.sampleRate, options.maxDuration);
+  const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+  return {
+    samples: mono(channels).slice(),
+    sampleRate: buffer.sampleRate,
+    channels: buffer.numberOfChannels,
+    decoder: 'browser',
+    container: 'unknown',
+  };
+}
+
+/**
+ * Decodes an audio file's bytes to mono.
+ * @param bytes - the file's contents.
+ * @throws EmovoxInputError(name, problem) for empty, corrupt, too long or undecodable input.
+ */
+export async function decodeAudioBytes(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): Promise<DecodedAudio> {
+  const name = options.name ?? '<file>';
+  if (bytes.length === 0) throw new EmovoxInputError(name, 'empty file');
+  const src = memoryByteSource(bytes, name);
+  const start = id3v2Length(bytes.subarray(0, 64));
+  const container = detectContainer(bytes.subarray(start, start + 64), start > 0);
+  if (container === 'wav' || container === 'rf64' || container === 'aiff') {
+    let layout: PcmLayout;
+    try {
+      layout = container === 'aiff' ? parseAiff(src) : parseWav(src);
+    } catch (error) {
+      if (error instanceof UnsupportedWavCodec) return browserDecode(bytes, name, options);
+      throw error;
+    }
+    checkLength(name, layout.frames, layout.sampleRate, options.maxDuration);
+    const channels = decodePcmFrames(src, layout, 0, layout.frames);
+    for (const ch of channels)
+      for (let i = 0; i < ch.length; i++)
+        if (!Number.isFinite(ch[i])) throw new EmovoxInputError(name, `sample ${i} is not finite`);
+    return {
+      samples: mono(channels),
+      sampleRate: layout.sampleRate,
+      channels: layout.channels,
+      decoder: 'emovox',
+      container,
+    };
+  }
+  if (container === 'flac') {
+    const info = parseFlacStreamInfo(src, start);
+    checkLength(name, info.totalFrames, info.sampleRate, options.maxDuration);
+    const decoded = await decodeFlac(bytes.subarray(start), name);
+    return {
+      samples: mono(decoded.channels),
+      sampleRate: decoded.sampleRate,
+      channels: decoded.channels.length,
+      decoder: 'emovox',
+      container,
+    };
+  }
+  return browserDecode(bytes, name, options);
+}
