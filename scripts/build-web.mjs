@@ -23,6 +23,7 @@ const COPIED = {
   'pffft.wasm': 'node_modules/@echogarden/pffft-wasm/dist/simd/pffft.wasm',
   'models/emovox-acted7/model.json': 'models/emovox-acted7/model.json',
   'models/emovox-acted7/model.onnx': 'models/emovox-acted7/model.onnx',
+  'models/emovox-acted7/MODEL_CARD.md': 'models/emovox-acted7/MODEL_CARD.md',
   'vad/silero_vad_v5.onnx': 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx',
 };
 
@@ -47,6 +48,38 @@ export const noNodeModules = {
     });
   },
 };
+
+/** The npm packages (name -> folder) that files under node_modules belong to. */
+function packagesOf(paths) {
+  const out = new Map();
+  for (const p of paths) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p);
+    if (m) out.set(m[1], join(root, 'node_modules', m[1]));
+  }
+  return out;
+}
+
+/**
+ * The licence of every third-party package whose code or files the page ships (bundled into the
+ * JavaScript, or copied: the wasm runtimes and Silero), with the package's licence text.
+ */
+function notices(metafile) {
+  const packages = packagesOf([...Object.keys(metafile.inputs), ...Object.values(COPIED)]);
+  const parts = [
+    'emovox web page: third-party software it ships (bundled JavaScript, WebAssembly and model files).',
+    'Silero VAD v5 (vad/silero_vad_v5.onnx, from @ricky0123/vad-web): MIT, snakers4/silero-vad.',
+    'The emovox-acted7 model: see its card in models/emovox-acted7/model.json (non-commercial terms).',
+  ];
+  for (const [name, dir] of [...packages].sort(([a], [b]) => a.localeCompare(b))) {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const licenceFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+    parts.push(
+      `${'='.repeat(78)}\n${name}@${pkg.version}: ${pkg.license ?? 'see its licence text'}\n` +
+        (licenceFile ? `\n${readFileSync(join(dir, licenceFile), 'utf8').trim()}\n` : ''),
+    );
+  }
+  return `${parts.join('\n\n')}\n`;
+}
 
 /** Files under `dir`, relative, with forward slashes, sorted. */
 function listFiles(dir, base = dir) {
@@ -81,17 +114,24 @@ export async function buildWeb(options = {}) {
     target: ['es2022', 'chrome100', 'firefox100', 'safari16'],
     minify,
     sourcemap: false,
-    legalComments: 'linked',
+    legalComments: 'none', // THIRD-PARTY-NOTICES.txt carries every bundled package's licence
     logLevel: 'error',
     absWorkingDir: root,
     plugins: [noNodeModules],
   };
-  await esbuild.build({
+  // Code splitting keeps what loads on demand in files of its own: libFLAC's wasm decoder (only
+  // for 25- to 32-bit FLAC) and its LGPL frame parser (codec-parser) stay a separate,
+  // replaceable file instead of being merged into app.js.
+  const page = await esbuild.build({
     ...common,
     entryPoints: { app: 'web/main.ts', 'capture-worklet': 'web/capture-worklet.ts', style: 'web/style.css' },
     format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
     outdir: outDir,
   });
+  writeFileSync(join(outDir, 'THIRD-PARTY-NOTICES.txt'), notices(page.metafile));
   // The service worker goes last: it precaches every other file under a name that changes with
   // their contents, so a rebuilt page replaces the old cache.
   const assets = listFiles(outDir);

@@ -162,7 +162,7 @@ async function analyseFile(file: File): Promise<void> {
     const spans = displaySpans(r.segments);
     loaded.chart.setSpans(r.segments.map((s, i) => ({ ...spans[i], scores: s.scores })));
     ui.fileName.textContent = file.name;
-    ui.fileSummary.textContent = `${recognition.durationS.toFixed(2)} s at ${audio.sampleRate} Hz (${audio.decoder === 'emovox' ? audio.container.toUpperCase() : 'decoded by the browser'}). Whole clip: ${recognition.label} (${percent(recognition.confidence)}). ${timeline.speech.length} speech region(s), ${timeline.segments.length} window(s).`;
+    ui.fileSummary.textContent = `${recognition.durationS.toFixed(2)} s at ${audio.sampleRate} Hz (${audio.decoder === 'emovox' ? audio.container.toUpperCase() : 'decoded by the browser'}). Whole clip: ${recognition.label} (${percent(recognition.confidence)}). ${timeline.speech.length} speech region(s), ${timeline.segments.length} window(s).${audio.warnings.length > 0 ? ` Warning: ${audio.warnings.join('; ')}.` : ''}`;
     renderTimeline(ui.timeline, ui.segments, r.segments, recognition.durationS, loaded.colors);
     ui.fileSection.hidden = false;
     setResults(r);

@@ -1,9 +1,11 @@
-// Audio file bytes -> mono samples in the browser. WAV, AIFF and FLAC go through emovox's own
-// parsers (the ones `loadAudio` uses in Node), so the samples are the ones Node reads from the
-// same file, bit for bit; anything else (MP3, Ogg, M4A, WebM...) goes to the browser's
+// Audio file bytes -> mono samples in the browser. WAV, AIFF, FLAC, MP3 and Ogg Vorbis/Opus go
+// through the decoders `loadAudio` uses in Node (emovox's own parsers, and the same wasm
+// decoders, loaded on first use), so the samples are the ones Node reads from the same file;
+// anything else (M4A, WebM...; Node hands those to ffmpeg) goes to the browser's
 // `decodeAudioData`.
 import { parseAiff } from '../audio/aiff.js';
 import { memoryByteSource } from '../audio/byte-source.js';
+import { decodeMp3, decodeOgg, oggCodec } from '../audio/compressed.js';
 import { detectContainer, id3v2Length } from '../audio/detect.js';
 import { decodeFlac, parseFlacStreamInfo } from '../audio/flac.js';
 import { decodePcmFrames, type PcmLayout } from '../audio/pcm.js';
@@ -18,10 +20,12 @@ export interface DecodedAudio {
   sampleRate: number;
   /** Channels in the file. */
   channels: number;
-  /** `emovox` (its own parsers, identical to Node's) or `browser` (decodeAudioData). */
+  /** `emovox` (the decoders Node uses, identical results) or `browser` (decodeAudioData). */
   decoder: 'emovox' | 'browser';
   /** Container detected from the bytes (`unknown` for what went to the browser's decoder). */
   container: string;
+  /** Non-fatal problems, as Node's `loadAudio` reports them (a cut-off end read as far as it goes). */
+  warnings: string[];
 }
 
 /** Options of {@link decodeAudioBytes}. */
@@ -59,6 +63,12 @@ function checkLength(name: string, frames: number, rate: number, maxDuration: nu
     );
 }
 
+function checkFinite(name: string, channels: Float32Array[]): void {
+  for (const ch of channels)
+    for (let i = 0; i < ch.length; i++)
+      if (!Number.isFinite(ch[i])) throw new EmovoxInputError(name, `sample ${i} is not finite`);
+}
+
 async function browserDecode(bytes: Uint8Array, name: string, options: DecodeOptions): Promise<DecodedAudio> {
   const Ctx = globalThis.OfflineAudioContext;
   if (typeof Ctx !== 'function')
@@ -79,6 +89,7 @@ async function browserDecode(bytes: Uint8Array, name: string, options: DecodeOpt
     channels: buffer.numberOfChannels,
     decoder: 'browser',
     container: 'unknown',
+    warnings: [],
   };
 }
 
@@ -106,15 +117,14 @@ export async function decodeAudioBytes(
     }
     checkLength(name, layout.frames, layout.sampleRate, options.maxDuration);
     const channels = decodePcmFrames(src, layout, 0, layout.frames);
-    for (const ch of channels)
-      for (let i = 0; i < ch.length; i++)
-        if (!Number.isFinite(ch[i])) throw new EmovoxInputError(name, `sample ${i} is not finite`);
+    checkFinite(name, channels);
     return {
       samples: mono(channels),
       sampleRate: layout.sampleRate,
       channels: layout.channels,
       decoder: 'emovox',
       container,
+      warnings: [],
     };
   }
   if (container === 'flac') {
@@ -127,6 +137,22 @@ export async function decodeAudioBytes(
       channels: decoded.channels.length,
       decoder: 'emovox',
       container,
+      warnings: [],
+    };
+  }
+  const oggOther = container === 'ogg' && !['vorbis', 'opus'].includes(oggCodec(bytes.subarray(start, start + 128)));
+  if (container === 'mp3' || (container === 'ogg' && !oggOther)) {
+    const rest = bytes.subarray(start);
+    const limits = { maxDuration: options.maxDuration };
+    const decoded = container === 'mp3' ? await decodeMp3(rest, name, limits) : await decodeOgg(rest, name, limits);
+    checkFinite(name, decoded.channels);
+    return {
+      samples: mono(decoded.channels),
+      sampleRate: decoded.sampleRate,
+      channels: decoded.channels.length,
+      decoder: 'emovox',
+      container,
+      warnings: decoded.warnings,
     };
   }
   return browserDecode(bytes, name, options);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { encodeWav, loadAudio } from '../../src/audio/index.js';
+import { encodeFlac, encodeWav, loadAudio, resample } from '../../src/audio/index.js';
 import { recognize, timeline } from '../../src/infer/recognizer.js';
 import { repoRoot } from '../helpers/data.js';
 import type { PageResults } from '../../web/results.js';
@@ -142,6 +142,33 @@ describe('web page in Chromium', { skip }, () => {
     assert.equal(csv.length, 2 + results.segments.length);
     assert.ok(csv[1].startsWith(`example-twice.wav,file,0.000,${node.durationS.toFixed(3)},${node.label},`));
     await page.screenshot({ path: join(artifacts, 'file.png'), fullPage: true });
+  });
+
+  test('a 48 kHz stereo 24-bit FLAC: decoded, mixed and resampled in the page as in Node (within 1e-4)', async () => {
+    const audio = await loadAudio(example, { mono: true });
+    const left = resample(audio.samples, audio.sampleRate, 48000);
+    const right = left.map((v) => 0.5 * v);
+    const flac = join(artifacts, 'example-48k-stereo.flac');
+    writeFileSync(flac, await encodeFlac([left, right], 48000, { bitDepth: 24 }));
+    await analyse(page, flac);
+    const results = JSON.parse(await downloadText(page, '#download-json')) as PageResults;
+    const node = await recognize(flac);
+    assert.equal(results.recognition?.label, node.label);
+    const diff = maxScoreDiff(results.recognition?.scores ?? {}, node.scores);
+    assert.ok(diff < 1e-4, `FLAC: max |browser - node| = ${diff}`);
+    assert.match((await page.textContent('#file-summary')) ?? '', /at 48000 Hz \(FLAC\)/);
+  });
+
+  test('MP3, Ogg Vorbis and Ogg Opus: the same wasm decoders as Node, the same scores (within 1e-4)', async () => {
+    for (const name of ['tone220_3s.mp3', 'tone220_3s.ogg', 'tone220_3s.opus']) {
+      const file = join(repoRoot, 'test', 'fixtures', 'audio', name);
+      await analyse(page, file);
+      const results = JSON.parse(await downloadText(page, '#download-json')) as PageResults;
+      const node = await recognize(file);
+      const diff = maxScoreDiff(results.recognition?.scores ?? {}, node.scores);
+      assert.ok(diff < 1e-4, `${name}: max |browser - node| = ${diff}`);
+      assert.equal(results.recognition?.durationS, node.durationS, name);
+    }
   });
 
   test('the microphone (a fake one playing the example clip): level, label and chart update', async () => {
