@@ -34,15 +34,39 @@ const COPIED = {
 export const noNodeModules = {
   name: 'no-node-modules',
   setup(build) {
-    const builtins = new Set(
-      ['assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'module', 'net', 'os', 'path', 'process',
-        'stream', 'url', 'util', 'worker_threads', 'zlib', 'http', 'https', 'tty', 'perf_hooks', 'v8', 'vm'],
-    );
+    const builtins = new Set([
+      'assert',
+      'buffer',
+      'child_process',
+      'crypto',
+      'events',
+      'fs',
+      'module',
+      'net',
+      'os',
+      'path',
+      'process',
+      'stream',
+      'url',
+      'util',
+      'worker_threads',
+      'zlib',
+      'http',
+      'https',
+      'tty',
+      'perf_hooks',
+      'v8',
+      'vm',
+    ]);
     build.onResolve({ filter: /.*/ }, (args) => {
       const bare = args.path.replace(/^node:/, '').split('/')[0];
       if (args.path.startsWith('node:') || (builtins.has(bare) && !args.path.startsWith('.')))
         return {
-          errors: [{ text: `Node module '${args.path}' is reachable from the browser build (imported by ${relative(root, args.importer) || args.importer})` }],
+          errors: [
+            {
+              text: `Node module '${args.path}' is reachable from the browser build (imported by ${relative(root, args.importer) || args.importer})`,
+            },
+          ],
         };
       return undefined;
     });
@@ -151,7 +175,9 @@ export async function buildWeb(options = {}) {
   for (const f of listFiles(outDir)) files[f] = statSync(join(outDir, f)).size;
   if (!options.quiet) {
     const total = Object.values(files).reduce((a, b) => a + b, 0);
-    console.log(`built ${relative(root, outDir) || outDir}: ${Object.keys(files).length} files, ${(total / 2 ** 20).toFixed(2)} MiB`);
+    console.log(
+      `built ${relative(root, outDir) || outDir}: ${Object.keys(files).length} files, ${(total / 2 ** 20).toFixed(2)} MiB`,
+    );
   }
   return { outDir, files };
 }

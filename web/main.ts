@@ -157,7 +157,12 @@ async function analyseFile(file: File): Promise<void> {
     const timeline = await timelineSamples(loaded.recognizer, audio.samples, audio.sampleRate, {
       vad: loaded.vad,
     });
-    const r = fileResults(file.name, { name: MODEL_NAME, labels: [...loaded.recognizer.labels] }, recognition, timeline);
+    const r = fileResults(
+      file.name,
+      { name: MODEL_NAME, labels: [...loaded.recognizer.labels] },
+      recognition,
+      timeline,
+    );
     showEmotion(recognition, true);
     const spans = displaySpans(r.segments);
     loaded.chart.setSpans(r.segments.map((s, i) => ({ ...spans[i], scores: s.scores })));
@@ -208,7 +213,13 @@ async function startListening(): Promise<void> {
       live.samples += chunk.length;
       stream.push(chunk).then(onStreamEvents, (error: unknown) => setState('error', errorMessage(error)));
     });
-    stream = createBrowserStream({ recognizer, vad, sampleRate: mic.sampleRate, interimMs: 500, interimWindowS: 3 });
+    stream = createBrowserStream({
+      recognizer,
+      vad,
+      sampleRate: mic.sampleRate,
+      interimMs: 500,
+      interimWindowS: 3,
+    });
     live = { mic, stream, ...state };
     loaded.chart.clear();
     ui.fileSection.hidden = true;
@@ -233,7 +244,10 @@ async function stopListening(): Promise<void> {
   ui.mic.setAttribute('aria-pressed', 'false');
   ui.level.value = -60;
   ui.levelDb.textContent = '–∞ dBFS';
-  setState('done', `Stopped: ${session.segments.length} segment(s) in ${(session.samples / session.mic.sampleRate).toFixed(1)} s.`);
+  setState(
+    'done',
+    `Stopped: ${session.segments.length} segment(s) in ${(session.samples / session.mic.sampleRate).toFixed(1)} s.`,
+  );
 }
 
 ui.mic.addEventListener('click', () => void (live ? stopListening() : startListening()));
@@ -242,7 +256,10 @@ ui.file.addEventListener('change', () => {
   if (file) void analyseFile(file).then(() => (ui.file.value = ''));
 });
 ui.downloadCsv.addEventListener('click', () => results && download(resultsCsv(results), 'text/csv', 'csv'));
-ui.downloadJson.addEventListener('click', () => results && download(resultsJson(results), 'application/json', 'json'));
+ui.downloadJson.addEventListener(
+  'click',
+  () => results && download(resultsJson(results), 'application/json', 'json'),
+);
 document.addEventListener('dragover', (event) => {
   event.preventDefault();
   document.body.classList.add('dragging');

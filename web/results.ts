@@ -35,8 +35,21 @@ export interface PageResults {
   segments: ResultRow[];
 }
 
-function row(kind: ResultRow['kind'], startS: number, endS: number, s: BrowserRecognition | StreamEvent | TimelineResult['segments'][number]): ResultRow {
-  return { kind, startS, endS, label: s.label, confidence: s.confidence, lowConfidence: s.lowConfidence, scores: { ...s.scores } };
+function row(
+  kind: ResultRow['kind'],
+  startS: number,
+  endS: number,
+  s: BrowserRecognition | StreamEvent | TimelineResult['segments'][number],
+): ResultRow {
+  return {
+    kind,
+    startS,
+    endS,
+    label: s.label,
+    confidence: s.confidence,
+    lowConfidence: s.lowConfidence,
+    scores: { ...s.scores },
+  };
 }
 
 /** The results of a file: its whole-clip recognition and its timeline. */
@@ -92,7 +105,20 @@ function csvField(value: string): string {
  */
 export function resultsCsv(results: PageResults): string {
   const labels = results.model.labels;
-  const lines = [['source', 'kind', 'start_s', 'end_s', 'label', 'confidence', 'low_confidence', ...labels.map((l) => `p_${l}`)].map(csvField).join(',')];
+  const lines = [
+    [
+      'source',
+      'kind',
+      'start_s',
+      'end_s',
+      'label',
+      'confidence',
+      'low_confidence',
+      ...labels.map((l) => `p_${l}`),
+    ]
+      .map(csvField)
+      .join(','),
+  ];
   const rows: ResultRow[] = [];
   if (results.recognition) rows.push(row('file', 0, results.recognition.durationS, results.recognition));
   rows.push(...results.segments);

@@ -36,7 +36,11 @@ scope.addEventListener('activate', (event) => {
     caches
       .keys()
       .then((keys) =>
-        Promise.all(keys.filter((k) => k.startsWith('emovox-web-') && k !== __CACHE_NAME__).map((k) => caches.delete(k))),
+        Promise.all(
+          keys
+            .filter((k) => k.startsWith('emovox-web-') && k !== __CACHE_NAME__)
+            .map((k) => caches.delete(k)),
+        ),
       )
       .then(() => scope.clients.claim()),
   );
@@ -44,7 +48,8 @@ scope.addEventListener('activate', (event) => {
 
 scope.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET' || new URL(request.url).origin !== new URL(scope.registration.scope).origin) return;
+  if (request.method !== 'GET' || new URL(request.url).origin !== new URL(scope.registration.scope).origin)
+    return;
   event.respondWith(
     caches.open(__CACHE_NAME__).then(async (cache) => {
       const hit = await cache.match(request, { ignoreSearch: true });

@@ -43,7 +43,12 @@ export function renderTimeline(
     piece.dataset.label = s.label;
     bar.append(piece);
     const tr = document.createElement('tr');
-    const cells = [s.startS.toFixed(2), s.endS.toFixed(2), s.label, `${Math.round(s.confidence * 100)} %${s.lowConfidence ? ' (uncertain)' : ''}`];
+    const cells = [
+      s.startS.toFixed(2),
+      s.endS.toFixed(2),
+      s.label,
+      `${Math.round(s.confidence * 100)} %${s.lowConfidence ? ' (uncertain)' : ''}`,
+    ];
     for (const text of cells) {
       const td = document.createElement('td');
       td.textContent = text;

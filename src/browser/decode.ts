@@ -140,11 +140,13 @@ export async function decodeAudioBytes(
       warnings: [],
     };
   }
-  const oggOther = container === 'ogg' && !['vorbis', 'opus'].includes(oggCodec(bytes.subarray(start, start + 128)));
+  const oggOther =
+    container === 'ogg' && !['vorbis', 'opus'].includes(oggCodec(bytes.subarray(start, start + 128)));
   if (container === 'mp3' || (container === 'ogg' && !oggOther)) {
     const rest = bytes.subarray(start);
     const limits = { maxDuration: options.maxDuration };
-    const decoded = container === 'mp3' ? await decodeMp3(rest, name, limits) : await decodeOgg(rest, name, limits);
+    const decoded =
+      container === 'mp3' ? await decodeMp3(rest, name, limits) : await decodeOgg(rest, name, limits);
     checkFinite(name, decoded.channels);
     return {
       samples: mono(decoded.channels),

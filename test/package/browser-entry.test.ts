@@ -17,7 +17,10 @@ interface BuildScript {
 }
 const { noNodeModules } = (await import(join(repoRoot, 'scripts', 'build-web.mjs'))) as BuildScript;
 
-async function bundle(entry: string, resolveDir = repoRoot): Promise<esbuild.BuildResult & { metafile: esbuild.Metafile }> {
+async function bundle(
+  entry: string,
+  resolveDir = repoRoot,
+): Promise<esbuild.BuildResult & { metafile: esbuild.Metafile }> {
   return esbuild.build({
     stdin: { contents: `export * from ${JSON.stringify(entry)};`, resolveDir, loader: 'ts' },
     bundle: true,
@@ -46,11 +49,17 @@ test('the browser entry bundles for the browser with no Node module reachable', 
 test('the same build fails when a Node module is reachable', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'emovox-browser-entry-'));
   try {
-    writeFileSync(join(dir, 'uses-fs.ts'), "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n");
+    writeFileSync(
+      join(dir, 'uses-fs.ts'),
+      "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
+    );
     writeFileSync(join(dir, 'uses-path.ts'), "export { join } from 'path';\n");
     for (const file of ['./uses-fs.ts', './uses-path.ts']) {
       await assert.rejects(bundle(file, dir), (error: Error) => {
-        assert.match(error.message, /Node module '(node:fs|path)' is reachable from the browser build \(imported by /);
+        assert.match(
+          error.message,
+          /Node module '(node:fs|path)' is reachable from the browser build \(imported by /,
+        );
         return true;
       });
     }
@@ -59,8 +68,12 @@ test('the same build fails when a Node module is reachable', async () => {
   }
 });
 
-test("the published entry 'emovox/browser' (dist) bundles for the browser", { skip: freshDistSkip() }, async () => {
-  const result = await bundle('emovox/browser');
-  const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.includes('dist/browser/index.js'), inputs.slice(0, 5).join(', '));
-});
+test(
+  "the published entry 'emovox/browser' (dist) bundles for the browser",
+  { skip: freshDistSkip() },
+  async () => {
+    const result = await bundle('emovox/browser');
+    const inputs = Object.keys(result.metafile.inputs);
+    assert.ok(inputs.includes('dist/browser/index.js'), inputs.slice(0, 5).join(', '));
+  },
+);

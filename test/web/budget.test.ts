@@ -32,7 +32,8 @@ function readmeBudget(): Record<string, { budget: number; built: number }> {
   for (const line of section.split('\n')) {
     const cells = line.split('|').map((c) => c.trim());
     const part = ROWS[cells[1]?.replace(/\*/g, '')];
-    if (part) out[part] = { budget: Number(cells[3].replace(/,/g, '')), built: Number(cells[4].replace(/,/g, '')) };
+    if (part)
+      out[part] = { budget: Number(cells[3].replace(/,/g, '')), built: Number(cells[4].replace(/,/g, '')) };
     if (line.startsWith('#') && Object.keys(out).length > 0) break;
   }
   return out;
@@ -52,10 +53,24 @@ test('the built page stays within the size budget in the README', async () => {
       const actual = sizes[part as keyof typeof sizes];
       assert.ok(Number.isFinite(limit) && limit > 0, `${part}: budget ${limit}`);
       assert.ok(actual <= limit, `${part}: ${actual} bytes, over the budget of ${limit}`);
-      assert.ok(Math.abs(actual - stated) <= 0.05 * stated, `${part}: README says ${stated} bytes built, the build has ${actual}`);
+      assert.ok(
+        Math.abs(actual - stated) <= 0.05 * stated,
+        `${part}: README says ${stated} bytes built, the build has ${actual}`,
+      );
     }
     // Everything the page loads is in the folder: the runtime, PFFFT, the two models.
-    for (const f of ['ort/ort-wasm-simd-threaded.wasm', 'pffft.wasm', 'models/emovox-acted7/model.onnx', 'models/emovox-acted7/model.json', 'vad/silero_vad_v5.onnx', 'app.js', 'sw.js', 'capture-worklet.js', 'style.css', 'index.html'])
+    for (const f of [
+      'ort/ort-wasm-simd-threaded.wasm',
+      'pffft.wasm',
+      'models/emovox-acted7/model.onnx',
+      'models/emovox-acted7/model.json',
+      'vad/silero_vad_v5.onnx',
+      'app.js',
+      'sw.js',
+      'capture-worklet.js',
+      'style.css',
+      'index.html',
+    ])
       assert.ok(built.files[f] > 0, `${f} is built`);
   } finally {
     built.remove();

@@ -174,11 +174,9 @@ describe('web page in Chromium', { skip }, () => {
   test('the microphone (a fake one playing the example clip): level, label and chart update', async () => {
     await page.click('#mic');
     await page.waitForFunction(() => document.body.dataset.state === 'listening', null, { timeout: 10_000 });
-    await page.waitForFunction(
-      () => Number(document.getElementById('chart')?.dataset.points) >= 4,
-      null,
-      { timeout: 20_000 },
-    );
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) >= 4, null, {
+      timeout: 20_000,
+    });
     const label = await page.textContent('#emotion');
     assert.ok(LABELS.includes(label ?? ''), `current emotion: ${label}`);
     // The clip has pauses of digital silence (shown as -inf): wait for a chunk of speech.
@@ -201,7 +199,12 @@ describe('web page in Chromium', { skip }, () => {
   });
 
   test('phone-sized screen: no horizontal scrolling, large targets, keyboard order, text contrast', async () => {
-    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const phone = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
     const p = await phone.newPage();
     await p.goto(server.url);
     assert.equal(await settled(p, ['loading']), 'ready');
@@ -212,19 +215,29 @@ describe('web page in Chromium', { skip }, () => {
     const focused: string[] = [];
     for (let i = 0; i < 4; i++) {
       await p.keyboard.press('Tab');
-      focused.push(await p.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || ''));
+      focused.push(
+        await p.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || ''),
+      );
     }
     assert.ok(focused.includes('mic') && focused.includes('file'), `tab order: ${focused.join(', ')}`);
     const pairs = await p.evaluate(() =>
-      ['#status', '#emotion', '#confidence', '#mic', '#download-note', '.terms', 'caption', 'label[for=level]'].map(
-        (sel) => {
-          const el = document.querySelector(sel) as HTMLElement;
-          let bgEl: HTMLElement | null = el;
-          let bg = 'rgba(0, 0, 0, 0)';
-          while (bgEl && /rgba\(.*, 0\)$/.test((bg = getComputedStyle(bgEl).backgroundColor))) bgEl = bgEl.parentElement;
-          return { sel, fg: getComputedStyle(el).color, bg };
-        },
-      ),
+      [
+        '#status',
+        '#emotion',
+        '#confidence',
+        '#mic',
+        '#download-note',
+        '.terms',
+        'caption',
+        'label[for=level]',
+      ].map((sel) => {
+        const el = document.querySelector(sel) as HTMLElement;
+        let bgEl: HTMLElement | null = el;
+        let bg = 'rgba(0, 0, 0, 0)';
+        while (bgEl && /rgba\(.*, 0\)$/.test((bg = getComputedStyle(bgEl).backgroundColor)))
+          bgEl = bgEl.parentElement;
+        return { sel, fg: getComputedStyle(el).color, bg };
+      }),
     );
     for (const { sel, fg, bg } of pairs) {
       const ratio = contrast(fg, bg);
