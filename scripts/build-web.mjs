@@ -148,7 +148,12 @@ export async function buildWeb(options = {}) {
   // replaceable file instead of being merged into app.js.
   const page = await esbuild.build({
     ...common,
-    entryPoints: { app: 'web/main.ts', 'capture-worklet': 'web/capture-worklet.ts', style: 'web/style.css' },
+    entryPoints: {
+      app: 'web/main.ts',
+      'engine-worker': 'web/engine-worker.ts',
+      'capture-worklet': 'web/capture-worklet.ts',
+      style: 'web/style.css',
+    },
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',

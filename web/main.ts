@@ -1,20 +1,11 @@
 // The emovox web page: live emotion from the microphone, or a timeline of a dropped file, all
 // computed in the browser by the browser entry (src/browser: the same decoders, features, front
-// end and calibration as Node) with onnxruntime-web. Every file the page needs is served beside
-// it (scripts/build-web.mjs) and precached by its service worker; no audio leaves the page.
-import {
-  createBrowserStream,
-  decodeAudioBytes,
-  errorMessage,
-  recognizeSamples,
-  setupBrowserRuntime,
-  timelineSamples,
-  WebRecognizer,
-  WebSileroVad,
-  type EmotionScores,
-  type StreamEvent,
-  type StreamingRecognizer,
-} from '../src/browser/index.js';
+// end and calibration as Node) with onnxruntime-web, in a worker (engine-worker.ts) so the page
+// stays responsive. Every file the page needs is served beside it (scripts/build-web.mjs) and
+// precached by its service worker; no audio leaves the page.
+import type { EmotionScores, StreamEvent } from '../src/browser/index.js';
+import { Engine } from './engine-client.js';
+import type { EngineInfo } from './engine-protocol.js';
 import { ProbabilityChart } from './chart.js';
 import { labelColors } from './colors.js';
 import { levelDb, startMicrophone, type Microphone } from './mic.js';
@@ -64,18 +55,18 @@ function setState(state: PageState, message: string): void {
 }
 
 const percent = (p: number) => `${Math.round(p * 100)} %`;
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 interface Loaded {
-  recognizer: WebRecognizer;
-  vad: WebSileroVad | 'energy';
+  engine: Engine;
+  info: EngineInfo;
   colors: Record<string, string>;
   chart: ProbabilityChart;
 }
 
 let loaded: Loaded | null = null;
 let results: PageResults | null = null;
-let live: { mic: Microphone; stream: StreamingRecognizer; segments: StreamEvent[]; samples: number } | null =
-  null;
+let live: { mic: Microphone; segments: StreamEvent[]; samples: number } | null = null;
 let busy = false;
 
 function showEmotion(scores: EmotionScores, announce: boolean): void {
@@ -112,21 +103,12 @@ function download(text: string, type: string, extension: string): void {
 async function load(): Promise<void> {
   if ('serviceWorker' in navigator)
     navigator.serviceWorker.register(new URL('sw.js', base)).catch(() => undefined);
-  const { pffft } = await setupBrowserRuntime({
-    ortWasm: new URL('ort/ort-wasm-simd-threaded.wasm', base).href,
-    pffftWasm: new URL('pffft.wasm', base).href,
-  });
-  const recognizer = await WebRecognizer.load(new URL(`models/${MODEL_NAME}/`, base).href);
-  let vad: WebSileroVad | 'energy';
-  try {
-    vad = await WebSileroVad.load(new URL('vad/silero_vad_v5.onnx', base).href);
-  } catch {
-    vad = 'energy';
-  }
-  const colors = labelColors(recognizer.labels);
-  loaded = { recognizer, vad, colors, chart: new ProbabilityChart(ui.chart, recognizer.labels, colors) };
+  const engine = new Engine(new URL('engine-worker.js', base));
+  const info = await engine.init(base, MODEL_NAME);
+  const colors = labelColors(info.labels);
+  loaded = { engine, info, colors, chart: new ProbabilityChart(ui.chart, info.labels, colors) };
   ui.timelineLegend.replaceChildren(
-    ...recognizer.labels.map((label) => {
+    ...info.labels.map((label) => {
       const item = document.createElement('span');
       const swatch = document.createElement('span');
       swatch.className = 'swatch';
@@ -135,9 +117,8 @@ async function load(): Promise<void> {
       return item;
     }),
   );
-  const card = recognizer.spec.card as { description?: string; terms?: string } | undefined;
-  ui.modelInfo.textContent = `${MODEL_NAME}: ${card?.description ?? ''} Classes: ${recognizer.labels.join(', ')}. Voice activity: ${vad === 'energy' ? 'energy' : 'Silero VAD v5'}. FFT: ${pffft ? 'PFFFT (wasm)' : 'fft.js'}.`;
-  ui.modelTerms.textContent = card?.terms ? `Terms: ${card.terms}` : '';
+  ui.modelInfo.textContent = `${MODEL_NAME}: ${info.card?.description ?? ''} Classes: ${info.labels.join(', ')}. Voice activity: ${info.vad === 'energy' ? 'energy' : 'Silero VAD v5'}. FFT: ${info.pffft ? 'PFFFT (wasm)' : 'fft.js'}.`;
+  ui.modelTerms.textContent = info.card?.terms ? `Terms: ${info.card.terms}` : '';
   ui.mic.disabled = ui.file.disabled = false;
   setState('ready', 'Ready. Nothing you record or drop here leaves this browser.');
 }
@@ -149,20 +130,12 @@ async function analyseFile(file: File): Promise<void> {
   ui.mic.disabled = ui.file.disabled = true;
   setState('analysing', `Analysing ${file.name}…`);
   try {
-    const audio = await decodeAudioBytes(new Uint8Array(await file.arrayBuffer()), {
-      name: file.name,
-      maxDuration: MAX_FILE_S,
-    });
-    const recognition = await recognizeSamples(loaded.recognizer, audio.samples, audio.sampleRate);
-    const timeline = await timelineSamples(loaded.recognizer, audio.samples, audio.sampleRate, {
-      vad: loaded.vad,
-    });
-    const r = fileResults(
+    const { audio, recognition, timeline } = await loaded.engine.analyse(
       file.name,
-      { name: MODEL_NAME, labels: [...loaded.recognizer.labels] },
-      recognition,
-      timeline,
+      await file.arrayBuffer(),
+      MAX_FILE_S,
     );
+    const r = fileResults(file.name, { name: MODEL_NAME, labels: loaded.info.labels }, recognition, timeline);
     showEmotion(recognition, true);
     const spans = displaySpans(r.segments);
     loaded.chart.setSpans(r.segments.map((s, i) => ({ ...spans[i], scores: s.scores })));
@@ -173,6 +146,7 @@ async function analyseFile(file: File): Promise<void> {
     setResults(r);
     setState('done', `Done: ${file.name} is ${recognition.label} (${percent(recognition.confidence)}).`);
   } catch (error) {
+    ui.fileSection.hidden = true;
     setState('error', `Cannot analyse ${file.name}: ${errorMessage(error)}`);
   } finally {
     busy = false;
@@ -190,7 +164,7 @@ function onStreamEvents(events: StreamEvent[]): void {
   }
   setResults(
     sessionResults(
-      { name: MODEL_NAME, labels: [...loaded.recognizer.labels] },
+      { name: MODEL_NAME, labels: loaded.info.labels },
       live.segments,
       live.samples / live.mic.sampleRate,
     ),
@@ -201,26 +175,25 @@ async function startListening(): Promise<void> {
   if (!loaded || live || busy) return;
   busy = true;
   ui.mic.disabled = true;
+  const { engine } = loaded;
+  let started = false;
   try {
-    const { recognizer, vad } = loaded;
-    let stream: StreamingRecognizer | null = null;
-    const state = { segments: [] as StreamEvent[], samples: 0 };
     const mic = await startMicrophone(new URL('capture-worklet.js', base), (chunk) => {
-      if (!stream || !live) return;
-      const db = levelDb(chunk);
+      if (!started || !live) return;
+      const db = levelDb(chunk); // before the chunk is handed over to the worker
       ui.level.value = Math.max(-60, db);
       ui.level.textContent = ui.levelDb.textContent = `${db <= -100 ? '–∞' : db.toFixed(0)} dBFS`;
       live.samples += chunk.length;
-      stream.push(chunk).then(onStreamEvents, (error: unknown) => setState('error', errorMessage(error)));
+      engine.push(chunk).then(onStreamEvents, (error: unknown) => setState('error', errorMessage(error)));
     });
-    stream = createBrowserStream({
-      recognizer,
-      vad,
-      sampleRate: mic.sampleRate,
-      interimMs: 500,
-      interimWindowS: 3,
-    });
-    live = { mic, stream, ...state };
+    try {
+      await engine.startStream(mic.sampleRate);
+    } catch (error) {
+      await mic.stop();
+      throw error;
+    }
+    live = { mic, segments: [], samples: 0 };
+    started = true;
     loaded.chart.clear();
     ui.fileSection.hidden = true;
     ui.mic.textContent = 'Stop microphone';
@@ -236,9 +209,9 @@ async function startListening(): Promise<void> {
 
 async function stopListening(): Promise<void> {
   const session = live;
-  if (!session) return;
+  if (!session || !loaded) return;
   await session.mic.stop();
-  onStreamEvents(await session.stream.end());
+  onStreamEvents(await loaded.engine.endStream());
   live = null;
   ui.mic.textContent = 'Start microphone';
   ui.mic.setAttribute('aria-pressed', 'false');

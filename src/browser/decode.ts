@@ -39,6 +39,15 @@ export interface DecodeOptions {
    * (default 48000; `decodeAudioData` always resamples to its context's rate).
    */
   browserRate?: number;
+  /**
+   * Decoder of the formats emovox does not decode itself (default: the browser's
+   * `decodeAudioData` at `browserRate`). Web workers have no Web Audio: pass one that asks the
+   * page to decode. It returns the channels at their rate and throws for undecodable bytes.
+   */
+  otherDecoder?: (
+    bytes: Uint8Array,
+    name: string,
+  ) => Promise<{ channels: Float32Array[]; sampleRate: number }>;
 }
 
 /** Mean of the channels, the same arithmetic as Node's `toMono` (src/audio/load.ts). */
@@ -69,11 +78,18 @@ function checkFinite(name: string, channels: Float32Array[]): void {
       if (!Number.isFinite(ch[i])) throw new EmovoxInputError(name, `sample ${i} is not finite`);
 }
 
-async function browserDecode(bytes: Uint8Array, name: string, options: DecodeOptions): Promise<DecodedAudio> {
+/** The browser's `decodeAudioData` through an OfflineAudioContext at `rate` Hz. */
+async function webAudioDecode(
+  bytes: Uint8Array,
+  name: string,
+  rate: number,
+): Promise<{ channels: Float32Array[]; sampleRate: number }> {
   const Ctx = globalThis.OfflineAudioContext;
   if (typeof Ctx !== 'function')
-    throw new EmovoxInputError(name, 'not WAV, AIFF or FLAC, and this environment has no Web Audio decoder');
-  const rate = options.browserRate ?? 48000;
+    throw new EmovoxInputError(
+      name,
+      'not WAV, AIFF, FLAC, MP3 or Ogg Vorbis/Opus, and this environment has no Web Audio decoder',
+    );
   let buffer: AudioBuffer;
   try {
     // decodeAudioData detaches the buffer it gets: hand it a copy.
@@ -81,12 +97,24 @@ async function browserDecode(bytes: Uint8Array, name: string, options: DecodeOpt
   } catch (error) {
     throw new EmovoxInputError(name, `not audio this browser can decode (${errorMessage(error)})`);
   }
-  checkLength(name, buffer.length, buffer.sampleRate, options.maxDuration);
-  const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+  const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) =>
+    buffer.getChannelData(c).slice(),
+  );
+  return { channels, sampleRate: buffer.sampleRate };
+}
+
+async function browserDecode(bytes: Uint8Array, name: string, options: DecodeOptions): Promise<DecodedAudio> {
+  const decoded = options.otherDecoder
+    ? await options.otherDecoder(bytes, name)
+    : await webAudioDecode(bytes, name, options.browserRate ?? 48000);
+  const frames = decoded.channels[0]?.length ?? 0;
+  if (frames === 0) throw new EmovoxInputError(name, 'no audio in the file');
+  checkLength(name, frames, decoded.sampleRate, options.maxDuration);
+  checkFinite(name, decoded.channels);
   return {
-    samples: mono(channels).slice(),
-    sampleRate: buffer.sampleRate,
-    channels: buffer.numberOfChannels,
+    samples: mono(decoded.channels),
+    sampleRate: decoded.sampleRate,
+    channels: decoded.channels.length,
     decoder: 'browser',
     container: 'unknown',
     warnings: [],
