@@ -80,6 +80,7 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
     url: `http://127.0.0.1:${port}/`,
     close: () =>
       new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

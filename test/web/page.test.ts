@@ -251,23 +251,6 @@ describe('web page in Chromium', { skip }, () => {
     await phone.close();
   });
 
-  test('offline: once loaded, the page loads and analyses a file with the server gone', async () => {
-    const own = await serveStatic(built.outDir); // its own origin: the others keep their server
-    const context = await browser.newContext();
-    const p = await context.newPage();
-    await p.goto(own.url);
-    assert.equal(await settled(p, ['loading']), 'ready');
-    await p.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
-    await own.close();
-    await p.reload();
-    assert.equal(await settled(p, ['loading']), 'ready', (await p.textContent('#status')) ?? '');
-    await analyse(p, example);
-    const node = await recognize(example);
-    assert.equal(await p.textContent('#emotion'), node.label);
-    await p.screenshot({ path: join(artifacts, 'offline.png'), fullPage: true });
-    await context.close();
-  });
-
   test('an undecodable file is reported, and the page stays usable', async () => {
     const bad = join(artifacts, 'not-audio.wav');
     writeFileSync(bad, readFileSync(join(repoRoot, 'package.json')));
@@ -276,5 +259,16 @@ describe('web page in Chromium', { skip }, () => {
     assert.match((await page.textContent('#status')) ?? '', /Cannot analyse not-audio\.wav: /);
     assert.equal(await page.isDisabled('#mic'), false);
     assert.equal(await page.isDisabled('#file'), false);
+  });
+
+  test('offline: once loaded, the page reloads and analyses a file with the server gone', async () => {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+    await server.close();
+    await page.reload();
+    assert.equal(await settled(page, ['loading']), 'ready', (await page.textContent('#status')) ?? '');
+    await analyse(page, example);
+    const node = await recognize(example);
+    assert.equal(await page.textContent('#emotion'), node.label);
+    await page.screenshot({ path: join(artifacts, 'offline.png'), fullPage: true });
   });
 });
