@@ -424,7 +424,8 @@ async function degradedCorpus(corpus: Corpus, kind: Degradation): Promise<string
   const todo = files.map((f, i) => ({ f, i })).filter(({ f }) => !existsSync(dest(f)));
   let next = 0;
   const worker = async () => {
-    for (let j = next++; j < todo.length; j = next++) await degrade(todo[j].f, dest(todo[j].f), kind, todo[j].i);
+    for (let j = next++; j < todo.length; j = next++)
+      await degrade(todo[j].f, dest(todo[j].f), kind, todo[j].i);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(2, availableParallelism())) }, worker));
   if (todo.length > 0) console.error(`degraded ${corpus} (${kind}): ${todo.length} files`);
@@ -470,7 +471,8 @@ async function scoreSet(bundlePath: string, dir: string, corpus: Corpus): Promis
   const sample = new Set(robustSample(corpus).map((f) => fileKey(join(data, corpus), f)));
   const { items } = await loadCorpora([dir]);
   const kept = items.filter((i) => labels.includes(merged(i.label)) && sample.has(fileKey(dir, i.path)));
-  if (kept.length < sample.size * 0.5) throw new Error(`${dir}: only ${kept.length} of ${sample.size} sampled items found`);
+  if (kept.length < sample.size * 0.5)
+    throw new Error(`${dir}: only ${kept.length} of ${sample.size} sampled items found`);
   const r = await predictFiles(
     kept.map((i) => i.path),
     { model: bundlePath, workers: Math.min(2, availableParallelism()) },
@@ -523,11 +525,12 @@ async function robustness(): Promise<void> {
       : []),
     { name: 'bundled model (heard the clean corpus)', bundle: async () => MODEL_DIR },
   ];
+  // --cached-only: the table from the scores already computed (a stage cut short), no new runs.
+  const cachedOnly = process.argv.includes('--cached-only');
   for (const { name: model, bundle: bundleFor } of models) {
     for (const corpus of CORPORA) {
-      const bundle = await bundleFor(corpus);
+      const bundle = cachedOnly ? '' : await bundleFor(corpus);
       for (const condition of conditions) {
-        const dir = condition === 'clean' ? join(data, corpus) : await degradedCorpus(corpus, condition);
         const key = `${model}/${corpus}/${condition}`;
         const cacheFile = join(
           out,
@@ -537,7 +540,9 @@ async function robustness(): Promise<void> {
         );
         let r: SetScore;
         if (existsSync(cacheFile)) r = JSON.parse(readFileSync(cacheFile, 'utf8')) as SetScore;
+        else if (cachedOnly) continue;
         else {
+          const dir = condition === 'clean' ? join(data, corpus) : await degradedCorpus(corpus, condition);
           const started = performance.now();
           r = await scoreSet(bundle, dir, corpus);
           mkdirSync(dirname(cacheFile), { recursive: true });
@@ -621,12 +626,16 @@ async function card(): Promise<void> {
   const bundle = loadBundle(MODEL_DIR);
   const cardInfo = bundle.card!;
   const recipe = loadRecipe(RECIPE, [`data.root=${data}`, ...CANDIDATES[bundled]]).recipe;
-  const held = read<
-    Record<Corpus, { nested: RunSummary & { candidate: string }; bundled: RunSummary & { candidate: string } }>
-  >('heldout.json');
+  const held =
+    read<
+      Record<
+        Corpus,
+        { nested: RunSummary & { candidate: string }; bundled: RunSummary & { candidate: string } }
+      >
+    >('heldout.json');
   const metrics = JSON.parse(readFileSync(join(finalDir, 'metrics.json'), 'utf8')) as {
     aggregate: Record<string, { mean: number; std: number }>;
-    folds: { name: string; ua: number; wa: number; n: number }[];
+    folds: { name: string; metrics: { ua: number; wa: number; n: number } }[];
   };
   const robust = read<{ results: Record<string, SetScore>; markdown: string }>('robustness.json');
   const config = bundle.config as { inputDim: number; hidden: number[]; dropout: number };
@@ -715,10 +724,13 @@ async function card(): Promise<void> {
     'Commands (run from the repository root; `data.root` is where the shared corpora are):',
     '',
   );
+  // (Commands stored by older runs name the data folder absolutely.)
+  const shown = (command: string) =>
+    command.split(`data.root=${data}`).join(`data.root=${relative(root, data)}`);
   for (const c of CORPORA) {
-    p(`- ${c}, bundled recipe: \`${held[c].bundled.command}\``);
+    p(`- ${c}, bundled recipe: \`${shown(held[c].bundled.command)}\``);
     if (held[c].nested.candidate !== held[c].bundled.candidate)
-      p(`- ${c}, nested choice ${held[c].nested.candidate}: \`${held[c].nested.command}\``);
+      p(`- ${c}, nested choice ${held[c].nested.candidate}: \`${shown(held[c].nested.command)}\``);
   }
   p(
     '',
@@ -749,7 +761,9 @@ async function card(): Promise<void> {
     '',
     '| fold | items | UA | WA |',
     '|---|---:|---:|---:|',
-    ...metrics.folds.map((f) => `| ${f.name} | ${f.n} | ${pct(f.ua)} % | ${pct(f.wa)} % |`),
+    ...metrics.folds.map(
+      (f) => `| ${f.name} | ${f.metrics.n} | ${pct(f.metrics.ua)} % | ${pct(f.metrics.wa)} % |`,
+    ),
     `| mean ± std | | ${pct(metrics.aggregate.ua.mean)} ± ${pct(metrics.aggregate.ua.std)} % | ${pct(metrics.aggregate.wa.mean)} ± ${pct(metrics.aggregate.wa.std)} % |`,
     '',
     `Macro F1 ${pct(metrics.aggregate.macroF1.mean)} ± ${pct(metrics.aggregate.macroF1.std)} %. Command (also trains the final model on all`,
@@ -758,12 +772,15 @@ async function card(): Promise<void> {
     '',
     '## Robustness: noise, MP3, telephone',
     '',
-    'Degraded copies of the three corpora, made by `' + STAGE + ' robustness` with emovox\'s own',
+    'Degraded copies of the three corpora, made by `' + STAGE + " robustness` with emovox's own",
     'code: white noise added at 20, 10 and 5 dB SNR (`addNoise`, seeded per file, saved as float',
-    'WAV); MP3 at 64 kbit/s (ffmpeg/libmp3lame at build time, decoded by emovox\'s MP3 reader);',
-    'telephone band (2nd-order high-pass at 300 Hz, emovox\'s resampler to 8 kHz, 8-bit mu-law',
+    "WAV); MP3 at 64 kbit/s (ffmpeg/libmp3lame at build time, decoded by emovox's MP3 reader);",
+    "telephone band (2nd-order high-pass at 300 Hz, emovox's resampler to 8 kHz, 8-bit mu-law",
     'companding, saved at 8 kHz: the model resamples it back to 16 kHz). Each set is scored as a',
     'user would score it: `predictFiles` (what `emovox predict` runs), calm counted as neutral.',
+    `Each corpus is a fixed sample, the same utterances in every condition (the shared 2-core machine`,
+    `could not afford every item 36 times): ${CORPORA.map((c) => `${ROBUST_ITEMS[c]} ${c}`).join(', ')} utterances (the files whose path`,
+    'hashes lowest), so the clean rows differ slightly from the full-corpus numbers above.',
     '',
     '- *corpus unseen*: the bundled recipe trained on the other two corpora (one speaker-held-out',
     '  half for validation): honest numbers for speech the model has never heard.',
@@ -788,7 +805,27 @@ async function card(): Promise<void> {
         ? 'No set is answered with one class for (nearly) everything (threshold 80 %).'
         : `${collapsed.length} set(s) are answered with one class for 80 % or more of the items: ${collapsed.map((w) => `${w.key} (${w.label} ${Math.round(100 * w.share)} %)`).join('; ')}.`),
     '',
+    `Sets where one class takes half of the answers or more (the model leaning hard on one class): ${worst
+      .filter((w) => w.share >= 0.5)
+      .map((w) => `${w.key} ${w.label} ${Math.round(100 * w.share)} %`)
+      .join('; ')}.`,
+    '',
   );
+  // Classes a model never (< 1 %) answers on a whole set, per model and corpus over all conditions.
+  const silent = Object.entries(robust.results)
+    .filter(([key]) => key.endsWith('/clean'))
+    .map(([key]) => {
+      const base = key.slice(0, -'/clean'.length);
+      const sets = Object.entries(robust.results).filter(([k]) => k.startsWith(`${base}/`));
+      const never = CLASSES.filter((c) => sets.every(([, r]) => (r.distribution[c] ?? 0) < 0.01));
+      return never.length > 0 ? `${base}: ${never.join(', ')}` : '';
+    })
+    .filter((x) => x !== '');
+  if (silent.length > 0)
+    p(
+      `Classes a model answers for under 1 % of the items in every condition of a corpus: ${silent.join('; ')}.`,
+      '',
+    );
   const drop = (model: string, condition: string) =>
     CORPORA.map((c) => {
       const clean = robust.results[`${model}/${c}/clean`];
@@ -799,7 +836,22 @@ async function card(): Promise<void> {
       .join(', ');
   const unseen = `${bundled}, corpus unseen`;
   const own = 'bundled model (heard the clean corpus)';
+  const leaning = (model: string) =>
+    (['clean', ...DEGRADATIONS] as const)
+      .map((d) => {
+        const sets = CORPORA.map((c) => robust.results[`${model}/${c}/${d}`]).filter((r) => r !== undefined);
+        if (sets.length === 0) return '';
+        const mean = CLASSES.map((l) => ({
+          l,
+          share: sets.reduce((a, r) => a + (r.distribution[l] ?? 0), 0) / sets.length,
+        })).sort((a, b) => b.share - a.share)[0];
+        return `${d} ${mean.l} ${Math.round(100 * mean.share)} %`;
+      })
+      .filter((x) => x !== '')
+      .join(', ');
   p(
+    `Most frequent answer, mean share over the three corpora: bundled model ${leaning(own)}; corpus unseen ${leaning(unseen)}.`,
+    '',
     'UA change against the clean set, points:',
     '',
     '| condition | corpus unseen | bundled model |',
@@ -844,7 +896,7 @@ async function card(): Promise<void> {
     ...(cardInfo.limitations ?? []).map((l) => `- ${l}`),
     `- On a corpus it has never heard it is far less accurate than on new speakers of its training corpora (UA ${CORPORA.map((c) => `${c} ${pct(held[c].bundled.ua)} %`).join(', ')} against ${pct(metrics.aggregate.ua.mean)} % on RAVDESS speaker folds); its predictions there lean towards a few classes (table above). Treat its output as a weak signal, not a measurement.`,
     '- Acted emotions are exaggerated and balanced; real conversations are mostly neutral and mixed.',
-    '- English and Urdu speech only; no children, no elderly speakers beyond TESS\'s older speaker.',
+    "- English and Urdu speech only; no children, no elderly speakers beyond TESS's older speaker.",
     '',
     '## Reproduce everything',
     '',
