@@ -639,14 +639,14 @@ async function card(): Promise<void> {
   };
   const robust = read<{ results: Record<string, SetScore>; markdown: string }>('robustness.json');
   const config = bundle.config as { inputDim: number; hidden: number[]; dropout: number };
-  const bytes = ['model.json', 'model.onnx', 'weights.bin', 'MODEL_CARD.md']
+  const bytes = ['model.json', 'model.onnx', 'weights.bin']
     .map((f) => (existsSync(join(MODEL_DIR, f)) ? statSync(join(MODEL_DIR, f)).size : 0))
     .reduce((a, b) => a + b, 0);
   const L: string[] = [];
   const p = (...lines: string[]) => L.push(...lines);
 
   p(
-    `# The bundled model: ${cardInfo.name}`,
+    `# Model card: ${cardInfo.name}, the bundled model`,
     '',
     `\`models/${cardInfo.name}/\` is the model \`recognize()\`, \`emovox predict\` and \`emovox listen\` use`,
     'when no other is given ([inference](inference.md)). This page is its model card: `npx emovox',
