@@ -24,7 +24,12 @@ declare module 'fastify' {
  * its deadline. Everything is released when the response is sent or the connection closes.
  * @param timeoutS - time from now to the deadline, seconds.
  */
-export function openRequest(request: FastifyRequest, reply: FastifyReply, gate: Gate, timeoutS: number): void {
+export function openRequest(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  gate: Gate,
+  timeoutS: number,
+): void {
   const releaseAdmission = gate.admit();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(requestTimeout(timeoutS)), timeoutS * 1000);

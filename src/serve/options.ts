@@ -85,7 +85,12 @@ export function resolveServeOptions(options: ServeOptions = {}): ResolvedServeOp
   check('port', o.port, isInt(o.port, 0, 65535), 'an integer in 0..65535');
   check('workers', o.workers, isInt(o.workers, 1, 64), 'an integer in 1..64');
   check('maxQueue', o.maxQueue, isInt(o.maxQueue, 0, 100_000), 'an integer in 0..100000');
-  check('maxBodyBytes', o.maxBodyBytes, isInt(o.maxBodyBytes, 1, 2 ** 31), 'an integer number of bytes in 1..2^31');
+  check(
+    'maxBodyBytes',
+    o.maxBodyBytes,
+    isInt(o.maxBodyBytes, 1, 2 ** 31),
+    'an integer number of bytes in 1..2^31',
+  );
   check('maxDurationS', o.maxDurationS, inRange(o.maxDurationS, 0.1, 86_400), 'seconds in 0.1..86400');
   check(
     'maxTimelineDurationS',
@@ -93,16 +98,29 @@ export function resolveServeOptions(options: ServeOptions = {}): ResolvedServeOp
     inRange(o.maxTimelineDurationS, 0.1, 86_400),
     'seconds in 0.1..86400',
   );
-  check('requestTimeoutS', o.requestTimeoutS, inRange(o.requestTimeoutS, 0.01, 86_400), 'seconds in 0.01..86400');
+  check(
+    'requestTimeoutS',
+    o.requestTimeoutS,
+    inRange(o.requestTimeoutS, 0.01, 86_400),
+    'seconds in 0.01..86400',
+  );
   check('maxStreams', o.maxStreams, isInt(o.maxStreams, 0, 10_000), 'an integer in 0..10000');
-  check('maxMessageBytes', o.maxMessageBytes, isInt(o.maxMessageBytes, 1024, 2 ** 30), 'an integer in 1024..2^30');
+  check(
+    'maxMessageBytes',
+    o.maxMessageBytes,
+    isInt(o.maxMessageBytes, 1024, 2 ** 30),
+    'an integer in 1024..2^30',
+  );
   check('maxStreamS', o.maxStreamS, inRange(o.maxStreamS, 1, 7 * 86_400), 'seconds in 1..604800');
   check('shutdownGraceS', o.shutdownGraceS, inRange(o.shutdownGraceS, 0, 3600), 'seconds in 0..3600');
   if (o.host.trim() === '') throw new EmovoxParameterError('host', 'must not be empty');
   if (Array.isArray(o.cors)) {
     for (const origin of o.cors)
       if (!/^https?:\/\/[^/\s]+$/.test(origin))
-        throw new EmovoxParameterError('cors', `origins are scheme://host[:port], got ${JSON.stringify(origin)}`);
+        throw new EmovoxParameterError(
+          'cors',
+          `origins are scheme://host[:port], got ${JSON.stringify(origin)}`,
+        );
   }
   return o;
 }

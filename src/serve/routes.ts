@@ -45,13 +45,21 @@ async function audioOf(request: FastifyRequest, maxBytes: number): Promise<Uint8
     try {
       const part = await request.file();
       if (!part)
-        throw new HttpProblem(400, 'malformed_multipart', 'the multipart upload has no file part: send the audio as a file field');
+        throw new HttpProblem(
+          400,
+          'malformed_multipart',
+          'the multipart upload has no file part: send the audio as a file field',
+        );
       bytes = await readBody(part.file, maxBytes, signal);
     } catch (error) {
       if (error instanceof HttpProblem || error instanceof ClientGone || signal.aborted) throw error;
       if ((error as { statusCode?: number }).statusCode === 413) throw bodyTooLarge(undefined, maxBytes);
       if (request.raw.socket?.destroyed !== false) throw new ClientGone();
-      throw new HttpProblem(400, 'malformed_multipart', `malformed multipart/form-data body: ${errorMessage(error)}`);
+      throw new HttpProblem(
+        400,
+        'malformed_multipart',
+        `malformed multipart/form-data body: ${errorMessage(error)}`,
+      );
     }
   } else if (request.body instanceof Uint8Array) bytes = request.body;
   else
@@ -85,9 +93,14 @@ export async function registerApi(app: FastifyInstance, deps: RouteDeps): Promis
     api.removeAllContentTypeParsers();
     const raw = async (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
       const declared = Number(request.headers['content-length']);
-      if (Number.isFinite(declared) && declared > options.maxBodyBytes) throw bodyTooLarge(declared, options.maxBodyBytes);
+      if (Number.isFinite(declared) && declared > options.maxBodyBytes)
+        throw bodyTooLarge(declared, options.maxBodyBytes);
       try {
-        return await readBody(payload as import('node:stream').Readable, options.maxBodyBytes, contextOf(request).signal);
+        return await readBody(
+          payload as import('node:stream').Readable,
+          options.maxBodyBytes,
+          contextOf(request).signal,
+        );
       } catch (error) {
         if (error instanceof HttpProblem || contextOf(request).signal.aborted) throw error;
         throw new ClientGone();
@@ -137,7 +150,11 @@ export async function registerApi(app: FastifyInstance, deps: RouteDeps): Promis
       async (request) => {
         const params = request.query;
         if (params.hop !== undefined && params.hop > (params.window ?? 3))
-          throw new HttpProblem(400, 'bad_request', `hop (${params.hop} s) must not exceed window (${params.window ?? 3} s)`);
+          throw new HttpProblem(
+            400,
+            'bad_request',
+            `hop (${params.hop} s) must not exceed window (${params.window ?? 3} s)`,
+          );
         const bytes = await audioOf(request, options.maxBodyBytes);
         const { signal, deadline } = contextOf(request);
         const reply = await pool.run(

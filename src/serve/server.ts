@@ -55,7 +55,8 @@ function problemOf(error: unknown, maxBodyBytes: number, contentType: string | u
       { connection: 'close' },
     );
   if (status >= 400 && status < 500) {
-    const code: ProblemCode = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'bad_request';
+    const code: ProblemCode =
+      status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'bad_request';
     return new HttpProblem(status, code, errorMessage(error));
   }
   return new HttpProblem(500, 'internal_error', 'internal error (see the service log)');
@@ -120,7 +121,11 @@ export async function startServer(options: ServeOptions = {}): Promise<EmovoxSer
     return reply.code(problem.statusCode).headers(problem.headers).send(problem.body());
   });
   app.setNotFoundHandler((request, reply) => {
-    const problem = new HttpProblem(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    const problem = new HttpProblem(
+      404,
+      'not_found',
+      `no route ${request.method} ${request.url.split('?')[0]}`,
+    );
     return reply.code(404).send(problem.body());
   });
   if (o.cors !== false) await app.register(cors, { origin: o.cors === true ? true : o.cors });

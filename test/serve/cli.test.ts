@@ -55,7 +55,8 @@ test('emovox serve: CORS on request, web page missing, SIGTERM drains then exits
     const inFlight = post(`${url}/v1/timeline?vad=none&window=0.5&hop=0.05`, wav, 'audio/wav');
     await until(
       async () =>
-        ((await (await fetch(`${url}/health`)).json()) as { requests: { running: number } }).requests.running === 1,
+        ((await (await fetch(`${url}/health`)).json()) as { requests: { running: number } }).requests
+          .running === 1,
     );
     child.kill('SIGTERM');
     await until(() => stderr.includes('SIGTERM: shutting down'));

@@ -34,12 +34,14 @@ after(async () => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-6, `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= 1e-6, `${what}: ${a} vs ${b}`);
 function sameScores(a: Record<string, number>, b: Record<string, number>, what: string): void {
   assert.deepEqual(Object.keys(a), Object.keys(b), what);
   for (const k of Object.keys(a)) close(a[k], b[k], `${what} ${k}`);
 }
-const health = async () => (await (await fetch(`${url}/health`)).json()) as { requests: Record<string, number> };
+const health = async () =>
+  (await (await fetch(`${url}/health`)).json()) as { requests: Record<string, number> };
 const quiet = async () => {
   const h = await health();
   return h.requests.admitted === 0 && h.requests.running === 0 && h.requests.waiting === 0;
@@ -130,8 +132,20 @@ test('400 naming the problem for empty, corrupt and truncated audio; 415 for a w
     [badFlac, 'audio/flac', 400, 'bad_audio', /^upload: corrupt or truncated FLAC/],
     [wav.slice(0, 3000), 'audio/wav', 400, 'bad_audio', /truncated|only \d+ are present/],
     [flac.slice(0, flac.length >> 1), 'audio/flac', 400, 'bad_audio', /^upload: corrupt or truncated FLAC/],
-    [new TextEncoder().encode('RIFF\x10\x00\x00\x00WAVEjunkjunk'), 'audio/wav', 400, 'bad_audio', /^upload: truncated WAV/],
-    ['{"audio": "base64..."}', 'application/json', 415, 'unsupported_media_type', /application\/json.*audio\/\*/],
+    [
+      new TextEncoder().encode('RIFF\x10\x00\x00\x00WAVEjunkjunk'),
+      'audio/wav',
+      400,
+      'bad_audio',
+      /^upload: truncated WAV/,
+    ],
+    [
+      '{"audio": "base64..."}',
+      'application/json',
+      415,
+      'unsupported_media_type',
+      /application\/json.*audio\/\*/,
+    ],
     ['hello', 'text/plain', 415, 'unsupported_media_type', /text\/plain/],
   ];
   for (const [body, type, status, code, message] of cases) {
@@ -167,7 +181,10 @@ test('malformed multipart: no boundary, cut-off body, no file part', async () =>
     assert.match(String(r.json.error), /malformed_multipart|bad_audio|bad_request/);
     assert.ok(String(r.json.message).length > 10);
   }
-  assert.equal((await post(`${url}/v1/recognize`, whole, `multipart/form-data; boundary=${boundary}`)).status, 200);
+  assert.equal(
+    (await post(`${url}/v1/recognize`, whole, `multipart/form-data; boundary=${boundary}`)).status,
+    200,
+  );
 });
 
 test('413: body above maxBodyBytes (declared, chunked, multipart) and audio above maxDurationS', async () => {
@@ -183,7 +200,8 @@ test('413: body above maxBodyBytes (declared, chunked, multipart) and audio abov
   );
   const response = readAll(socket);
   const chunk = Buffer.alloc(256 * 1024);
-  for (let i = 0; i < 6 && !socket.destroyed; i++) socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`, 'latin1');
+  for (let i = 0; i < 6 && !socket.destroyed; i++)
+    socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`, 'latin1');
   const text = await response;
   assert.match(text, /^HTTP\/1\.1 413/);
   assert.match(text, /"body_too_large"/);
@@ -201,9 +219,14 @@ test('413: body above maxBodyBytes (declared, chunked, multipart) and audio abov
 
 test('429 beyond workers + queue, with Retry-After; all others answered', async () => {
   const wav = clipWav(3);
-  const results = await Promise.all(Array.from({ length: 10 }, () => post(`${url}/v1/recognize`, wav, 'audio/wav')));
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () => post(`${url}/v1/recognize`, wav, 'audio/wav')),
+  );
   const statuses = results.map((r) => r.status);
-  assert.ok(statuses.every((s) => s === 200 || s === 429), statuses.join(','));
+  assert.ok(
+    statuses.every((s) => s === 200 || s === 429),
+    statuses.join(','),
+  );
   assert.ok(statuses.filter((s) => s === 200).length >= 3, statuses.join(','));
   const refused = results.filter((r) => r.status === 429);
   assert.ok(refused.length >= 1, statuses.join(','));
@@ -254,7 +277,9 @@ async function streamClip(
 ): Promise<{ messages: Record<string, unknown>[]; code: number; bytes: Uint8Array }> {
   const bytes = new Uint8Array(samples.length * 2);
   const view = new DataView(bytes.buffer);
-  samples.forEach((v, i) => view.setInt16(2 * i, Math.max(-32768, Math.min(32767, Math.round(v * 32767))), true));
+  samples.forEach((v, i) =>
+    view.setInt16(2 * i, Math.max(-32768, Math.min(32767, Math.round(v * 32767))), true),
+  );
   const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/stream?${query}`);
   const messages: Record<string, unknown>[] = [];
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
@@ -305,16 +330,18 @@ test('WebSocket: bad parameters (400 before upgrade), unknown messages (1008), t
   });
   assert.equal(status, 400);
   const open = (q = '') =>
-    new Promise<{ ws: WebSocket; messages: Record<string, unknown>[]; closed: Promise<number> }>((resolve, reject) => {
-      const ws = new WebSocket(`${base}/v1/stream?vad=energy${q}`);
-      const messages: Record<string, unknown>[] = [];
-      const closed = new Promise<number>((r) => ws.on('close', (c) => r(c)));
-      ws.on('message', (d) => {
-        messages.push(JSON.parse(String(d)) as Record<string, unknown>);
-        if (messages.length === 1) resolve({ ws, messages, closed });
-      });
-      ws.once('error', reject);
-    });
+    new Promise<{ ws: WebSocket; messages: Record<string, unknown>[]; closed: Promise<number> }>(
+      (resolve, reject) => {
+        const ws = new WebSocket(`${base}/v1/stream?vad=energy${q}`);
+        const messages: Record<string, unknown>[] = [];
+        const closed = new Promise<number>((r) => ws.on('close', (c) => r(c)));
+        ws.on('message', (d) => {
+          messages.push(JSON.parse(String(d)) as Record<string, unknown>);
+          if (messages.length === 1) resolve({ ws, messages, closed });
+        });
+        ws.once('error', reject);
+      },
+    );
   const a = await open();
   a.ws.send('hello?');
   assert.equal(await a.closed, 1008);
@@ -326,13 +353,19 @@ test('WebSocket: bad parameters (400 before upgrade), unknown messages (1008), t
   assert.match(String(third.messages[0].message), /too many live streams/);
   assert.equal(await third.closed, 1013);
   for (const s of streams) s.ws.close();
-  await until(async () => ((await (await fetch(`${url}/health`)).json()) as { streams: number }).streams === 0);
+  await until(
+    async () => ((await (await fetch(`${url}/health`)).json()) as { streams: number }).streams === 0,
+  );
 });
 
 test('1000 sequential requests: heap and RSS stay flat', async () => {
   const wav = clipWav(0.25);
   const once = async () => {
-    const r = await fetch(`${url}/v1/recognize`, { method: 'POST', body: wav as BodyInit, headers: { 'content-type': 'audio/wav' } });
+    const r = await fetch(`${url}/v1/recognize`, {
+      method: 'POST',
+      body: wav as BodyInit,
+      headers: { 'content-type': 'audio/wav' },
+    });
     assert.equal(r.status, 200);
     await r.arrayBuffer();
   };

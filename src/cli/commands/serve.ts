@@ -70,8 +70,14 @@ export const serveCommand: CommandModule = {
       .option('--max-timeline-duration <s>', 'longest audio /v1/timeline accepts', parseSeconds, 1800)
       .option('--timeout <s>', 'time limit of a request, arrival to response (408 beyond)', parseSeconds, 60)
       .option('--max-streams <n>', 'concurrent WebSocket streams', parseCount, 16)
-      .option('--cors <origins>', "allow cross-origin requests: '*' or a comma-separated list of origins (default: off)")
-      .option('--web-root <dir>', 'folder of the web page served at / (default: dist/web, from npm run build:web)')
+      .option(
+        '--cors <origins>',
+        "allow cross-origin requests: '*' or a comma-separated list of origins (default: off)",
+      )
+      .option(
+        '--web-root <dir>',
+        'folder of the web page served at / (default: dist/web, from npm run build:web)',
+      )
       .option('--log', 'log every request (JSON lines on stdout)')
       .action(async (options: ServeCliOptions) => {
         let server;
