@@ -106,7 +106,7 @@ export async function registerApi(app: FastifyInstance, deps: RouteDeps): Promis
         throw new ClientGone();
       }
     };
-    api.addContentTypeParser(/^audio\/[\w.+-]+$/, raw);
+    api.addContentTypeParser(/^audio\/[\w.+-]+\s*(;.*)?$/i, raw);
     api.addContentTypeParser('application/octet-stream', raw);
     await api.register(multipart, {
       limits: {
