@@ -166,8 +166,14 @@ export async function startServer(options: ServeOptions = {}): Promise<EmovoxSer
     shutdown() {
       closing ??= (async () => {
         pool.gate.drain();
+        let drained = false;
         const grace = new Promise<void>((resolve) => setTimeout(resolve, o.shutdownGraceS * 1000).unref());
-        await Promise.race([Promise.all([pool.gate.idle(), streams.endAll()]), grace]);
+        await Promise.race([
+          Promise.all([pool.gate.idle(), streams.endAll()]).then(() => (drained = true)),
+          grace,
+        ]);
+        // Past the grace period, requests still running are cut off rather than waited for.
+        if (!drained) app.server.closeAllConnections();
         await app.close();
         await pool.close();
       })();

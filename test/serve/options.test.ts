@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Gate } from '../../src/serve/gate.js';
 import { HttpProblem } from '../../src/serve/problem.js';
-import { resolveServeOptions } from '../../src/serve/options.js';
+import { resolveServeOptions, type ServeOptions } from '../../src/serve/options.js';
 import { EmovoxParameterError } from '../../src/util/errors.js';
 
 test('resolveServeOptions: safe defaults, every bad value named', () => {
@@ -13,7 +13,7 @@ test('resolveServeOptions: safe defaults, every bad value named', () => {
   assert.equal(o.cors, false);
   assert.ok(o.workers >= 1 && o.workers <= 4);
   assert.match(o.webRoot, /dist[/\\]web$/);
-  for (const [bad, name] of [
+  const cases: [ServeOptions, string][] = [
     [{ port: 70000 }, 'port'],
     [{ workers: 0 }, 'workers'],
     [{ maxBodyBytes: -1 }, 'maxBodyBytes'],
@@ -21,7 +21,8 @@ test('resolveServeOptions: safe defaults, every bad value named', () => {
     [{ maxDurationS: Number.NaN }, 'maxDurationS'],
     [{ cors: ['not an origin'] }, 'cors'],
     [{ host: ' ' }, 'host'],
-  ] as const) {
+  ];
+  for (const [bad, name] of cases) {
     assert.throws(
       () => resolveServeOptions(bad),
       (e: unknown) => e instanceof EmovoxParameterError && e.source === name,
