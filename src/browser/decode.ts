@@ -1,9 +1,11 @@
-// Audio file bytes -> mono samples in the browser. WAV, AIFF and FLAC go through emovox's own
-// parsers (the ones `loadAudio` uses in Node), so the samples are the ones Node reads from the
-// same file, bit for bit; anything else (MP3, Ogg, M4A, WebM...) goes to the browser's
+// Audio file bytes -> mono samples in the browser. WAV, AIFF, FLAC, MP3 and Ogg Vorbis/Opus go
+// through the decoders `loadAudio` uses in Node (emovox's own parsers, and the same wasm
+// decoders, loaded on first use), so the samples are the ones Node reads from the same file;
+// anything else (M4A, WebM...; Node hands those to ffmpeg) goes to the browser's
 // `decodeAudioData`.
 import { parseAiff } from '../audio/aiff.js';
 import { memoryByteSource } from '../audio/byte-source.js';
+import { decodeMp3, decodeOgg, oggCodec } from '../audio/compressed.js';
 import { detectContainer, id3v2Length } from '../audio/detect.js';
 import { decodeFlac, parseFlacStreamInfo } from '../audio/flac.js';
 import { decodePcmFrames, type PcmLayout } from '../audio/pcm.js';
@@ -18,10 +20,12 @@ export interface DecodedAudio {
   sampleRate: number;
   /** Channels in the file. */
   channels: number;
-  /** `emovox` (its own parsers, identical to Node's) or `browser` (decodeAudioData). */
+  /** `emovox` (the decoders Node uses, identical results) or `browser` (decodeAudioData). */
   decoder: 'emovox' | 'browser';
   /** Container detected from the bytes (`unknown` for what went to the browser's decoder). */
   container: string;
+  /** Non-fatal problems, as Node's `loadAudio` reports them (a cut-off end read as far as it goes). */
+  warnings: string[];
 }
 
 /** Options of {@link decodeAudioBytes}. */
@@ -35,6 +39,15 @@ export interface DecodeOptions {
    * (default 48000; `decodeAudioData` always resamples to its context's rate).
    */
   browserRate?: number;
+  /**
+   * Decoder of the formats emovox does not decode itself (default: the browser's
+   * `decodeAudioData` at `browserRate`). Web workers have no Web Audio: pass one that asks the
+   * page to decode. It returns the channels at their rate and throws for undecodable bytes.
+   */
+  otherDecoder?: (
+    bytes: Uint8Array,
+    name: string,
+  ) => Promise<{ channels: Float32Array[]; sampleRate: number }>;
 }
 
 /** Mean of the channels, the same arithmetic as Node's `toMono` (src/audio/load.ts). */
@@ -59,11 +72,24 @@ function checkLength(name: string, frames: number, rate: number, maxDuration: nu
     );
 }
 
-async function browserDecode(bytes: Uint8Array, name: string, options: DecodeOptions): Promise<DecodedAudio> {
+function checkFinite(name: string, channels: Float32Array[]): void {
+  for (const ch of channels)
+    for (let i = 0; i < ch.length; i++)
+      if (!Number.isFinite(ch[i])) throw new EmovoxInputError(name, `sample ${i} is not finite`);
+}
+
+/** The browser's `decodeAudioData` through an OfflineAudioContext at `rate` Hz. */
+async function webAudioDecode(
+  bytes: Uint8Array,
+  name: string,
+  rate: number,
+): Promise<{ channels: Float32Array[]; sampleRate: number }> {
   const Ctx = globalThis.OfflineAudioContext;
   if (typeof Ctx !== 'function')
-    throw new EmovoxInputError(name, 'not WAV, AIFF or FLAC, and this environment has no Web Audio decoder');
-  const rate = options.browserRate ?? 48000;
+    throw new EmovoxInputError(
+      name,
+      'not WAV, AIFF, FLAC, MP3 or Ogg Vorbis/Opus, and this environment has no Web Audio decoder',
+    );
   let buffer: AudioBuffer;
   try {
     // decodeAudioData detaches the buffer it gets: hand it a copy.
@@ -71,14 +97,27 @@ async function browserDecode(bytes: Uint8Array, name: string, options: DecodeOpt
   } catch (error) {
     throw new EmovoxInputError(name, `not audio this browser can decode (${errorMessage(error)})`);
   }
-  checkLength(name, buffer.length, buffer.sampleRate, options.maxDuration);
-  const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+  const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) =>
+    buffer.getChannelData(c).slice(),
+  );
+  return { channels, sampleRate: buffer.sampleRate };
+}
+
+async function browserDecode(bytes: Uint8Array, name: string, options: DecodeOptions): Promise<DecodedAudio> {
+  const decoded = options.otherDecoder
+    ? await options.otherDecoder(bytes, name)
+    : await webAudioDecode(bytes, name, options.browserRate ?? 48000);
+  const frames = decoded.channels[0]?.length ?? 0;
+  if (frames === 0) throw new EmovoxInputError(name, 'no audio in the file');
+  checkLength(name, frames, decoded.sampleRate, options.maxDuration);
+  checkFinite(name, decoded.channels);
   return {
-    samples: mono(channels).slice(),
-    sampleRate: buffer.sampleRate,
-    channels: buffer.numberOfChannels,
+    samples: mono(decoded.channels),
+    sampleRate: decoded.sampleRate,
+    channels: decoded.channels.length,
     decoder: 'browser',
     container: 'unknown',
+    warnings: [],
   };
 }
 
@@ -106,15 +145,14 @@ export async function decodeAudioBytes(
     }
     checkLength(name, layout.frames, layout.sampleRate, options.maxDuration);
     const channels = decodePcmFrames(src, layout, 0, layout.frames);
-    for (const ch of channels)
-      for (let i = 0; i < ch.length; i++)
-        if (!Number.isFinite(ch[i])) throw new EmovoxInputError(name, `sample ${i} is not finite`);
+    checkFinite(name, channels);
     return {
       samples: mono(channels),
       sampleRate: layout.sampleRate,
       channels: layout.channels,
       decoder: 'emovox',
       container,
+      warnings: [],
     };
   }
   if (container === 'flac') {
@@ -127,6 +165,24 @@ export async function decodeAudioBytes(
       channels: decoded.channels.length,
       decoder: 'emovox',
       container,
+      warnings: [],
+    };
+  }
+  const oggOther =
+    container === 'ogg' && !['vorbis', 'opus'].includes(oggCodec(bytes.subarray(start, start + 128)));
+  if (container === 'mp3' || (container === 'ogg' && !oggOther)) {
+    const rest = bytes.subarray(start);
+    const limits = { maxDuration: options.maxDuration };
+    const decoded =
+      container === 'mp3' ? await decodeMp3(rest, name, limits) : await decodeOgg(rest, name, limits);
+    checkFinite(name, decoded.channels);
+    return {
+      samples: mono(decoded.channels),
+      sampleRate: decoded.sampleRate,
+      channels: decoded.channels.length,
+      decoder: 'emovox',
+      container,
+      warnings: decoded.warnings,
     };
   }
   return browserDecode(bytes, name, options);
