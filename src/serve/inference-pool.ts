@@ -1,7 +1,6 @@
 // The service's inference: a fixed pool of worker threads (extract/worker-pool.ts), each with
 // its own onnxruntime session, behind the admission gate. Every job has a deadline; a job that
-// overruns it is answered 408 and its worker is terminated and replaced, so one slow request
-// never holds a worker (or the event loop) hostage.
+// overruns it is answered 408 at the deadline (its worker finishes it, then takes the next).
 import type { Transferable } from 'node:worker_threads';
 import { workerScript, WorkerPool } from '../extract/worker-pool.js';
 import { errorMessage } from '../util/errors.js';
@@ -72,27 +71,28 @@ export class InferencePool {
     timeoutS: number,
   ): Promise<Exclude<WorkerReply, { ok: false }>> {
     const release = await this.gate.acquire(signal);
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) {
+      release();
+      throw requestTimeout(timeoutS);
+    }
+    // No timeout inside the pool: terminating a worker while onnxruntime runs in it can abort
+    // the whole process (a native fatal error in onnxruntime-node). A job past the deadline is
+    // answered 408 at once and left to finish on its worker, which keeps its slot until then.
+    const running = this.pool.run(job, transfer);
+    void running.catch(() => undefined).finally(release);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(requestTimeout(timeoutS)), remaining);
+    });
     let reply: WorkerReply;
-    let releaseLater = false;
     try {
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) throw requestTimeout(timeoutS);
-      try {
-        reply = await this.pool.run(job, transfer, remaining);
-      } catch (error) {
-        // The worker was terminated (overrun) or died, and a fresh one is starting in its place.
-        // Keep its slot until the model is loaded there, so the next job's deadline does not
-        // pay for the start-up (and, when short, kill the new worker in turn).
-        releaseLater = true;
-        void this.pool
-          .run({ kind: 'load', model: this.model })
-          .catch(() => undefined)
-          .finally(release);
-        if (/timed out after/.test(errorMessage(error))) throw requestTimeout(timeoutS);
-        throw new HttpProblem(500, 'internal_error', `inference failed: ${errorMessage(error)}`);
-      }
+      reply = await Promise.race([running, late]);
+    } catch (error) {
+      if (error instanceof HttpProblem) throw error;
+      throw new HttpProblem(500, 'internal_error', `inference failed: ${errorMessage(error)}`);
     } finally {
-      if (!releaseLater) release();
+      clearTimeout(timer);
     }
     if (reply.ok) return reply;
     if (reply.failure === 'input') throw new HttpProblem(400, 'bad_audio', reply.problem);
