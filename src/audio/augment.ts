@@ -83,7 +83,7 @@ export function addNoise(
 ): Float32Array {
   const color = options.color ?? 'white';
   if (color !== 'white' && color !== 'pink')
-    throw new EmovoxParameterError('color', `unknown noise color '${color}' (addNoise)`);
+    throw new EmovoxParameterError('color', `unknown noise color '${String(color)}' (addNoise)`);
   return addAtSnr('addNoise', y, coloredNoise(y.length, color, options.seed ?? 0), snrDb);
 }
 

@@ -95,12 +95,7 @@ export function tensor(
     const own = dtypeOfData(data);
     const dtype = options.dtype ?? own;
     flat =
-      dtype === own
-        ? data
-        : typedFor(
-            data instanceof BigInt64Array ? Array.from(data, Number) : (data as ArrayLike<number>),
-            dtype,
-          );
+      dtype === own ? data : typedFor(data instanceof BigInt64Array ? Array.from(data, Number) : data, dtype);
     shape = options.shape ? [...options.shape] : [data.length];
   } else {
     const values: number[] = [];

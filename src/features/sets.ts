@@ -156,7 +156,7 @@ export function featureFunction(spec: FeatureSpec): FeatureFunction {
       `spec version ${spec.version}, this emovox has ${definition.version}`,
     );
   }
-  const full = featureSpec(spec.name, spec.params as Record<string, JsonValue>);
+  const full = featureSpec(spec.name, spec.params);
   return definition.create(full.params);
 }
 

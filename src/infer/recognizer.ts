@@ -185,7 +185,7 @@ async function toMono(
     return { samples: mono, sampleRate: input.sampleRate, source: 'samples' };
   }
   const source = typeof input === 'string' ? input : 'audio bytes';
-  const audio = await loadAudio(input as AudioSource, {
+  const audio = await loadAudio(input, {
     mono: true,
     ...(maxDuration ? { maxDuration } : {}),
   });

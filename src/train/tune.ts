@@ -53,7 +53,7 @@ export function loadSearchSpace(path: string): { space: SearchSpace; method?: 'r
     } else throw new EmovoxInputError(path, `${key}: give a list of values or { min, max }`);
   }
   if (Object.keys(space).length === 0) throw new EmovoxInputError(path, 'searches no key');
-  return { space, ...(method ? { method: method as 'random' | 'grid' } : {}) };
+  return { space, ...(method ? { method: method } : {}) };
 }
 
 /**
