@@ -9,6 +9,7 @@ export default tseslint.config(
       'node_modules/**',
       'native/build/**',
       'web/vendor/**',
+      'docs/api/**',
       '.cache/**',
       'runs/**',
       'src/**/*.as.ts',

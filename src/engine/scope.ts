@@ -10,6 +10,7 @@ import { EmovoxParameterError } from '../util/errors.js';
 export abstract class ScopedResource {
   /** True once `keep()` took this resource out of automatic scope disposal. */
   kept = false;
+  /** Frees the resource now (idempotent). */
   abstract dispose(): void;
   abstract get isDisposed(): boolean;
 }

@@ -23,6 +23,7 @@ export interface EvaluateOptions {
   /** Feature cache (default shared) and workers. */
   cache?: string | false;
   workers?: number;
+  /** Progress events while the bundle is scored. */
   onEvent?: (event: ExperimentEvent) => void;
 }
 

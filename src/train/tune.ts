@@ -121,6 +121,7 @@ export interface TuneOptions {
   /** Run the winner on the test folds afterwards (default true). */
   runWinner?: boolean;
   command?: string;
+  /** Progress events of each trial's run, tagged with the trial number. */
   onEvent?: (event: ExperimentEvent & { trial?: number }) => void;
   signal?: AbortSignal;
 }
