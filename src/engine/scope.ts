@@ -51,7 +51,16 @@ function collect(value: unknown, out: Set<ScopedResource>, seen: Set<unknown>): 
  *   first `await` could not be attributed to this scope.
  * @returns what `fn` returns.
  * @example
- * const loss = tidy(() => ops.crossEntropy(model(x), y)); // intermediates freed, loss kept
+ * ```ts
+ * import { ops, tidy } from 'emovox';
+ *
+ * const w = ops.randn([4, 3]);
+ * const x = ops.randn([8, 4]);
+ * const y = ops.tensor([0, 1, 2, 0, 1, 2, 0, 1], { dtype: 'int64' });
+ * // The logits are freed when tidy returns; the returned loss is kept.
+ * const loss = tidy(() => ops.crossEntropy(x.matmul(w), y));
+ * console.log(loss.item());
+ * ```
  */
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<ScopedResource>();

@@ -211,6 +211,13 @@ export interface RecognizeOptions {
  * @returns the label, calibrated probability of every label (`scores`), `confidence` (the
  *   label's probability), `lowConfidence`, and the audio's `durationS`.
  * @throws EmovoxInputError(source, problem) for unreadable or too short audio or a bad model.
+ * @example
+ * ```ts
+ * import { recognize } from 'emovox';
+ *
+ * const result = await recognize('speech.wav'); // the bundled emovox-acted7 model
+ * console.log(result.label, result.confidence.toFixed(2), result.lowConfidence ? '(low confidence)' : '');
+ * ```
  */
 export async function recognize(
   input: AudioSource | AudioInput | Float32Array,

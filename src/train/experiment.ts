@@ -613,6 +613,20 @@ function carveFinalValidation(recipe: Recipe, fold: Fold): Fold['train'] {
  * continues it and ends with the same metrics as an uninterrupted run.
  * @throws EmovoxParameterError before any training for bad recipes (unknown keys, missing
  *   corpora, empty classes, folds without a class or with one training speaker).
+ * @example
+ * ```ts
+ * import { loadRecipe, runExperiment, writeRunReport } from 'emovox/experiments';
+ *
+ * const { recipe } = loadRecipe('recipes/mlp-mfcc-stats.yaml', ['training.epochs=20']);
+ * const result = await runExperiment(recipe, {
+ *   out: 'runs/mlp-mfcc-stats',
+ *   onEvent: (event) => {
+ *     if (event.type === 'fold-end') console.log(event.fold, 'UA', event.ua.toFixed(3));
+ *   },
+ * });
+ * await writeRunReport(result); // metrics.json, report.txt, plots, report.html
+ * console.log(result.metrics.map((m) => m.ua));
+ * ```
  */
 export async function runExperiment(recipe: Recipe, options: ExperimentOptions): Promise<ExperimentResult> {
   const started = performance.now();
