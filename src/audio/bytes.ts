@@ -90,7 +90,7 @@ export async function readStream(stream: Readable, name: string): Promise<Uint8A
 export async function openSource(source: AudioSource, name?: string): Promise<ByteSource> {
   if (typeof source === 'string') return fileByteSource(source);
   if (source instanceof Uint8Array) return memoryByteSource(source, name ?? '<buffer>');
-  if (source && typeof (source as Readable)[Symbol.asyncIterator] === 'function') {
+  if (source && typeof source[Symbol.asyncIterator] === 'function') {
     const label = name ?? '<stream>';
     return memoryByteSource(await readStream(source, label), label);
   }

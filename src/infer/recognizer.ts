@@ -181,7 +181,7 @@ async function toMono(
     return { samples: mono, sampleRate: input.sampleRate, source: 'samples' };
   }
   const source = typeof input === 'string' ? input : 'audio bytes';
-  const audio = await loadAudio(input as AudioSource, {
+  const audio = await loadAudio(input, {
     mono: true,
     ...(maxDuration ? { maxDuration } : {}),
   });
@@ -207,6 +207,13 @@ export interface RecognizeOptions {
  * @returns the label, calibrated probability of every label (`scores`), `confidence` (the
  *   label's probability), `lowConfidence`, and the audio's `durationS`.
  * @throws EmovoxInputError(source, problem) for unreadable or too short audio or a bad model.
+ * @example
+ * ```ts
+ * import { recognize } from 'emovox';
+ *
+ * const result = await recognize('speech.wav'); // the bundled emovox-acted7 model
+ * console.log(result.label, result.confidence.toFixed(2), result.lowConfidence ? '(low confidence)' : '');
+ * ```
  */
 export async function recognize(
   input: AudioSource | AudioInput | Float32Array,

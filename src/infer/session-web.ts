@@ -68,7 +68,7 @@ export type WebModelSource =
 
 /**
  * A bundle's model in onnxruntime-web: `classify()` gives exactly what the Node
- * {@link Recognizer} gives for the same samples (same front end, same calibration; the two ONNX
+ * `Recognizer` gives for the same samples (same front end, same calibration; the two ONNX
  * runtimes agree to float32 rounding).
  */
 export class WebRecognizer implements UtteranceClassifier {
@@ -186,7 +186,7 @@ export class WebRecognizer implements UtteranceClassifier {
     } catch (error) {
       throw new EmovoxInputError('inference', errorMessage(error));
     }
-    const t = out.logits as ort.Tensor;
+    const t = out.logits;
     const logits = new Float32Array(t.data as Float32Array);
     t.dispose();
     return logits;
@@ -243,8 +243,8 @@ export class WebSileroVad implements FrameVad {
       state: new ort.Tensor('float32', this.state, [2, 1, 128]),
       sr: this.sr,
     });
-    this.state = new Float32Array((out.stateN as ort.Tensor).data as Float32Array);
-    return ((out.output as ort.Tensor).data as Float32Array)[0];
+    this.state = new Float32Array(out.stateN.data as Float32Array);
+    return (out.output.data as Float32Array)[0];
   }
 
   reset(): void {

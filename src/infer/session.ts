@@ -125,7 +125,7 @@ export class EmotionSession {
     } catch (error) {
       throw new EmovoxInputError('inference', errorMessage(error));
     }
-    const logitsTensor = out.logits as ort.Tensor;
+    const logitsTensor = out.logits;
     const [batch, classes] = logitsTensor.dims as number[];
     const logits = new Float32Array(logitsTensor.data as Float32Array);
     return { batch, classes, logits, probabilities: softmaxRows(logits, batch, classes) };

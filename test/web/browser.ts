@@ -27,11 +27,12 @@ export function ensureArtifactsDir(): string {
 }
 
 interface BuildModule {
-  buildWeb(options: {
+  // A plain function of the module (no `this`), so it may be destructured.
+  buildWeb: (options: {
     outDir?: string;
     minify?: boolean;
     quiet?: boolean;
-  }): Promise<{ outDir: string; files: Record<string, number> }>;
+  }) => Promise<{ outDir: string; files: Record<string, number> }>;
 }
 
 /** Builds the page into a fresh temporary folder; `remove()` deletes it. */

@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/data.js';
-import { runtimeImports } from '../helpers/imports.js';
+import { runtimeSpecifiers } from '../helpers/module-graph.js';
 
 test('web/ imports only its own modules, the browser entry and uPlot', () => {
   const files = readdirSync(join(repoRoot, 'web')).filter((f) => f.endsWith('.ts'));
   assert.ok(files.includes('main.ts'));
   for (const file of files) {
     const source = readFileSync(join(repoRoot, 'web', file), 'utf8');
-    for (const spec of runtimeImports(source))
+    for (const spec of runtimeSpecifiers(source))
       assert.ok(
         /^\.\/[\w-]+\.js$/.test(spec) || spec === '../src/browser/index.js' || spec === 'uplot',
         `web/${file} imports ${spec}`,
