@@ -49,21 +49,28 @@ test('an unknown key in a recipe file is an error naming the key and the file', 
     path,
     'data:\n  corpora: [ravdess]\nfeatures:\n  features: { kind: vector, sets: [functionals] }\ntraining:\n  epochz: 3\n',
   );
-  assert.throws(() => loadRecipe(path), (error: Error) => {
-    assert.match(error.message, /training\.epochz: unknown key/);
-    assert.ok(error.message.includes(path), error.message);
-    return true;
-  });
+  assert.throws(
+    () => loadRecipe(path),
+    (error: Error) => {
+      assert.match(error.message, /training\.epochz: unknown key/);
+      assert.ok(error.message.includes(path), error.message);
+      return true;
+    },
+  );
   assert.throws(() => loadRecipe(join(temp, 'absent.yaml')), /absent\.yaml.*cannot read recipe/);
 });
 
 test('a fold whose training set lacks a class is an error naming the fold and the class', () => {
   // Only speaker A has "sad": when A is the test speaker, the training folds have no "sad".
-  const data = items(['A', 'B', 'C', 'D'], ['happy', 'sad'], [
-    ['B', 'sad'],
-    ['C', 'sad'],
-    ['D', 'sad'],
-  ]);
+  const data = items(
+    ['A', 'B', 'C', 'D'],
+    ['happy', 'sad'],
+    [
+      ['B', 'sad'],
+      ['C', 'sad'],
+      ['D', 'sad'],
+    ],
+  );
   assert.throws(
     () => makeFolds(data, [], recipe({ name: 'loso', requireAllClasses: false }), ['happy', 'sad']),
     /protocol \(loso\), speaker toy\/A: has no training items of class "sad"/,
