@@ -31,6 +31,7 @@ function item(speaker: string, label: string, n: number): CorpusItem {
     label,
     rawLabel: label,
     speaker,
+    meta: {},
   };
 }
 
