@@ -47,9 +47,6 @@ describe('feature specs', () => {
       vector180: (v) => assert.equal(v.vector?.length, 180),
       functionals: (v) => assert.equal(v.vector?.length, 480),
       prosodic: (v) => assert.equal(v.vector?.length, 19),
-      // Registered by the training layer (src/data/): energy, F0, voicing per frame; 208 functionals.
-      'prosody-frames': (v) => assert.equal(v.matrix?.bins, 3),
-      'spectral-functionals': (v) => assert.equal(v.vector?.length, 208),
       logmel: (v) => assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [128, 128]),
       fbank: (v) => assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [98, 80]),
       'logmel-frames': (v) =>
