@@ -127,7 +127,7 @@ function makeData(c: Case, scale: number): Dataset {
 function slice(t: InputTensor, count: number): InputTensor {
   const row = t.data.length / t.shape[0];
   return {
-    data: t.data.subarray(0, count * row) as InputTensor['data'],
+    data: t.data.subarray(0, count * row),
     shape: [count, ...t.shape.slice(1)],
   };
 }

@@ -14,7 +14,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAudio } from '../src/audio/index.js';
 import { collectAudioFiles } from '../src/extract/extract-files.js';
-import { featureFunction, featureSpec } from '../src/features/sets.js';
+import { featureSpec } from '../src/features/sets.js';
+import { syncFeatureFunction } from './sync-feature.js';
 
 interface ProfileNode {
   id: number;
@@ -53,7 +54,7 @@ try {
   );
 }
 const audioSeconds = (reps * clips.reduce((s, c) => s + c.length, 0)) / sr;
-const fn = featureFunction(spec);
+const fn = syncFeatureFunction(spec);
 for (const y of clips.slice(0, 3)) fn(y, sr); // warm-up: JIT, filterbanks
 
 const session = new Session();

@@ -210,7 +210,7 @@ async function torchaudioEngine(corpus: Corpus, scratch: string): Promise<Engine
   const nextLine = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await lines.next();
     if (done) throw new Error(`torchaudio helper exited: ${stderr.trim().slice(-500)}`);
-    return JSON.parse(value as string) as Record<string, unknown>;
+    return JSON.parse(value) as Record<string, unknown>;
   };
   let ready: Record<string, unknown>;
   try {

@@ -24,7 +24,8 @@ import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadAudio, readAudioInfo, resample, type ResampleQuality } from '../src/audio/index.js';
-import { featureFunction, featureSpec } from '../src/features/sets.js';
+import { featureSpec } from '../src/features/sets.js';
+import { syncFeatureFunction } from './sync-feature.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cacheDir = join(root, '.bench', 'pipeline-cache');
@@ -234,7 +235,7 @@ async function lineChild(
   const next = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await lines.next();
     if (done) throw new Error(`${basename(argv[0])} exited: ${stderr.trim().slice(-500)}`);
-    return JSON.parse(value as string) as Record<string, unknown>;
+    return JSON.parse(value) as Record<string, unknown>;
   };
   const first = await next();
   return {
@@ -436,8 +437,8 @@ async function main(): Promise<void> {
     if (cases.length) log(`resample done (${((performance.now() - wall0) / 1000).toFixed(0)} s)`);
 
     // ---------------- features (decoded arrays)
-    const mfcc40 = featureFunction(featureSpec('mfcc40'));
-    const vector180 = featureFunction(featureSpec('vector180'));
+    const mfcc40 = syncFeatureFunction(featureSpec('mfcc40'));
+    const vector180 = syncFeatureFunction(featureSpec('vector180'));
     let torch: Awaited<ReturnType<typeof lineChild>> | null = null;
     const tasks = args.stages.has('features') ? (['mfcc40', 'vector180'] as const) : ([] as const);
     try {

@@ -83,7 +83,7 @@ export function addNoise(
 ): Float32Array {
   const color = options.color ?? 'white';
   if (color !== 'white' && color !== 'pink')
-    throw new EmovoxParameterError('color', `unknown noise color '${color}' (addNoise)`);
+    throw new EmovoxParameterError('color', `unknown noise color '${String(color)}' (addNoise)`);
   return addAtSnr('addNoise', y, coloredNoise(y.length, color, options.seed ?? 0), snrDb);
 }
 
@@ -217,12 +217,21 @@ export type Augmenter = (y: Float32Array, sr: number, index: number) => Float32A
  * `speed` and `stretch` change the length; the other ops keep it.
  *
  * @example
- * const aug = augmentPipeline([
- *   { op: 'gain', p: 0.5, params: { db: [-6, 6] } },
- *   { op: 'noise', p: 0.5, params: { snrDb: [10, 30], color: 'pink' } },
- *   { op: 'pitch', p: 0.3, params: { semitones: [-2, 2] } },
- * ], 42);
- * const yAug = aug(y, 16000, itemIndex);
+ * ```ts
+ * import { augmentPipeline, loadAudio } from 'emovox';
+ *
+ * const aug = augmentPipeline(
+ *   [
+ *     { op: 'gain', p: 0.5, params: { db: [-6, 6] } },
+ *     { op: 'noise', p: 0.5, params: { snrDb: [10, 30], color: 'pink' } },
+ *     { op: 'pitch', p: 0.3, params: { semitones: [-2, 2] } },
+ *   ],
+ *   42,
+ * );
+ * const { samples } = await loadAudio('speech.wav', { sr: 16000 });
+ * const augmented = aug(samples, 16000, 7); // item 7: the same draws on every run
+ * console.log(augmented.length);
+ * ```
  */
 export function augmentPipeline(steps: readonly AugmentStep[], seed: number): Augmenter {
   steps.forEach((step, k) => {

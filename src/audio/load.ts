@@ -383,6 +383,14 @@ export function toMono(channels: Float32Array[]): Float32Array {
  * @returns `{ samples, sampleRate, warnings }`: samples is a Float32Array when mono, else one per channel.
  * @throws EmovoxInputError naming the source for empty, truncated (with `strict`), corrupt, non-audio,
  *   absurd-header or NaN/Inf inputs.
+ * @example
+ * ```ts
+ * import { loadAudio } from 'emovox';
+ *
+ * // The first two seconds, mixed to mono and resampled to 16 kHz.
+ * const { samples, sampleRate, warnings } = await loadAudio('speech.flac', { sr: 16000, duration: 2 });
+ * console.log(`${samples.length / sampleRate} s`, warnings);
+ * ```
  */
 export async function loadAudio(
   source: AudioSource,

@@ -186,9 +186,9 @@ export function resampleJs(
 /**
  * Band-limited resampling by a Kaiser-windowed sinc, polyphase for rational ratios (the filter
  * is zero-phase: no delay, the signal is zero beyond its ends). Large downsampling ratios run
- * as two stages ({@link resamplePlan}); the dot products run in a WebAssembly SIMD kernel
+ * as two stages (`resamplePlan` in src/audio/resample-plan.ts); the dot products run in a WebAssembly SIMD kernel
  * (float32, src/audio/wasm/resample-kernel.as.ts) with a float64 JavaScript fallback
- * ({@link resampleJs}) that gives the same values within 1e-6.
+ * (`resampleJs`) that gives the same values within 1e-6.
  *
  * @param y - mono signal.
  * @param srIn - its sample rate in Hz (> 0).

@@ -264,7 +264,15 @@ export interface LabelMapOptions {
  * @returns the kept items, with merged labels
  * @throws EmovoxInputError when a label is listed under two merge targets
  *
- * @example IEMOCAP 4-class: `mapLabels(items, { merge: { happy: ['happy', 'excited'] }, keep: ['angry', 'sad', 'neutral', 'happy'] })`
+ * @example
+ * ```ts
+ * import { loadCorpus, mapLabels } from 'emovox';
+ *
+ * // IEMOCAP's usual 4 classes: excited counts as happy, the other labels are dropped.
+ * const { items } = await loadCorpus('data/IEMOCAP_full_release');
+ * const four = mapLabels(items, { merge: { happy: ['happy', 'excited'] }, keep: ['angry', 'sad', 'neutral', 'happy'] });
+ * console.log(four.length);
+ * ```
  */
 export function mapLabels<T extends CorpusItem>(items: readonly T[], options: LabelMapOptions = {}): T[] {
   const target = new Map<string, string>();

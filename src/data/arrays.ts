@@ -153,7 +153,7 @@ export async function extractArrays(
   let cacheHits = 0;
   let extracted = 0;
   for (const [key, set] of unique) {
-    const result = await extractFeatures(paths as string[], set, {
+    const result = await extractFeatures(paths, set, {
       cache: options.cache,
       workers: options.workers,
       onProgress: (p) => options.onProgress?.(base + p.done, total),

@@ -136,7 +136,7 @@ export async function buildDataset(
   });
   planned.forEach((_p, i) => {
     const k = okIndex[i];
-    if (k >= 0 && extracted.problems[k] !== undefined) problems.set(i, extracted.problems[k]!);
+    if (k >= 0 && extracted.problems[k] !== undefined) problems.set(i, extracted.problems[k]);
   });
   // A copy never outlives its original; a failed original is reported once, not once per copy.
   const failedOrigin = new Set<number>();

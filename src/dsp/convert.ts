@@ -64,4 +64,5 @@ export function hzToOcts(frequency: number, tuning = 0.0, binsPerOctave = 12): n
 
 /** Note name to Hz for the helpers that default to musical notes: C2 = 65.406 Hz, C7 = 2093.005 Hz. */
 export const NOTE_C2_HZ = 440.0 * 2 ** ((36 - 69) / 12);
+/** C7 in Hz (2093.005 Hz), the upper default of the note-based helpers. */
 export const NOTE_C7_HZ = 440.0 * 2 ** ((96 - 69) / 12);

@@ -63,18 +63,17 @@ function pffftImports(holder: { memory?: WebAssembly.Memory }): WebAssembly.Impo
 function wire(instance: WebAssembly.Instance, holder: { memory?: WebAssembly.Memory }): PffftExports | null {
   const ex = instance.exports as Record<string, unknown>;
   const memory = ex.d as WebAssembly.Memory;
-  if (!(memory instanceof WebAssembly.Memory) || typeof ex.e !== 'function') return null;
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  if (![ex.e, ex.f, ex.h, ex.k, ex.p].every((f) => typeof f === 'function')) return null;
   holder.memory = memory;
   (ex.e as () => void)(); // static constructors
-  const out: PffftExports = {
+  return {
     memory,
     malloc: ex.f as PffftExports['malloc'], // pffft_aligned_malloc
     free: ex.h as PffftExports['free'], // pffft_aligned_free
     newSetup: ex.k as PffftExports['newSetup'],
     transformOrdered: ex.p as PffftExports['transformOrdered'],
   };
-  const fns = [out.malloc, out.free, out.newSetup, out.transformOrdered];
-  return fns.every((f) => typeof f === 'function') ? out : null;
 }
 
 function instantiateSync(wasm: PffftWasm): PffftExports | null {
@@ -118,7 +117,7 @@ export async function loadPffft(source: PffftWasm | Response | URL | string): Pr
     let wasm: PffftWasm;
     if (typeof source === 'string' || source instanceof URL) wasm = await (await fetch(source)).arrayBuffer();
     else if (typeof Response !== 'undefined' && source instanceof Response) wasm = await source.arrayBuffer();
-    else wasm = source as PffftWasm;
+    else wasm = source;
     const holder: { memory?: WebAssembly.Memory } = {};
     const imports = pffftImports(holder);
     const instance =

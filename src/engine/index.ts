@@ -12,6 +12,7 @@ export {
   engineAvailable,
   engineUnavailableReason,
   nativeAddonPath,
+  type NativeOptimizerOptions,
   type DType,
   type Device,
   type TensorData,

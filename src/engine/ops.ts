@@ -95,12 +95,7 @@ export function tensor(
     const own = dtypeOfData(data);
     const dtype = options.dtype ?? own;
     flat =
-      dtype === own
-        ? data
-        : typedFor(
-            data instanceof BigInt64Array ? Array.from(data, Number) : (data as ArrayLike<number>),
-            dtype,
-          );
+      dtype === own ? data : typedFor(data instanceof BigInt64Array ? Array.from(data, Number) : data, dtype);
     shape = options.shape ? [...options.shape] : [data.length];
   } else {
     const values: number[] = [];
@@ -545,7 +540,7 @@ export function scaledDotProductAttention(
 
 /** Parameters of a multi-head attention block, named as in torch.nn.MultiheadAttention. */
 export interface MultiHeadAttentionParams {
-  /** [3E, E]: q, k, v projections stacked. */
+  /** Shape [3E, E]: q, k, v projections stacked. */
   inProjWeight: Tensor;
   /** [3E] or null. */
   inProjBias: Tensor | null;
@@ -558,8 +553,8 @@ export interface MultiHeadAttentionParams {
 /**
  * torch.nn.MultiheadAttention forward with batch_first=True, composed from primitives.
  * @param query [B, Lq, E]; key, value [B, Lk, E].
- * @param keyPaddingMask bool [B, Lk], true = padding (ignored key).
- * @param attnMask bool [Lq, Lk] (true = not allowed) or float additive mask.
+ * @param o.keyPaddingMask bool [B, Lk], true = padding (ignored key).
+ * @param o.attnMask bool [Lq, Lk] (true = not allowed) or float additive mask.
  * @returns output [B, Lq, E] and attention weights averaged over heads [B, Lq, Lk].
  */
 export function multiHeadAttention(

@@ -10,6 +10,7 @@ import { EmovoxParameterError } from '../util/errors.js';
 export abstract class ScopedResource {
   /** True once `keep()` took this resource out of automatic scope disposal. */
   kept = false;
+  /** Frees the resource now (idempotent). */
   abstract dispose(): void;
   abstract get isDisposed(): boolean;
 }
@@ -50,7 +51,16 @@ function collect(value: unknown, out: Set<ScopedResource>, seen: Set<unknown>): 
  *   first `await` could not be attributed to this scope.
  * @returns what `fn` returns.
  * @example
- * const loss = tidy(() => ops.crossEntropy(model(x), y)); // intermediates freed, loss kept
+ * ```ts
+ * import { ops, tidy } from 'emovox';
+ *
+ * const w = ops.randn([4, 3]);
+ * const x = ops.randn([8, 4]);
+ * const y = ops.tensor([0, 1, 2, 0, 1, 2, 0, 1], { dtype: 'int64' });
+ * // The logits are freed when tidy returns; the returned loss is kept.
+ * const loss = tidy(() => ops.crossEntropy(x.matmul(w), y));
+ * console.log(loss.item());
+ * ```
  */
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<ScopedResource>();

@@ -82,6 +82,14 @@ export interface ClassificationOptions {
  * @param labels class names, unique
  * @param options `probabilities` adds `ece`, `calibration` and `logLoss`
  * @throws EmovoxParameterError on mismatched lengths, out-of-range indices, bad probabilities
+ * @example
+ * ```ts
+ * import { classificationMetrics } from 'emovox';
+ *
+ * const labels = ['angry', 'happy', 'neutral', 'sad'];
+ * const m = classificationMetrics([0, 1, 2, 3, 3], [0, 1, 2, 3, 2], labels);
+ * console.log(m.wa, m.ua); // 0.8 0.875: one of the two sad examples was called neutral
+ * ```
  */
 export function classificationMetrics(
   truth: ArrayLike<number>,

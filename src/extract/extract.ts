@@ -282,6 +282,14 @@ function positive(name: string, value: number): number {
  *   (default on), limits (`maxFileBytes`, `maxDuration`, `timeoutS`), `strict`, onProgress.
  * @returns successes (with per-file warnings) and failures, each in input order, run notes and statistics.
  * @throws EmovoxParameterError for an invalid spec or option, before any work.
+ * @example
+ * ```ts
+ * import { extractFeatures, featureSpec } from 'emovox';
+ *
+ * const result = await extractFeatures(['a.wav', 'b.flac', 'c.mp3'], featureSpec('vector180'), { workers: 2 });
+ * for (const { source, value } of result.results) console.log(source, value.vector?.length); // 180
+ * for (const { source, problem } of result.failures) console.warn(`${source}: ${problem}`);
+ * ```
  */
 export async function extractFeatures(
   items: readonly ExtractItem[],

@@ -232,6 +232,15 @@ function melOfWindowedSpectrum(
  *   padMode='constant'), power=2 (power spectrogram), mel bank (nMels=128, fmin=0, fmax=sr/2,
  *   htk=false, norm='slaney').
  * @returns frames x nMels, in power units (|amplitude|^2 when power=2), not dB.
+ * @example
+ * ```ts
+ * import { loadAudio, melSpectrogram } from 'emovox';
+ *
+ * const { samples, sampleRate } = await loadAudio('speech.wav', { sr: 22050 });
+ * const mel = melSpectrogram(samples, sampleRate, { nMels: 64, hopLength: 256 });
+ * // Row-major frames x bins: band b of frame t is mel.data[t * mel.bins + b].
+ * console.log(mel.frames, 'frames x', mel.bins, 'bands');
+ * ```
  */
 export function melSpectrogram(y: AudioSamples, sr = 22050, options?: MelSpectrogramOptions): FeatureMatrix {
   const m = melSpectrogram64(y, sr, options, 'melSpectrogram');
@@ -257,6 +266,15 @@ export interface MfccOptions extends MelSpectrogramOptions {
  * @param options nMfcc=20, lifter=0, plus every {@link melSpectrogram} option (nFft=2048,
  *   hopLength=512, nMels=128, power=2, ...).
  * @returns frames x nMfcc coefficients (dB-scaled cepstrum, librosa's units).
+ * @example
+ * ```ts
+ * import { loadAudio, mfcc } from 'emovox';
+ *
+ * const { samples, sampleRate } = await loadAudio('speech.wav', { sr: 22050 });
+ * const m = mfcc(samples, sampleRate, { nMfcc: 40 }); // frames x 40
+ * const c0 = Array.from({ length: m.frames }, (_, t) => m.data[t * m.bins]);
+ * console.log(c0.slice(0, 5));
+ * ```
  */
 export function mfcc(y: AudioSamples | null, sr = 22050, options?: MfccOptions): FeatureMatrix {
   const source = 'mfcc';

@@ -297,7 +297,10 @@ export interface YinOnlyOptions extends YinOptions {
  *   applies).
  * @example
  * ```ts
- * const f0 = yin(y, 16000, { fmin: 75, fmax: 600 }); // Hz per frame, hop 512
+ * import { loadAudio, yin } from 'emovox';
+ *
+ * const { samples } = await loadAudio('speech.wav', { sr: 16000 });
+ * const f0 = yin(samples, 16000, { fmin: 75, fmax: 600 }); // Hz per frame, hop 512
  * ```
  * @returns F0 per frame in Hz (every frame gets an estimate; YIN has no voicing decision).
  */

@@ -104,6 +104,16 @@ export function featureSetDefinition(name: string): FeatureSetDefinition {
  * @param name - a registered set name (see {@link featureSetNames}).
  * @param overrides - parameters to change; an unknown key or a value of another type than the
  *   default's throws EmovoxParameterError.
+ * @example
+ * ```ts
+ * import { featureFunction, featureSpec, loadAudio } from 'emovox';
+ *
+ * // 40 MFCCs at 16 kHz with a shorter hop than the default 512 samples.
+ * const spec = featureSpec('mfcc40', { hopLength: 256 });
+ * const { samples } = await loadAudio('speech.wav', { sr: spec.params.sampleRate });
+ * const value = await featureFunction(spec)(samples, spec.params.sampleRate);
+ * console.log(value.matrix?.frames, value.matrix?.bins); // frames x 40
+ * ```
  */
 export function featureSpec(name: string, overrides: Record<string, JsonValue> = {}): FeatureSpec {
   const definition = featureSetDefinition(name);
@@ -156,7 +166,7 @@ export function featureFunction(spec: FeatureSpec): FeatureFunction {
       `spec version ${spec.version}, this emovox has ${definition.version}`,
     );
   }
-  const full = featureSpec(spec.name, spec.params as Record<string, JsonValue>);
+  const full = featureSpec(spec.name, spec.params);
   return definition.create(full.params);
 }
 

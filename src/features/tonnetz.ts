@@ -56,7 +56,10 @@ function projection(nChroma: number): Float64Array {
  * @returns frames x 6, unitless, each in [-1, 1] (major-third rows in [-0.5, 0.5]).
  * @example
  * ```ts
- * const t = tonnetz(y, 22050); // t.frames x 6: fifth_x, fifth_y, minor_x, minor_y, major_x, major_y
+ * import { loadAudio, tonnetz } from 'emovox';
+ *
+ * const { samples } = await loadAudio('speech.wav', { sr: 22050 });
+ * const t = tonnetz(samples, 22050); // t.frames x 6: fifth_x, fifth_y, minor_x, minor_y, major_x, major_y
  * ```
  */
 export function tonnetz(y: AudioSamples | null, sr = 22050, options?: TonnetzOptions): FeatureMatrix {

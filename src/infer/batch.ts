@@ -107,7 +107,7 @@ export async function predictFiles(
             } catch (error) {
               out[i] = { index: i, ok: false, problem: errorMessage(error) };
             }
-            tick(out[i]!);
+            tick(out[i]);
           }),
         );
       } finally {

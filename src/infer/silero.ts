@@ -85,8 +85,8 @@ export class SileroVad implements FrameVad {
       state: new ort.Tensor('float32', this.state, [2, 1, 128]),
       sr: this.sr,
     });
-    this.state = new Float32Array((out.stateN as ort.Tensor).data as Float32Array);
-    return ((out.output as ort.Tensor).data as Float32Array)[0];
+    this.state = new Float32Array(out.stateN.data as Float32Array);
+    return (out.output.data as Float32Array)[0];
   }
 
   reset(): void {

@@ -153,7 +153,7 @@ export function curvesSpec(history: readonly EpochRecord[], options: CurvesOptio
       },
     });
   }
-  const lr = history.filter((r) => r.lr !== undefined && Number.isFinite(r.lr) && (r.lr as number) > 0);
+  const lr = history.filter((r) => r.lr !== undefined && Number.isFinite(r.lr) && r.lr > 0);
   if (lr.length > 0) {
     panels.push({
       width,

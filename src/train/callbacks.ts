@@ -40,7 +40,9 @@ export interface Callback {
   onEpochBegin?(epoch: number, control: LoopControl): void;
   /** After epoch `epoch`, with its metrics. */
   onEpochEnd?(log: EpochLog, control: LoopControl): void;
+  /** What must survive a resume (JSON-serialisable, Float32Arrays allowed); stored in the checkpoint. */
   state?(): unknown;
+  /** Takes back what `state()` returned, when training resumes from a checkpoint. */
   restore?(state: unknown): void;
 }
 
@@ -85,9 +87,11 @@ export class EarlyStopping implements Callback {
       this.bad = 0;
     } else if (++this.bad >= this.patience) control.stop = true;
   }
+  /** The state a resume needs (see {@link Callback.state}). */
   state(): unknown {
     return { best: this.best, bad: this.bad };
   }
+  /** Takes back what `state()` returned. */
   restore(state: unknown): void {
     const s = state as { best: number | null; bad: number };
     this.best = s.best ?? (this.mode === 'max' ? -Infinity : Infinity);
@@ -136,9 +140,11 @@ export class ReduceLrOnPlateau implements Callback {
       this.bad = 0;
     }
   }
+  /** The state a resume needs (see {@link Callback.state}). */
   state(): unknown {
     return { best: this.best, bad: this.bad, cooldownLeft: this.cooldownLeft };
   }
+  /** Takes back what `state()` returned. */
   restore(state: unknown): void {
     const s = state as { best: number | null; bad: number; cooldownLeft: number };
     this.best = s.best ?? (this.mode === 'max' ? -Infinity : Infinity);
@@ -207,6 +213,7 @@ export class BestWeights implements Callback {
       this.weights = control.weights();
     }
   }
+  /** The state a resume needs (see {@link Callback.state}). */
   state(): unknown {
     return {
       best: this.best,
@@ -216,6 +223,7 @@ export class BestWeights implements Callback {
         : null,
     };
   }
+  /** Takes back what `state()` returned. */
   restore(state: unknown): void {
     const s = state as {
       best: number | null;

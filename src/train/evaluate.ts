@@ -23,6 +23,7 @@ export interface EvaluateOptions {
   /** Feature cache (default shared) and workers. */
   cache?: string | false;
   workers?: number;
+  /** Progress events while the bundle is scored. */
   onEvent?: (event: ExperimentEvent) => void;
 }
 
@@ -135,7 +136,7 @@ export async function evaluateBundle(
     for (let s = 0; s < n; s += 64) {
       const rows = Array.from({ length: Math.min(64, n - s) }, (_, i) => s + i);
       const batch = assembleBatch(dataset.inputs, rows, source);
-      const out = await session.run(batch as never);
+      const out = await session.run(batch);
       logits.set(out.logits, s * k);
     }
   } finally {

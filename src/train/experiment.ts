@@ -73,6 +73,7 @@ export interface ExperimentOptions {
   validationOnly?: boolean;
   /** Command line that started the run, for the model card. */
   command?: string;
+  /** Progress events (batches, epochs, folds, log lines) as the run goes. */
   onEvent?: (event: ExperimentEvent) => void;
   /** Stops after the current epoch (its checkpoint is written) and throws {@link ExperimentInterrupted}. */
   signal?: AbortSignal;
@@ -606,12 +607,26 @@ function carveFinalValidation(recipe: Recipe, fold: Fold): Fold['train'] {
 /**
  * Runs a recipe end to end into a run folder: data, folds, training with checkpoints, test
  * predictions, the final model bundle, and `recipe.yaml`, `train.log`, `folds/*.json`. Report
- * files (metrics.json, report.txt, plots, report.html) are written by {@link writeRunReport}.
+ * files (metrics.json, report.txt, plots, report.html) are written by `writeRunReport` (src/train/run-report.ts).
  *
  * A killed run leaves `recipe.yaml`, finished folds and the last checkpoint: `resume: true`
  * continues it and ends with the same metrics as an uninterrupted run.
  * @throws EmovoxParameterError before any training for bad recipes (unknown keys, missing
  *   corpora, empty classes, folds without a class or with one training speaker).
+ * @example
+ * ```ts
+ * import { loadRecipe, runExperiment, writeRunReport } from 'emovox/experiments';
+ *
+ * const { recipe } = loadRecipe('recipes/mlp-mfcc-stats.yaml', ['training.epochs=20']);
+ * const result = await runExperiment(recipe, {
+ *   out: 'runs/mlp-mfcc-stats',
+ *   onEvent: (event) => {
+ *     if (event.type === 'fold-end') console.log(event.fold, 'UA', event.ua.toFixed(3));
+ *   },
+ * });
+ * await writeRunReport(result); // metrics.json, report.txt, plots, report.html
+ * console.log(result.metrics.map((m) => m.ua));
+ * ```
  */
 export async function runExperiment(recipe: Recipe, options: ExperimentOptions): Promise<ExperimentResult> {
   const started = performance.now();

@@ -328,7 +328,7 @@ export function fit(
         epoch: epoch + 1,
         weights: [...model.stateDict()].map(([name, t]) => ({ name, shape: t.shape, data: t.data })),
         optimizer: { ...optimizer.stateDict(), lr: control.lr },
-        callbacks: Object.fromEntries(callbacks.filter((cb) => cb.state).map((cb) => [cb.name, cb.state!()])),
+        callbacks: Object.fromEntries(callbacks.flatMap((cb) => (cb.state ? [[cb.name, cb.state()]] : []))),
         history,
         finished: last,
         seed,

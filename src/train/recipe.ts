@@ -471,7 +471,7 @@ export function resolveRecipe(raw: unknown, fallbackName = 'recipe'): Recipe {
   for (const [name, input] of Object.entries(recipe.features)) {
     input.sets.forEach((set, i) => {
       try {
-        featureSpec(set.name, set.params as Record<string, JsonValue>);
+        featureSpec(set.name, set.params);
       } catch (error) {
         throw new EmovoxParameterError(
           `features.${name}.sets[${i}]`,

@@ -30,6 +30,7 @@ export type Rule =
       default?: unknown[] | null;
       nullable?: boolean;
       doc: string;
+      /** Parses the one-string form of the list (e.g. a comma-separated value on the command line). */
       shorthand?: (v: string) => unknown;
     }
   | { type: 'object'; fields: Record<string, Rule>; nullable?: boolean; defaultNull?: boolean; doc: string }

@@ -187,7 +187,7 @@ export function modelConfigFor(recipe: Recipe, dataset: Dataset): ModelConfig {
   }
   let config: ModelConfig;
   try {
-    config = resolveConfig(m) as ModelConfig;
+    config = resolveConfig(m);
   } catch (error) {
     if (error instanceof EmovoxInputError) throw new EmovoxParameterError('model', error.problem);
     throw error;

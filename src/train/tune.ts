@@ -53,7 +53,7 @@ export function loadSearchSpace(path: string): { space: SearchSpace; method?: 'r
     } else throw new EmovoxInputError(path, `${key}: give a list of values or { min, max }`);
   }
   if (Object.keys(space).length === 0) throw new EmovoxInputError(path, 'searches no key');
-  return { space, ...(method ? { method: method as 'random' | 'grid' } : {}) };
+  return { space, ...(method ? { method: method } : {}) };
 }
 
 /**
@@ -121,6 +121,7 @@ export interface TuneOptions {
   /** Run the winner on the test folds afterwards (default true). */
   runWinner?: boolean;
   command?: string;
+  /** Progress events of each trial's run, tagged with the trial number. */
   onEvent?: (event: ExperimentEvent & { trial?: number }) => void;
   signal?: AbortSignal;
 }

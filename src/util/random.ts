@@ -9,9 +9,13 @@
 
 /** A seeded generator: `next()` uniform in [0, 1), `normal()` standard normal, `int(lo, hi)` inclusive. */
 export interface Random {
+  /** Uniform in [0, 1). */
   next(): number;
+  /** Standard normal (mean 0, standard deviation 1). */
   normal(): number;
+  /** Uniform in [lo, hi). */
   uniform(lo: number, hi: number): number;
+  /** A uniform integer in [lo, hi], both inclusive. */
   int(lo: number, hi: number): number;
 }
 

@@ -61,8 +61,8 @@ for (const [name, make] of kinds) {
     const state = optA.stateDict();
     assert.equal(state.params.length, 4);
     assert.ok(state.params.every((p) => p !== null));
-    if (name.startsWith('adam')) assert.equal(state.params[0]!.step, 5);
-    if (name === 'adam amsgrad') assert.ok('maxExpAvgSq' in state.params[0]!.buffers);
+    if (name.startsWith('adam')) assert.equal(state.params[0].step, 5);
+    if (name === 'adam amsgrad') assert.ok('maxExpAvgSq' in state.params[0].buffers);
     // A different model (b) that takes a's weights and state mid-run, as a resumed checkpoint does.
     const b = makeParams();
     copyInto(b, a);

@@ -77,7 +77,7 @@ export function tmpfsSkip(): string | false {
 export async function withTmpfs<T>(bytes: number, body: (dir: string) => Promise<T> | T): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'emovox-tmpfs-'));
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir]);
-  if (mount.status !== 0) throw new Error(`mount failed: ${mount.stderr}`);
+  if (mount.status !== 0) throw new Error(`mount failed: ${mount.stderr.toString()}`);
   try {
     mkdirSync(dir, { recursive: true });
     return await body(dir);

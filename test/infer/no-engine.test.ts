@@ -4,11 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot as root } from '../helpers/data.js';
-import { reachable, runtimeImports } from '../helpers/imports.js';
+import { reachable } from '../helpers/module-graph.js';
 
 // Inference and ONNX export must never load the libtorch engine. Model kind modules hold their
 // engine forward pass behind `import type` (which vanishes at run time) and receive the
-// engine-backed layers from buildModel, so the walk below follows runtime imports only.
+// engine-backed layers from buildModel, so the walk below follows runtime imports only (the
+// walker's self-tests and the table of all layers are in test/architecture/).
 
 /** Files that load libtorch when imported. */
 function isEngine(file: string): boolean {
@@ -16,33 +17,6 @@ function isEngine(file: string): boolean {
     file.startsWith('src/engine/') || file.startsWith('src/models/layers/') || file === 'src/models/zoo.ts'
   );
 }
-
-test('the runtime-import walker skips type-only imports and sees every other kind', () => {
-  assert.deepEqual(runtimeImports("import type { Tensor } from '../engine/index.js';"), []);
-  assert.deepEqual(runtimeImports("export type { Nn } from '../layers/nn.js';"), []);
-  assert.deepEqual(runtimeImports('type T = typeof import("../engine/index.js");'), []);
-  assert.deepEqual(runtimeImports('// import { ops } from "../engine/index.js"'), []);
-  for (const code of [
-    "import { ops } from '../engine/index.js';",
-    "import * as engine from '../engine/index.js';",
-    "import { type Tensor, ops } from '../engine/index.js';",
-    "import { type Tensor } from '../engine/index.js';",
-    "import '../engine/index.js';",
-    "export { ops } from '../engine/index.js';",
-    "export * from '../engine/index.js';",
-    "const m = await import('../engine/index.js');",
-    "const m = require('../engine/index.js');",
-  ]) {
-    assert.deepEqual(runtimeImports(code), ['../engine/index.js'], code);
-  }
-  assert.deepEqual(runtimeImports('await import(name);'), ['<computed>']);
-});
-
-test('the walk reaches the engine from buildModel (sanity: it follows runtime imports)', () => {
-  const files = reachable('src/models/zoo.ts');
-  assert.ok(files.includes('src/engine/index.ts'));
-  assert.ok(files.includes('src/models/layers/nn.ts'));
-});
 
 for (const entry of ['src/infer/index.ts', 'src/models/onnx/export.ts']) {
   test(`nothing reachable from ${entry} loads the libtorch engine`, () => {

@@ -1,5 +1,5 @@
 // Shared helpers for tests that need the libtorch addon.
-import { engineAvailable, engineUnavailableReason, ops, tidy, type Tensor } from '../../src/engine/index.js';
+import { engineAvailable, engineUnavailableReason, ops, tidy } from '../../src/engine/index.js';
 import type { BatchArray } from '../../src/data/batch.js';
 import { argmaxClasses, fit, predictLogits, type LoopData } from '../../src/train/loop.js';
 import type { EmotionModel, ModelInputs } from '../../src/models/zoo.js';
@@ -81,5 +81,5 @@ export function fitAndScore(
 /** Forward in eval mode without gradients, as Float32Array logits. */
 export function evalLogits(model: EmotionModel, inputs: Record<string, InputTensor>): Float32Array {
   model.eval();
-  return tidy(() => (model.forward(toEngine(inputs)) as Tensor).toFloat32Array());
+  return tidy(() => (model.forward(toEngine(inputs))).toFloat32Array());
 }

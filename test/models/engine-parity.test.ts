@@ -43,12 +43,18 @@ for (const golden of loadGolden()) {
   });
 }
 
+const PRESENCE = [1, 1, 1, 0, 0, 1];
+
 function randomInputs(config: ModelConfig, batch: number, rng: SeededRandom): Record<string, InputTensor> {
   const out: Record<string, InputTensor> = {};
   for (const input of modelInputs(config)) {
     const shape = input.shape.map((d) => (d === 'batch' ? batch : typeof d === 'string' ? 9 : d));
     const size = shape.reduce((a, b) => a * b, 1);
-    if (input.elem === 'float32')
+    if (input.name === 'presence')
+      // A mask, not a signal: rows cycle through both / audio only / text only (a random value
+      // here would make late fusion divide by a weight sum near zero).
+      out[input.name] = { data: Float32Array.from({ length: size }, (_, i) => PRESENCE[i % 6]), shape };
+    else if (input.elem === 'float32')
       out[input.name] = { data: Float32Array.from({ length: size }, () => rng.normal()), shape };
     else if (input.elem === 'int32')
       out[input.name] = { data: Int32Array.from({ length: size }, (_, i) => 9 - ((i * 3) % 8)), shape };

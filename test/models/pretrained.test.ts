@@ -106,7 +106,7 @@ test('freeze patterns must match a parameter, and mark the plan non-trainable', 
     /freeze pattern "layer9\.\*" matches no parameter/,
   );
   const all = countParameters(config);
-  const frozen = countParameters({ ...config, freeze: ['conv1.*', 'bn1.*', 'layer1.*'] } as ModelConfig);
+  const frozen = countParameters({ ...config, freeze: ['conv1.*', 'bn1.*', 'layer1.*'] });
   assert.equal(frozen.total, all.total);
   assert.equal(all.trainable - frozen.trainable, 4 * 49 + 8 + 4 * (4 * 4 * 9 + 8));
 });

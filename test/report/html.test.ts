@@ -25,7 +25,7 @@ function elements(node: Node, out: Element[] = []): Element[] {
   if ('tagName' in node) out.push(node);
   const children = 'childNodes' in node ? node.childNodes : [];
   for (const child of children) elements(child, out);
-  if ('content' in node && node.content) elements(node.content as Node, out);
+  if ('content' in node && node.content) elements(node.content, out);
   return out;
 }
 
@@ -55,7 +55,7 @@ test('reportHtml is one parseable, self-contained document with the metrics and 
   const errors: string[] = [];
   const doc = parse(html, { onParseError: (e) => errors.push(`${e.code} at ${e.startLine}:${e.startCol}`) });
   assert.deepEqual(errors, []);
-  const all = elements(doc as unknown as Node);
+  const all = elements(doc);
   // Nothing is fetched: no script, no external stylesheet, every src/href a data: URI or a fragment.
   assert.equal(all.filter((e) => e.tagName === 'script' || e.tagName === 'link').length, 0);
   for (const e of all) {

@@ -30,11 +30,11 @@ async function demo(options: DemoOptions): Promise<void> {
   });
   const info = await readAudioInfo(wavPath);
   const native = await loadAudio(wavPath);
-  const samples16k = native.samples as Float32Array;
+  const samples16k = native.samples;
   const { start, end } = trim(samples16k, { topDb: 40 });
   const mfccMatrix = mfcc(samples16k, 16000, { nMfcc: 40 });
   const at22k = await loadAudio(wavPath, { sr: VECTOR180_SAMPLE_RATE });
-  const vector = vector180(at22k.samples as Float32Array, VECTOR180_SAMPLE_RATE);
+  const vector = vector180(at22k.samples, VECTOR180_SAMPLE_RATE);
   const prosody = prosodicFeatures(samples16k, 16000);
   const pngPath = join(outDir, 'logmel.png');
   toPng(logMelImage(samples16k, 16000), pngPath, { colormap: 'viridis' });

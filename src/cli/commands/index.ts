@@ -17,6 +17,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CommandModule
   listen: async () => (await import('./listen.js')).listenCommand,
   models: async () => (await import('./models.js')).modelsCommand,
   predict: async () => (await import('./predict.js')).predictCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
   train: async () => (await import('./train.js')).trainCommand,
   tune: async () => (await import('./tune.js')).tuneCommand,
 };

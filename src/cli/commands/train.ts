@@ -70,7 +70,48 @@ export function runSummary(result: ExperimentResult, files: string[]): string {
   return lines.join('\n');
 }
 
+/** A text recipe (`task: text`, docs/text.md): official train/dev/test split, no folds or resume. */
+async function runText(recipePath: string, options: TrainOptions): Promise<void> {
+  const { loadTextRecipe } = await import('../../train/text-recipe.js');
+  const { runTextExperiment } = await import('../../train/text-experiment.js');
+  if (options.folds) throw new EmovoxParameterError('--folds', 'a text recipe has one official test split');
+  const recipe = loadTextRecipe(recipePath, options.set);
+  const out = resolve(options.out ?? defaultRunFolder(recipe.name));
+  const result = await runTextExperiment(recipe, {
+    out,
+    command: ['emovox', 'train', ...process.argv.slice(3)].join(' '),
+    onLog: options.json ? undefined : (line) => console.error(line),
+  });
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  if (options.json)
+    console.log(
+      JSON.stringify({
+        out: result.out,
+        wallSeconds: result.wallSeconds,
+        test: { weightedF1: result.test.weightedF1, ua: result.test.ua, wa: result.test.wa },
+        dev: { weightedF1: result.dev.weightedF1, ua: result.dev.ua, wa: result.dev.wa },
+        files: result.files,
+      }),
+    );
+  else
+    console.error(
+      `${recipe.name}: test weighted F1 ${pct(result.test.weightedF1)}, UA ${pct(result.test.ua)}, WA ${pct(result.test.wa)} (dev weighted F1 ${pct(result.dev.weightedF1)})\nwall time ${result.wallSeconds.toFixed(1)} s; run folder ${result.out}\n${result.files.map((f) => `  ${f}`).join('\n')}`,
+    );
+}
+
 async function run(recipeArg: string | undefined, options: TrainOptions): Promise<void> {
+  const resumed = options.resume ? join(resolve(options.resume), 'recipe.yaml') : undefined;
+  if ((recipeArg && !options.resume) || (resumed && existsSync(resumed))) {
+    const { isTextRecipe, readRecipeFile } = await import('../../train/text-recipe.js');
+    if (isTextRecipe(readRecipeFile(resumed ?? recipeArg!))) {
+      if (resumed)
+        throw new EmovoxParameterError(
+          '--resume',
+          'a text run (task: text) does not resume: run its recipe again',
+        );
+      return runText(recipeArg!, options);
+    }
+  }
   const { ExperimentInterrupted, loadRecipe, ProgressReporter, runExperiment, writeRunReport } =
     await import('../../train/experiments.js');
   let recipePath: string;
@@ -143,7 +184,8 @@ export const trainCommand: CommandModule = {
         "Train and evaluate a recipe (recipes/*.yaml): features through the cache, the recipe's protocol " +
           '(speaker-independent folds), checkpoints every epoch, then metrics.json, report.txt, curves.png, ' +
           'confusion.png, report.html and the model bundle in the run folder. Ctrl-C stops after the epoch; ' +
-          '--resume continues. See docs/training.md.',
+          '--resume continues. A text recipe (task: text, recipes/meld-text*.yaml) trains on train, chooses on dev ' +
+          'and scores test once. See docs/training.md and docs/text.md.',
       )
       .argument('[recipe]', 'recipe file (.yaml or .json)')
       .option(

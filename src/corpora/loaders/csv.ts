@@ -6,14 +6,14 @@ import { open } from 'node:fs/promises';
  * BOM stripped, ragged rows tolerated).
  */
 export function parseCsv(text: string): Record<string, string>[] {
-  return parse(text, {
+  return parse<Record<string, string>>(text, {
     columns: (header: string[]) => header.map((h) => h.trim()),
     bom: true,
     skip_empty_lines: true,
     relax_column_count: true,
     relax_quotes: true,
     trim: false,
-  }) as Record<string, string>[];
+  });
 }
 
 interface CsvRecordInfo {
@@ -22,7 +22,7 @@ interface CsvRecordInfo {
 }
 
 function parseWithLines(text: string, onSkip: (line: number, problem: string) => void): CsvRecordInfo[] {
-  return parse(text, {
+  return parse<CsvRecordInfo>(text, {
     columns: (header: string[]) => header.map((h) => h.trim()),
     bom: true,
     skip_empty_lines: true,
@@ -34,7 +34,7 @@ function parseWithLines(text: string, onSkip: (line: number, problem: string) =>
     on_skip: (error: { lines?: number; message: string } | undefined) => {
       if (error) onSkip(error.lines ?? 0, error.message);
     },
-  }) as CsvRecordInfo[];
+  });
 }
 
 /**

@@ -85,7 +85,7 @@ export function pretrainedField(raw: Record<string, unknown>): string | null {
   const v = raw.pretrained ?? null;
   if (v !== null && (typeof v !== 'string' || v === ''))
     configError(`pretrained must be a file path or null, got ${JSON.stringify(v)}`);
-  return v as string | null;
+  return v;
 }
 
 /** `freeze`: a list of parameter-name patterns (`*` matches any run of characters), default []. */

@@ -16,6 +16,7 @@ export class Linear extends Module {
     this.weight = this.param('weight', p.weight);
     this.bias = p.bias ? this.param('bias', p.bias) : null;
   }
+  /** x [..., in] → [..., out]. */
   forward(x: Tensor): Tensor {
     return ops.linear(x, this.weight, this.bias);
   }
@@ -35,6 +36,7 @@ export class Conv1d extends Module {
     this.weight = this.param('weight', p.weight);
     this.bias = this.param('bias', p.bias!);
   }
+  /** x [B, in, L] → [B, out, L]. */
   forward(x: Tensor): Tensor {
     return ops.conv1d(x, this.weight, this.bias, { padding: (this.kernel - 1) / 2 });
   }
@@ -80,6 +82,7 @@ export class Conv2d extends Module {
     this.weight = this.param('weight', p.weight);
     this.bias = p.bias ? this.param('bias', p.bias) : null;
   }
+  /** x [B, in, H, W] → [B, out, H', W']. */
   forward(x: Tensor): Tensor {
     return ops.conv2d(x, this.weight, this.bias, {
       stride: this.stride,
@@ -110,6 +113,7 @@ export class BatchNorm extends Module {
     this.runningMean = this.buffer('running_mean', p.runningMean);
     this.runningVar = this.buffer('running_var', p.runningVar);
   }
+  /** Normalises x [B, C, ...] per channel (batch statistics in training mode, running ones in eval mode). */
   forward(x: Tensor): Tensor {
     return ops.batchNorm(x, {
       weight: this.weight,
@@ -137,6 +141,7 @@ export class LayerNorm extends Module {
     this.weight = this.param('weight', p.weight);
     this.bias = this.param('bias', p.bias);
   }
+  /** Normalises x over its last axis. */
   forward(x: Tensor): Tensor {
     return ops.layerNorm(x, [this.features], this.weight, this.bias, 1e-5);
   }
@@ -147,6 +152,7 @@ export class Dropout extends Module {
   constructor(readonly p: number) {
     super();
   }
+  /** x with elements zeroed in training mode; x itself in eval mode. */
   forward(x: Tensor): Tensor {
     return this.p > 0 && this.training ? ops.dropout(x, this.p, true) : x;
   }
@@ -160,6 +166,7 @@ export class MaxPool extends Module {
   ) {
     super();
   }
+  /** x [B, C, L] or [B, C, H, W] → each spatial axis divided by the kernel (floor). */
   forward(x: Tensor): Tensor {
     return this.dims === 1 ? ops.maxPool1d(x, this.kernel) : ops.maxPool2d(x, this.kernel);
   }
@@ -173,6 +180,7 @@ export class AvgPool extends Module {
   ) {
     super();
   }
+  /** x [B, C, L] or [B, C, H, W] → each spatial axis divided by the kernel (floor). */
   forward(x: Tensor): Tensor {
     return this.dims === 1 ? ops.avgPool1d(x, this.kernel) : ops.avgPool2d(x, this.kernel);
   }
@@ -186,6 +194,7 @@ export class AdaptiveAvgPool extends Module {
   ) {
     super();
   }
+  /** x [B, C, L] or [B, C, H, W] → [B, C, size] or [B, C, size, size]. */
   forward(x: Tensor): Tensor {
     return this.dims === 1 ? ops.adaptiveAvgPool1d(x, this.size) : ops.adaptiveAvgPool2d(x, this.size);
   }
@@ -199,6 +208,7 @@ export class Activation extends Module {
   constructor(readonly name: ActivationName) {
     super();
   }
+  /** The activation applied element-wise to x. */
   forward(x: Tensor): Tensor {
     switch (this.name) {
       case 'relu':
@@ -231,6 +241,7 @@ export class Embedding extends Module {
     super();
     this.weight = this.param('weight', init.embeddingParams(num, dim, paddingIdx >= 0 ? { paddingIdx } : {}));
   }
+  /** ids (integer) [...] → [..., dim]. */
   forward(ids: Tensor): Tensor {
     return ops.embedding(ids, this.weight, this.paddingIdx);
   }

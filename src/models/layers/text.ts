@@ -27,6 +27,7 @@ export class WindowConv1d extends Module {
     this.weight = this.param('weight', p.weight);
     this.bias = this.param('bias', p.bias!);
   }
+  /** x [B, in, T] → [B, out, T]. */
   forward(x: Tensor): Tensor {
     const padded = this.kernel > 1 ? ops.pad(x, [0, this.kernel - 1]) : x;
     return ops.conv1d(padded, this.weight, this.bias);

@@ -38,6 +38,17 @@ export interface OnnxExportOptions {
  * @param options - labels and extra metadata.
  * @returns the serialised ModelProto bytes.
  * @throws EmovoxInputError('onnx export', problem) when weights do not match the config.
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { EmotionSession, exportOnnx, initWeights, type ModelConfig } from 'emovox';
+ *
+ * const config: ModelConfig = { kind: 'linear', inputDim: 180, classes: 4 };
+ * const onnx = exportOnnx(config, initWeights(config, 1), { labels: ['angry', 'happy', 'neutral', 'sad'] });
+ * writeFileSync('linear.onnx', onnx);
+ * const session = await EmotionSession.load(onnx); // onnxruntime, no libtorch
+ * await session.release();
+ * ```
  */
 export function exportOnnx(
   config: ModelConfig,

@@ -1,0 +1,445 @@
+// Runs a text recipe (src/train/text-recipe.ts) on a corpus with an official train/dev/test
+// split: each member is fitted on train and chosen on dev (C, best epoch), the members' dev
+// probabilities choose the mix, and test is scored once. Writes the standard run folder.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fitTextBaseline, predictTextBaseline } from '../classical/text-baseline.js';
+import type { TfidfOptions } from '../classical/tfidf.js';
+import { Adam, manualSeed, noGrad, ops, setNumThreads, tidy, type Tensor } from '../engine/index.js';
+import { classificationMetrics, type ClassificationMetrics } from '../eval/index.js';
+import type { ModelConfig } from '../models/config.js';
+import { buildModel } from '../models/zoo.js';
+import { writeReportFiles, type EpochRecord } from '../report/index.js';
+import { encodeDialogue, previousTurns } from '../text/context.js';
+import { loadMeldText, type TextItem } from '../text/corpus.js';
+import { WordVocabulary } from '../text/word-vocab.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { EmovoxInputError } from '../util/errors.js';
+import { mulberry32 } from '../util/random.js';
+import { textRecipeYaml, type TextMember, type TextRecipe } from './text-recipe.js';
+
+/** Dev and test class probabilities of one member, row-major [items, classes]. */
+export interface MemberOutput {
+  name: string;
+  kind: string;
+  pDev: Float32Array;
+  pTest: Float32Array;
+  dev: ClassificationMetrics;
+  test: ClassificationMetrics;
+  /** What dev chose: C for tfidf, the best epoch (1-based) of each seed for neural members. */
+  chosen: Record<string, unknown>;
+  history: EpochRecord[];
+  seconds: number;
+}
+
+/** What {@link runTextExperiment} returns. */
+export interface TextExperimentResult {
+  recipe: TextRecipe;
+  out: string;
+  classes: string[];
+  members: MemberOutput[];
+  /** Mix weights of the members (sum 1). */
+  weights: number[];
+  dev: ClassificationMetrics;
+  test: ClassificationMetrics;
+  /** Test ids, truth, prediction and probabilities [items, classes] of the mix. */
+  testItems: TextItem[];
+  testProbabilities: Float32Array;
+  files: string[];
+  wallSeconds: number;
+}
+
+/** Options of {@link runTextExperiment}. */
+export interface TextExperimentOptions {
+  /** Run folder (created). */
+  out: string;
+  /** The command line, recorded in train.log. */
+  command?: string;
+  /** Progress lines (also written to train.log). */
+  onLog?: (line: string) => void;
+}
+
+function argmax(p: Float32Array, k: number): Int32Array {
+  return Int32Array.from({ length: p.length / k }, (_, i) => {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
+    return best;
+  });
+}
+
+function score(
+  y: Int32Array,
+  p: Float32Array,
+  classes: readonly string[],
+  probabilities = true,
+): ClassificationMetrics {
+  return classificationMetrics(
+    y,
+    argmax(p, classes.length),
+    classes,
+    probabilities ? { probabilities: p } : {},
+  );
+}
+
+/** Every weight vector of `n` non-negative multiples of 1/steps that sum to 1. */
+function* simplex(n: number, steps: number, prefix: number[] = []): Generator<number[]> {
+  const used = prefix.reduce((a, b) => a + b, 0);
+  if (prefix.length === n - 1) {
+    yield [...prefix, steps - used].map((s) => s / steps);
+    return;
+  }
+  for (let s = 0; s <= steps - used; s++) yield* simplex(n, steps, [...prefix, s]);
+}
+
+function mixProbabilities(parts: readonly Float32Array[], weights: readonly number[]): Float32Array {
+  const out = new Float32Array(parts[0].length);
+  parts.forEach((p, j) => {
+    if (weights[j] === 0) return;
+    for (let i = 0; i < p.length; i++) out[i] += weights[j] * p[i];
+  });
+  return out;
+}
+
+interface Splits {
+  items: TextItem[];
+  classes: string[];
+  train: number[];
+  dev: number[];
+  test: number[];
+  y: Int32Array;
+}
+
+function fitTfidf(member: TextMember, s: Splits, select: TextRecipe['select'], log: (l: string) => void) {
+  const set = (idx: number[]) => ({
+    texts: idx.map((i) => s.items[i].text),
+    labels: idx.map((i) => s.items[i].label),
+  });
+  const started = Date.now();
+  const r = fitTextBaseline(set(s.train), set(s.dev), null, {
+    tfidf: member.tfidf as TfidfOptions,
+    cs: member.cs,
+    classWeight: member.classWeight,
+    tol: member.tol,
+    select,
+    classes: s.classes,
+    onCandidate: (c, m) =>
+      log(
+        `${member.name}: C ${c} dev ${select} ${(100 * m[select]).toFixed(2)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      ),
+  });
+  return {
+    pDev: predictTextBaseline(r.model, set(s.dev).texts),
+    pTest: predictTextBaseline(r.model, set(s.test).texts),
+    chosen: { c: r.c, features: r.model.tfidf.terms.length },
+    history: [] as EpochRecord[],
+  };
+}
+
+function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, log: (l: string) => void) {
+  const d = recipe.data;
+  const t = member.training;
+  if (t.threads > 0) setNumThreads(t.threads);
+  const vocab = WordVocabulary.build(
+    s.train.map((i) => s.items[i].text),
+    { minCount: d.minCount },
+  );
+  const contexts = previousTurns(s.items, d.context, d.speakers);
+  const rows = s.items.map((item, i) =>
+    encodeDialogue(
+      (text) => vocab.encode(text),
+      d.speakers ? `${item.speaker}: ${item.text}` : item.text,
+      contexts[i],
+      { maxLength: d.maxLength },
+    ),
+  );
+  const K = s.classes.length;
+  const counts = new Float64Array(K);
+  for (const i of s.train) counts[s.y[i]]++;
+  const balanced = Array.from(counts, (c) => (c > 0 ? s.train.length / (K * c) : 0));
+  const classWeights =
+    t.balance === 'none' ? null : balanced.map((w) => (t.balance === 'sqrt' ? Math.sqrt(w) : w));
+  const tokens = (idx: number[]): Tensor => {
+    const b = WordVocabulary.pad(idx.map((i) => rows[i]));
+    return ops.tensor(b.ids, { shape: b.shape });
+  };
+  const pDev = new Float32Array(s.dev.length * K);
+  const pTest = new Float32Array(s.test.length * K);
+  const bestEpochs: number[] = [];
+  const history: EpochRecord[] = [];
+  for (let m = 0; m < member.seeds; m++) {
+    const seed = recipe.seed + m;
+    manualSeed(seed);
+    const random = mulberry32(seed);
+    const config = { ...member.model, vocabSize: vocab.size, classes: K } as unknown as ModelConfig;
+    const model = buildModel(config);
+    const opt = new Adam(model.parameters(), { lr: t.lr, weightDecay: t.weightDecay });
+    const weight = classWeights ? ops.tensor(Float32Array.from(classWeights)) : null;
+    const probabilities = (idx: number[]): Float32Array => {
+      model.eval();
+      const out = new Float32Array(idx.length * K);
+      noGrad(() => {
+        for (let b = 0; b < idx.length; b += 256) {
+          const part = idx.slice(b, b + 256);
+          out.set(
+            tidy(() =>
+              model
+                .forward({ tokens: tokens(part) })
+                .softmax(1)
+                .toFloat32Array(),
+            ),
+            b * K,
+          );
+        }
+      });
+      return out;
+    };
+    let best = { score: -Infinity, epoch: -1, state: model.stateDict() };
+    const started = Date.now();
+    for (let epoch = 0; epoch < t.epochs; epoch++) {
+      model.train();
+      const order = [...s.train];
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random.next() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      let lossSum = 0;
+      for (let b = 0; b < order.length; b += t.batchSize) {
+        const idx = order.slice(b, b + t.batchSize);
+        if (idx.length < 2) continue;
+        lossSum += tidy(() => {
+          const target = ops.tensor(
+            BigInt64Array.from(idx, (i) => BigInt(s.y[i])),
+            { shape: [idx.length] },
+          );
+          const loss = ops.crossEntropy(model.forward({ tokens: tokens(idx) }), target, {
+            weight,
+            labelSmoothing: t.labelSmoothing,
+          });
+          opt.zeroGrad();
+          loss.backward();
+          opt.step();
+          return loss.item() * idx.length;
+        });
+      }
+      const pd = probabilities(s.dev);
+      const devMetrics = score(
+        Int32Array.from(s.dev, (i) => s.y[i]),
+        pd,
+        s.classes,
+      );
+      const value = devMetrics[recipe.select];
+      history.push({
+        fold: member.seeds > 1 ? `${member.name} seed ${seed}` : member.name,
+        epoch: epoch + 1,
+        trainLoss: lossSum / s.train.length,
+        ...(devMetrics.logLoss !== undefined ? { valLoss: devMetrics.logLoss } : {}),
+        valUa: devMetrics.ua,
+        lr: t.lr,
+      });
+      log(
+        `${member.name} seed ${seed}: epoch ${epoch + 1} loss ${(lossSum / s.train.length).toFixed(4)} dev ${recipe.select} ${(100 * value).toFixed(2)} UA ${(100 * devMetrics.ua).toFixed(2)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      );
+      if (value > best.score) best = { score: value, epoch, state: model.stateDict() };
+      else if (t.patience > 0 && epoch - best.epoch >= t.patience) break;
+    }
+    model.loadStateDict(best.state);
+    bestEpochs.push(best.epoch + 1);
+    const pd = probabilities(s.dev);
+    const pt = probabilities(s.test);
+    for (let i = 0; i < pd.length; i++) pDev[i] += pd[i] / member.seeds;
+    for (let i = 0; i < pt.length; i++) pTest[i] += pt[i] / member.seeds;
+    weight?.dispose();
+    model.dispose();
+    opt.dispose();
+  }
+  return {
+    pDev,
+    pTest,
+    chosen: { bestEpochs, vocabulary: vocab.size },
+    history,
+  };
+}
+
+/**
+ * Runs a text recipe into `options.out`: loads the corpus (MELD's three CSVs), fits every member
+ * on train (tfidf: C chosen on dev; neural: best epoch on dev, `seeds` models averaged), mixes
+ * the members with weights chosen on dev (`mix`), scores test once, and writes `recipe.yaml`,
+ * `train.log`, `members.json`, `predictions.csv` and the report files of src/report
+ * (`metrics.json` with one fold `test`, `report.txt`, `confusion.png`, `curves.png`,
+ * `reliability.png`, `report.html`).
+ * @throws EmovoxInputError when the corpus is missing; engine errors when a neural member runs
+ *   without the libtorch addon.
+ */
+export async function runTextExperiment(
+  recipe: TextRecipe,
+  options: TextExperimentOptions,
+): Promise<TextExperimentResult> {
+  const started = Date.now();
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  const logLines: string[] = [];
+  const log = (line: string) => {
+    const stamped = `[${new Date().toISOString()}] ${line}`;
+    logLines.push(stamped);
+    options.onLog?.(line);
+  };
+  await writeFileAtomic(join(out, 'recipe.yaml'), textRecipeYaml(recipe));
+  if (options.command) log(`command: ${options.command}`);
+  const root = recipe.data.root ?? process.env.EMOVOX_DATA ?? '.';
+  const dir = resolve(root, recipe.data.path);
+  const corpus = await loadMeldText(dir);
+  for (const p of corpus.problems) log(`skipped ${p.source}: ${p.problem}`);
+  const items = corpus.items;
+  const classes = [...new Set(items.filter((i) => i.split === 'train').map((i) => i.label))].sort();
+  const indexOf = new Map(classes.map((c, i) => [c, i]));
+  const kept = items.filter((i) => indexOf.has(i.label));
+  if (kept.length < items.length)
+    log(`${items.length - kept.length} items with a label absent from train dropped`);
+  const split = (name: string) => kept.map((it, i) => (it.split === name ? i : -1)).filter((i) => i >= 0);
+  const s: Splits = {
+    items: kept,
+    classes,
+    train: split('train'),
+    dev: split('dev'),
+    test: split('test'),
+    y: Int32Array.from(kept, (it) => indexOf.get(it.label)!),
+  };
+  for (const name of ['train', 'dev', 'test'] as const)
+    if (s[name].length === 0) throw new EmovoxInputError(dir, `no ${name} utterances`);
+  log(
+    `${dir}: train ${s.train.length}, dev ${s.dev.length}, test ${s.test.length} utterances; classes ${classes.join(', ')}`,
+  );
+  const yDev = Int32Array.from(s.dev, (i) => s.y[i]);
+  const yTest = Int32Array.from(s.test, (i) => s.y[i]);
+  const members: MemberOutput[] = [];
+  for (const member of recipe.members) {
+    const t0 = Date.now();
+    log(`${member.name}: ${JSON.stringify(member.model)}`);
+    const r =
+      member.model.kind === 'tfidf'
+        ? fitTfidf(member, s, recipe.select, log)
+        : fitNeural(member, recipe, s, log);
+    const m: MemberOutput = {
+      name: member.name,
+      kind: member.model.kind,
+      ...r,
+      dev: score(yDev, r.pDev, classes),
+      test: score(yTest, r.pTest, classes),
+      seconds: (Date.now() - t0) / 1000,
+    };
+    members.push(m);
+    log(
+      `${member.name}: dev ${recipe.select} ${(100 * m.dev[recipe.select]).toFixed(2)} (${JSON.stringify(m.chosen)}), ${m.seconds.toFixed(0)} s`,
+    );
+  }
+  let weights = members.map(() => 1 / members.length);
+  if (recipe.mix === 'dev' && members.length > 1) {
+    let best = -Infinity;
+    const devParts = members.map((m) => m.pDev);
+    for (const w of simplex(members.length, members.length > 4 ? 5 : 10)) {
+      const v = score(yDev, mixProbabilities(devParts, w), classes, false)[recipe.select];
+      if (v > best + 1e-12) [best, weights] = [v, w];
+    }
+  }
+  const pDev = mixProbabilities(
+    members.map((m) => m.pDev),
+    weights,
+  );
+  const pTest = mixProbabilities(
+    members.map((m) => m.pTest),
+    weights,
+  );
+  const dev = score(yDev, pDev, classes);
+  const test = score(yTest, pTest, classes);
+  const pct = (x: number) => (100 * x).toFixed(2);
+  log(`mix weights ${members.map((m, i) => `${m.name} ${weights[i].toFixed(2)}`).join(', ')}`);
+  log(`dev: weighted F1 ${pct(dev.weightedF1)}, UA ${pct(dev.ua)}, WA ${pct(dev.wa)}`);
+  log(
+    `test: weighted F1 ${pct(test.weightedF1)}, UA ${pct(test.ua)}, WA ${pct(test.wa)}, macro F1 ${pct(test.macroF1)}`,
+  );
+  const wallSeconds = (Date.now() - started) / 1000;
+  const testItems = s.test.map((i) => kept[i]);
+  const files = Object.values(
+    await writeReportFiles(out, {
+      title: `${recipe.name}: ${recipe.data.path} official split (train / dev / test)`,
+      recipe,
+      dataSummary: {
+        corpus: dir,
+        train: s.train.length,
+        dev: s.dev.length,
+        test: s.test.length,
+        classes: classes.join(', '),
+        context: recipe.data.context,
+      },
+      folds: [{ name: 'test', metrics: test, history: members.flatMap((m) => m.history) }],
+      notes: [
+        'Trained on train; C, the best epoch and the mix weights chosen on dev; test scored once.',
+        `Members (dev ${recipe.select} / test weighted F1): ${members
+          .map(
+            (m, i) =>
+              `${m.name} ${pct(m.dev[recipe.select])} / ${pct(m.test.weightedF1)} (weight ${weights[i].toFixed(2)})`,
+          )
+          .join('; ')}.`,
+        `Mix on dev: weighted F1 ${pct(dev.weightedF1)}, UA ${pct(dev.ua)}.`,
+        'Curves: validation is the dev split; "val UA" is dev UA.',
+        `Wall time ${wallSeconds.toFixed(1)} s.`,
+      ],
+    }),
+  ).filter((p): p is string => typeof p === 'string');
+  const K = classes.length;
+  const csv = [
+    ['item', 'speaker', 'dialogue', 'truth', 'predicted', ...classes.map((c) => `p_${c}`)].join(','),
+  ];
+  const predicted = argmax(pTest, K);
+  testItems.forEach((it, i) => {
+    const field = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    csv.push(
+      [
+        field(it.id),
+        field(it.speaker ?? ''),
+        field(it.dialogue),
+        classes[yTest[i]],
+        classes[predicted[i]],
+        ...Array.from(pTest.subarray(i * K, (i + 1) * K), (p) => p.toFixed(6)),
+      ].join(','),
+    );
+  });
+  const membersJson = {
+    classes,
+    weights,
+    dev: { weightedF1: dev.weightedF1, ua: dev.ua, wa: dev.wa, macroF1: dev.macroF1 },
+    test: {
+      weightedF1: test.weightedF1,
+      ua: test.ua,
+      wa: test.wa,
+      macroF1: test.macroF1,
+      confusion: test.confusion,
+    },
+    members: members.map((m) => ({
+      name: m.name,
+      kind: m.kind,
+      chosen: m.chosen,
+      seconds: m.seconds,
+      dev: { weightedF1: m.dev.weightedF1, ua: m.dev.ua, wa: m.dev.wa, macroF1: m.dev.macroF1 },
+      test: { weightedF1: m.test.weightedF1, ua: m.test.ua, wa: m.test.wa, macroF1: m.test.macroF1 },
+    })),
+    wallSeconds,
+  };
+  await writeFileAtomic(join(out, 'predictions.csv'), `${csv.join('\n')}\n`);
+  await writeFileAtomic(join(out, 'members.json'), `${JSON.stringify(membersJson, null, 2)}\n`);
+  await writeFileAtomic(join(out, 'train.log'), `${logLines.join('\n')}\n`);
+  files.push(join(out, 'predictions.csv'), join(out, 'members.json'), join(out, 'train.log'));
+  return {
+    recipe,
+    out,
+    classes,
+    members,
+    weights,
+    dev,
+    test,
+    testItems,
+    testProbabilities: pTest,
+    files,
+    wallSeconds,
+  };
+}
