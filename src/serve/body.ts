@@ -47,7 +47,7 @@ export function readBody(stream: Readable, maxBytes: number, signal: AbortSignal
         // Stop reading: the response says why and closes the connection.
         stream.pause();
         chunks.length = 0;
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       } else resolve(value!);
     };
     const onData = (chunk: Buffer) => {

@@ -77,7 +77,7 @@ export class Gate {
    * @returns the slot's release function (idempotent).
    */
   acquire(signal: AbortSignal): Promise<() => void> {
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) return Promise.reject(abortReason(signal));
     if (this.runningCount < this.slots) return Promise.resolve(this.take());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -87,7 +87,7 @@ export class Gate {
         onAbort: () => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
-          reject(signal.reason);
+          reject(abortReason(signal));
         },
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -144,4 +144,10 @@ export function shuttingDown(): HttpProblem {
   return new HttpProblem(503, 'shutting_down', 'the service is shutting down; retry on another instance', {
     connection: 'close',
   });
+}
+
+/** The signal's reason as an Error (AbortSignal.abort() sets a DOMException, which is one). */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

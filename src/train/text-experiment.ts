@@ -4,7 +4,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fitTextBaseline, predictTextBaseline } from '../classical/text-baseline.js';
-import type { TfidfOptions } from '../classical/tfidf.js';
 import { Adam, manualSeed, noGrad, ops, setNumThreads, tidy, type Tensor } from '../engine/index.js';
 import { classificationMetrics, type ClassificationMetrics } from '../eval/index.js';
 import type { ModelConfig } from '../models/config.js';
@@ -116,7 +115,7 @@ function fitTfidf(member: TextMember, s: Splits, select: TextRecipe['select'], l
   });
   const started = Date.now();
   const r = fitTextBaseline(set(s.train), set(s.dev), null, {
-    tfidf: member.tfidf as TfidfOptions,
+    tfidf: member.tfidf,
     cs: member.cs,
     classWeight: member.classWeight,
     tol: member.tol,

@@ -171,7 +171,8 @@ const LAYERS: Record<string, Layer> = {
     why: 'onnxruntime inference; never the engine or training; its pure modules serve the browser too',
   },
   train: {
-    imports: [...LIBRARY, 'engine', 'infer'],
+    // text and classical: the text experiments (MELD) train text models and the TF-IDF baseline.
+    imports: [...LIBRARY, 'engine', 'infer', 'text', 'classical'],
     packages: 'any',
     node: 'any',
     why: 'training loop, callbacks, checkpoints, experiments, recipes',
