@@ -1,5 +1,5 @@
 // `npm run bench:train [-- --recipe recipes/cnn1d-vector180.yaml] [--folds 1,2] [--set key=value ...] [--no-reference]
-//   [--emovox-run DIR] [--json]`
+//   [--emovox-run DIR] [--svm] [--export DIR] [--json]`
 //
 // The cnn1d recipe end to end, emovox vs a PyTorch twin (reference/cnn1d_recipe.py) on the same
 // feature arrays, the same folds and validation speakers, the same loop settings. Prints per-fold
@@ -9,8 +9,12 @@
 // the reference needs Debian's python3-torch and python3-sklearn (/usr/bin/python3).
 // --emovox-run DIR takes emovox's side from a finished `emovox train` folder of the same recipe
 // (its folds' UA and seconds; no emovox timing of the whole run) instead of running it again.
+// --svm also runs the classical line (reference/svm_baseline.py: scikit-learn RBF-SVM, global and
+// per-speaker z-scoring) on the same exported arrays and folds; with --no-reference it is the only
+// reference run (e.g. --recipe recipes/linear-functionals.yaml --emovox-run runs/linear-functionals
+// --no-reference --svm). --export DIR keeps the exported arrays in DIR.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +37,9 @@ const folds = args.includes('--folds') ? value('--folds', '').split(',').map(Num
 process.env.EMOVOX_DATA ??= resolve(root, '..', 'shared', 'data');
 
 const { recipe } = loadRecipe(recipePath, sets);
-const work = mkdtempSync(join(tmpdir(), 'emovox-bench-train-'));
+const exportDir = args.includes('--export') ? resolve(value('--export', '')) : undefined;
+if (exportDir) mkdirSync(exportDir, { recursive: true });
+const work = exportDir ?? mkdtempSync(join(tmpdir(), 'emovox-bench-train-'));
 try {
   const log = (line: string) => {
     if (!flag('--json')) console.error(line);
@@ -76,7 +82,8 @@ try {
         threads: number;
       }
     | undefined;
-  if (!flag('--no-reference')) {
+  let svm: { global: { mean: number; std: number }; speaker: { mean: number; std: number } } | undefined;
+  if (!flag('--no-reference') || flag('--svm') || exportDir) {
     const data = await prepareData(recipe);
     const input = data.dataset.inputs.features;
     const dims = input.channels;
@@ -87,6 +94,7 @@ try {
       join(work, 'targets.i32'),
       Int32Array.from(data.dataset.rows, (r) => r.target),
     );
+    writeFileSync(join(work, 'speakers.json'), JSON.stringify(data.dataset.rows.map((r) => r.speaker)));
     const rowsOf = (items: (typeof data.folds)[number]['train']) =>
       items.map((i) => data.rowOf.get(itemKey(i))!);
     const chosen = folds ? data.folds.filter((f) => folds.includes(f.index)) : data.folds;
@@ -109,6 +117,22 @@ try {
         }),
       }),
     );
+    const threads = String(recipe.training.threads || '');
+    if (flag('--svm')) {
+      const out = spawnSync('/usr/bin/python3', [join(root, 'reference', 'svm_baseline.py'), work], {
+        encoding: 'utf8',
+        env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: threads || '1' },
+        maxBuffer: 1 << 26,
+      });
+      if (out.status !== 0) throw new Error(`svm reference failed: ${out.stderr}`);
+      svm = JSON.parse(out.stdout.trim().split('\n').pop()!);
+      log(
+        `scikit-learn RBF-SVM: UA ${(100 * svm!.global.mean).toFixed(1)} % ± ${(100 * svm!.global.std).toFixed(1)} (global z-score), ` +
+          `${(100 * svm!.speaker.mean).toFixed(1)} % ± ${(100 * svm!.speaker.std).toFixed(1)} (per-speaker z-score)`,
+      );
+    }
+  }
+  if (!flag('--no-reference')) {
     const threads = String(recipe.training.threads || '');
     const result = spawnSync('/usr/bin/python3', [join(root, 'reference', 'cnn1d_recipe.py'), work], {
       encoding: 'utf8',
@@ -134,6 +158,7 @@ try {
     recipe: recipe.name,
     emovox: { wallSeconds: emovoxWall, foldSeconds: emovoxFolds, ua: mean(emovoxUa), folds: emovoxUa },
     ...(reference ? { pytorch: { foldSeconds: reference.wallSeconds, ua: mean(refUa), folds: refUa } } : {}),
+    ...(svm ? { svm } : {}),
     uaGap: reference ? mean(emovoxUa) - mean(refUa) : null,
   };
   if (flag('--json')) console.log(JSON.stringify(summary));
@@ -149,5 +174,5 @@ try {
     );
   }
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (!exportDir) rmSync(work, { recursive: true, force: true });
 }
