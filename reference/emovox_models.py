@@ -24,14 +24,21 @@ def resolve(c):
         'hybrid': dict(imageShape=[1, 128, 128], vectorChannels=[64, 64], imageChannels=[16, 32, 64],
                        dense=64, dropout=0.3),
         'fusion': dict(audioHidden=[128], textInput='embedding', textDim=384, vocabSize=0, embedDim=64,
-                       textHidden=64, dense=64, dropout=0.3),
+                       textHidden=64, dense=64, dropout=0.3, fusion='early', lateAverage='logits',
+                       lateWeights='learned', fusedDim=64, presence=False, modalityDropout=0),
         'linear': dict(),
         'resnet': dict(inputShape=[1, 128, 128], depth=18, width=64, dropout=0, pretrained=None, freeze=[]),
         'vgg16': dict(inputShape=[1, 128, 128], channels=[64, 128, 256, 512, 512], batchNorm=False, hidden=4096,
                       pool=7, dropout=0.5, pretrained=None, freeze=[]),
         'efficientnetB0': dict(inputShape=[1, 128, 128], widthMult=1.0, depthMult=1.0, dropout=0.2,
                                stochasticDepth=0.2, bnEps=1e-5, pretrained=None, freeze=[]),
+        'textCnn': dict(embedDim=128, widths=[3, 4, 5], filters=100, dense=128, dropout=0.5),
+        'textBilstm': dict(embedDim=128, hidden=128, layers=1, attentionDim=128, dense=128, dropout=0.3),
+        'textTransformer': dict(embedDim=128, layers=2, heads=4, activation='gelu', norm='pre',
+                                positions='sinusoidal', maxLength=256, pooling='mean', dense=128, dropout=0.1),
     }[c['kind']]
+    if c['kind'] == 'textTransformer':
+        d.setdefault('ff', 4 * c.get('embedDim', 128))
     for k, v in d.items():
         c.setdefault(k, v)
     return c
@@ -200,19 +207,61 @@ class TextBranch(nn.Module):
 
 
 class Fusion(nn.Module):
+    """src/models/arch/fusion.ts: early (concat), late (weighted average) or attention fusion,
+    with an optional presence mask [batch, 2] that zeroes and excludes a missing modality."""
+
     def __init__(self, c):
         super().__init__()
         self.c = c
         dims = [c['audioDim']] + c['audioHidden']
         self.audio = nn.ModuleList(nn.Linear(dims[i], dims[i + 1]) for i in range(len(c['audioHidden'])))
         self.text = TextBranch(c)
-        add_head(self, dims[-1] + c['textHidden'], c)
+        a, t = dims[-1], c['textHidden']
+        if c['fusion'] == 'late':
+            self.audioHead = nn.Linear(a, c['classes'])
+            self.textHead = nn.Linear(t, c['classes'])
+            if c['lateWeights'] == 'learned':
+                self.late = nn.Module()
+                self.late.weight = nn.Parameter(torch.zeros(2))
+        elif c['fusion'] == 'attention':
+            self.audioProj = nn.Linear(a, c['fusedDim'])
+            self.textProj = nn.Linear(t, c['fusedDim'])
+            self.attention = nn.Module()
+            self.attention.score = nn.Linear(c['fusedDim'], 1)
+            add_head(self, c['fusedDim'], c)
+        else:
+            add_head(self, a + t, c)
 
-    def forward(self, audio, text):
+    def forward(self, audio, text, presence=None):
+        c = self.c
         a = audio
         for lin in self.audio:
-            a = F.dropout(F.relu(lin(a)), self.c['dropout'], self.training)
-        return run_head(self, torch.cat([a, self.text(text)], 1))
+            a = F.dropout(F.relu(lin(a)), c['dropout'], self.training)
+        t = self.text(text)
+        pa, pt = (presence[:, 0:1], presence[:, 1:2]) if presence is not None else (None, None)
+        if c['fusion'] == 'late':
+            la, lt = self.audioHead(a), self.textHead(t)
+            w = self.late.weight.softmax(0) if c['lateWeights'] == 'learned' else torch.tensor([0.5, 0.5])
+            wa, wt = w[0:1].reshape(1, 1), w[1:2].reshape(1, 1)
+            if presence is not None:
+                wa, wt = wa * pa, wt * pt
+                total = (wa + wt).clamp(min=1e-12)
+                wa, wt = wa / total, wt / total
+            if c['lateAverage'] == 'logits':
+                return la * wa + lt * wt
+            return (la.softmax(1) * wa + lt.softmax(1) * wt).clamp(min=1e-12).log()
+        if presence is not None:
+            a, t = a * pa, t * pt
+        if c['fusion'] == 'attention':
+            h = torch.stack([torch.tanh(self.audioProj(a)), torch.tanh(self.textProj(t))], 1)
+            scores = self.attention.score(h).squeeze(2)
+            if presence is not None:
+                p = torch.cat([pa, pt], 1)
+                scores = scores.masked_fill(p <= 0, MASK_FILL)
+                h = h * p.unsqueeze(2)
+            alpha = scores.softmax(1)
+            return run_head(self, torch.bmm(alpha.unsqueeze(1), h).squeeze(1))
+        return run_head(self, torch.cat([a, t], 1))
 
 
 class Linear(nn.Module):
@@ -305,8 +354,91 @@ def EfficientnetB0(c):
     return m
 
 
+class TextCnn(nn.Module):
+    """src/models/arch/text-cnn.ts: n-gram convolutions over embeddings, masked max over time."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.embedding = nn.Embedding(c['vocabSize'], c['embedDim'], padding_idx=0)
+        self.convs = nn.ModuleList(nn.Conv1d(c['embedDim'], c['filters'], w) for w in c['widths'])
+        add_head(self, c['filters'] * len(c['widths']), c)
+
+    def forward(self, tokens):
+        mask = (tokens != 0).float().unsqueeze(1)
+        x = self.embedding(tokens).transpose(1, 2)
+        pooled = torch.cat([(F.relu(conv(F.pad(x, (0, conv.kernel_size[0] - 1)))) * mask).amax(2)
+                            for conv in self.convs], 1)
+        return run_head(self, F.dropout(pooled, self.c['dropout'], self.training))
+
+
+class TextBilstm(nn.Module):
+    """src/models/arch/text-bilstm.ts: embeddings, packed BiLSTM, additive attention pooling."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.embedding = nn.Embedding(c['vocabSize'], c['embedDim'], padding_idx=0)
+        self.lstm = nn.LSTM(c['embedDim'], c['hidden'], c['layers'], batch_first=True, bidirectional=True)
+        self.attention = AdditiveAttention(2 * c['hidden'], c['attentionDim'])
+        add_head(self, 2 * c['hidden'], c)
+
+    def forward(self, tokens):
+        T = tokens.shape[1]
+        lengths = (tokens != 0).sum(1).clamp(min=1)
+        x = F.dropout(self.embedding(tokens), self.c['dropout'], self.training)
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        h, _ = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=T)
+        mask = torch.arange(T, device=tokens.device).unsqueeze(0) < lengths.unsqueeze(1)
+        return run_head(self, F.dropout(self.attention(h, mask), self.c['dropout'], self.training))
+
+
+def sinusoidal(max_length, dim):
+    pos = torch.arange(max_length, dtype=torch.float64).unsqueeze(1)
+    i = torch.arange(0, dim, 2, dtype=torch.float64)
+    angle = pos / torch.pow(10000.0, i / dim)
+    table = torch.zeros(max_length, dim, dtype=torch.float64)
+    table[:, 0::2] = torch.sin(angle)
+    table[:, 1::2] = torch.cos(angle[:, : dim // 2])
+    return table.float()
+
+
+class TextTransformer(nn.Module):
+    """src/models/arch/text-transformer.ts: torch.nn.TransformerEncoderLayer blocks over token ids."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        d = c['embedDim']
+        self.embedding = nn.Embedding(c['vocabSize'], d, padding_idx=0)
+        if c['positions'] == 'learned':
+            self.positions = nn.Embedding(c['maxLength'], d)
+        else:
+            self.register_buffer('table', sinusoidal(c['maxLength'], d), persistent=False)
+        self.layers = nn.ModuleList(
+            nn.TransformerEncoderLayer(d, c['heads'], c['ff'], c['dropout'], activation=c['activation'],
+                                       batch_first=True, norm_first=c['norm'] == 'pre')
+            for _ in range(c['layers']))
+        if c['norm'] == 'pre':
+            self.norm = nn.LayerNorm(d)
+        add_head(self, d, c)
+
+    def forward(self, tokens):
+        T = tokens.shape[1]
+        mask = tokens != 0
+        pos = self.positions.weight[:T] if self.c['positions'] == 'learned' else self.table[:T]
+        x = F.dropout(self.embedding(tokens) + pos, self.c['dropout'], self.training)
+        for layer in self.layers:
+            x = layer(x, src_key_padding_mask=~mask)
+        if self.c['norm'] == 'pre':
+            x = self.norm(x)
+        pooled = x[:, 0] if self.c['pooling'] == 'cls' else masked_mean(x, mask)
+        return run_head(self, F.dropout(pooled, self.c['dropout'], self.training))
+
+
 KINDS = {'mlp': Mlp, 'cnn1d': Cnn1d, 'cnn2d': Cnn2d, 'hybrid': Hybrid, 'bilstmAttention': BilstmAttention,
-         'fusion': Fusion, 'linear': Linear, 'resnet': Resnet, 'vgg16': Vgg16, 'efficientnetB0': EfficientnetB0}
+         'fusion': Fusion, 'linear': Linear, 'resnet': Resnet, 'vgg16': Vgg16, 'efficientnetB0': EfficientnetB0,
+         'textCnn': TextCnn, 'textBilstm': TextBilstm, 'textTransformer': TextTransformer}
 
 
 def build(config):

@@ -41,6 +41,23 @@ CASES = [
                              batchNorm=True, hidden=16, pool=3)),
     ('efficientnetB0-narrow', dict(kind='efficientnetB0', inputShape=[1, 32, 32], classes=3, widthMult=0.1,
                                    depthMult=0.5, bnEps=1e-3)),
+    ('text-cnn', dict(kind='textCnn', vocabSize=20, embedDim=6, classes=3, widths=[2, 3, 5], filters=4, dense=8)),
+    ('text-bilstm-2layers', dict(kind='textBilstm', vocabSize=20, embedDim=5, classes=3, hidden=4, layers=2,
+                                 attentionDim=6, dense=8)),
+    ('text-transformer-pre-sinusoidal-mean', dict(kind='textTransformer', vocabSize=20, embedDim=8, heads=2,
+                                                  layers=2, ff=16, classes=3, maxLength=12, dense=8)),
+    ('text-transformer-post-learned-cls-relu', dict(kind='textTransformer', vocabSize=20, embedDim=8, heads=2,
+                                                    layers=2, ff=16, classes=3, maxLength=12, dense=8, norm='post',
+                                                    positions='learned', pooling='cls', activation='relu')),
+    ('fusion-early-presence', dict(kind='fusion', audioDim=10, classes=3, audioHidden=[8], textDim=7, textHidden=6,
+                                   dense=8, presence=True)),
+    ('fusion-late-logits-presence', dict(kind='fusion', audioDim=10, classes=3, audioHidden=[8], textDim=7,
+                                         textHidden=6, fusion='late', presence=True)),
+    ('fusion-late-probabilities-fixed', dict(kind='fusion', audioDim=10, classes=3, audioHidden=[8],
+                                             textInput='tokens', vocabSize=20, embedDim=5, textHidden=6,
+                                             fusion='late', lateAverage='probabilities', lateWeights='fixed')),
+    ('fusion-attention-presence', dict(kind='fusion', audioDim=10, classes=3, audioHidden=[8], textDim=7,
+                                       textHidden=6, fusion='attention', fusedDim=5, dense=8, presence=True)),
 ]
 
 
@@ -75,9 +92,17 @@ def inputs_for(c, batch, g):
         if c['extraDim'] > 0:
             d['extra'] = (r(batch, c['extraDim']), 'float32')
         return d
+    if k in ('textCnn', 'textBilstm', 'textTransformer'):
+        # Right-padded rows of 1 to 6 real tokens (id 0 = padding).
+        return {'tokens': (torch.tensor([[3, 7, 1, 0, 0, 0], [5, 0, 0, 0, 0, 0], [2, 19, 4, 11, 8, 6],
+                                         [9, 9, 0, 0, 0, 0]][:batch]), 'int64')}
     text = (torch.tensor([[3, 7, 1, 0, 0], [5, 0, 0, 0, 0], [2, 19, 4, 11, 8], [9, 9, 0, 0, 0]][:batch]), 'int64') \
         if c['textInput'] == 'tokens' else (r(batch, c['textDim']), 'float32')
-    return {'audio': (r(batch, c['audioDim']), 'float32'), ('tokens' if c['textInput'] == 'tokens' else 'text'): text}
+    d = {'audio': (r(batch, c['audioDim']), 'float32'), ('tokens' if c['textInput'] == 'tokens' else 'text'): text}
+    if c['presence']:
+        # both, audio missing, text missing, both missing
+        d['presence'] = (torch.tensor([[1, 1], [0, 1], [1, 0], [0, 0]][:batch], dtype=torch.float32), 'float32')
+    return d
 
 
 def main():
@@ -93,6 +118,9 @@ def main():
                     mod.running_var.uniform_(0.5, 2.0, generator=g)
                     mod.weight.normal_(1, 0.2, generator=g)
                     mod.bias.normal_(0, 0.2, generator=g)
+            for pname, p in model.named_parameters():  # learned late-fusion weights away from equal
+                if pname == 'late.weight':
+                    p.normal_(0, 1, generator=g)
         model.eval()
         inputs = inputs_for(config, 4 if config['kind'] != 'bilstmAttention' else 4, g)
         with torch.no_grad():

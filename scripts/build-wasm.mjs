@@ -1,7 +1,11 @@
-// Compiles the AssemblyScript kernels in src/features/wasm (*.as.ts) to WebAssembly and writes
-// each, base64 encoded, into its *.wasm.ts beside it, so the TypeScript build needs no asc and
-// the modules load synchronously in Node and in browsers. Run after editing a kernel:
-//   npm run build:wasm          (or: node scripts/build-wasm.mjs --out-dir DIR, used by the freshness tests)
+// Compiles the AssemblyScript kernels (*.as.ts in src/features/wasm and src/audio/wasm) to
+// WebAssembly and writes each, base64 encoded, into its *.wasm.ts beside it, so the TypeScript
+// build needs no asc and the modules load synchronously in Node and in browsers. Run after
+// editing a kernel:
+//   npm run build:wasm
+//   node scripts/build-wasm.mjs --out-dir DIR [--only NAME,NAME]
+//     (every kernel's <name>.wasm.ts into DIR instead; --only picks kernels by name: used by the
+//      freshness tests)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,33 +13,59 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const wasmDir = join(root, 'src/features/wasm');
-/** name, the exported constant, and what the module holds (for the generated file's TSDoc). */
+/** name, folder, the exported constant, and what the module holds (for the generated file's TSDoc). */
 const KERNELS = [
   {
     name: 'mel-kernel',
+    dir: 'src/features/wasm',
     constant: 'MEL_KERNEL_WASM_BASE64',
     what: 'The compiled MFCC kernel (WebAssembly with SIMD), base64.',
   },
   {
     name: 'chroma-kernel',
+    dir: 'src/features/wasm',
     constant: 'CHROMA_KERNEL_WASM_BASE64',
     what: 'The compiled vector180 spectrum / chroma kernel (WebAssembly with float64 SIMD), base64.',
   },
+  {
+    name: 'flac-kernel',
+    dir: 'src/audio/wasm',
+    constant: 'FLAC_KERNEL_WASM_BASE64',
+    what: 'The compiled FLAC frame decoder (WebAssembly with SIMD), base64.',
+  },
+  {
+    name: 'resample-kernel',
+    dir: 'src/audio/wasm',
+    constant: 'RESAMPLE_KERNEL_WASM_BASE64',
+    what: 'The compiled resampling kernel: polyphase and FFT stages (WebAssembly with SIMD), base64.',
+  },
 ];
-const outIndex = process.argv.indexOf('--out-dir');
-const outDir = outIndex >= 0 ? resolve(process.argv[outIndex + 1]) : wasmDir;
+
+function argument(flag) {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const outDir = argument('--out-dir') === undefined ? undefined : resolve(argument('--out-dir'));
+const only = argument('--only')?.split(',');
+for (const name of only ?? []) {
+  if (!KERNELS.some((k) => k.name === name)) {
+    console.error(`unknown kernel '${name}' (one of ${KERNELS.map((k) => k.name).join(', ')})`);
+    process.exit(2);
+  }
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'emovox-asc-'));
 try {
-  for (const { name, constant, what } of KERNELS) {
+  for (const { name, dir, constant, what } of KERNELS) {
+    if (only && !only.includes(name)) continue;
     const wasmFile = join(tmp, `${name}.wasm`);
     const asc = join(root, 'node_modules/assemblyscript/bin/asc.js');
     execFileSync(
       process.execPath,
       [
         asc,
-        join(wasmDir, `${name}.as.ts`),
+        join(root, dir, `${name}.as.ts`),
         '-O3',
         '--enable',
         'simd',
@@ -55,7 +85,7 @@ try {
       `export const ${constant} =\n` +
       lines.map((l, i) => `  '${l}'${i === lines.length - 1 ? ';' : ' +'}`).join('\n') +
       '\n';
-    writeFileSync(join(outDir, `${name}.wasm.ts`), text);
+    writeFileSync(join(outDir ?? join(root, dir), `${name}.wasm.ts`), text);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -14,3 +14,7 @@ export * from './train/index.js';
 export * from './eval/index.js';
 export * from './infer/index.js';
 export * from './engine/index.js';
+export * from './text/index.js';
+export * from './classical/index.js';
+export * from './data/multitask.js';
+export * from './train/multitask.js';

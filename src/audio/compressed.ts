@@ -1,6 +1,5 @@
-import { MPEGDecoder } from 'mpg123-decoder';
-import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
-import { OpusDecoder } from 'opus-decoder';
+// The wasm decoders are imported on first use (await import below): together they cost about
+// 100 ms to load in every process and worker, which most jobs (WAV, FLAC) never need.
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import { isMpegFrameHeader } from './detect.js';
 import { scanMpeg, type MpegScan } from './mpeg.js';
@@ -94,7 +93,7 @@ export async function decodeMp3(
   const scan = mp3Scan(bytes);
   checkDuration(name, scan.durationS, options.maxDuration);
   const warnings: string[] = [];
-  const decoder = new MPEGDecoder();
+  const decoder = new (await import('mpg123-decoder')).MPEGDecoder();
   try {
     await decoder.ready;
     const { value: result, messages } = quietly(() => decoder.decode(bytes) as DecodeResult);
@@ -281,7 +280,7 @@ async function decodeOpusStreams(
         `corrupt Ogg Opus: packet ${oversized} is ${packets[oversized].length} bytes, larger than any Opus packet`,
       );
     }
-    const decoder = new OpusDecoder({
+    const decoder = new (await import('opus-decoder')).OpusDecoder({
       channels: head.channels,
       streamCount: head.streamCount,
       coupledStreamCount: head.coupledStreamCount,
@@ -345,7 +344,7 @@ export async function decodeOgg(
       ({ channels, errors } = await decodeOpusStreams(scan, name));
     } else {
       const end = scan.streams[scan.streams.length - 1].end;
-      const decoder = new OggVorbisDecoder();
+      const decoder = new (await import('@wasm-audio-decoders/ogg-vorbis')).OggVorbisDecoder();
       try {
         await decoder.ready;
         const result = (await decoder.decodeFile(bytes.subarray(0, end))) as DecodeResult;

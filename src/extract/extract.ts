@@ -1,5 +1,5 @@
 import '../dsp/pffft-node.js'; // the pipeline (and its workers) run in Node: PFFFT from the package
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { loadAudio } from '../audio/index.js';
 import {
@@ -190,7 +190,9 @@ export async function extractOne(
   const warnings: string[] = [];
   let bytes: Buffer;
   try {
-    const stats = await stat(source);
+    // Synchronous stat and read: fs/promises costs several thread-pool round trips per file,
+    // 15-20 % of the CPU time of a fast feature set (mfcc40) over short clips.
+    const stats = statSync(source);
     if (!stats.isFile()) {
       throw new EmovoxInputError(
         source,
@@ -203,7 +205,7 @@ export async function extractOne(
         `file is ${mib(stats.size)}, above the ${mib(maxFileBytes)} limit (maxFileBytes)`,
       );
     }
-    bytes = await readFile(source);
+    bytes = readFileSync(source);
   } catch (error) {
     if (error instanceof EmovoxInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

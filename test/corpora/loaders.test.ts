@@ -533,6 +533,21 @@ describe('CMU-MOSEI loader', () => {
     assert.match(problemFor(c, 'mosei_labels.csv:5').problem, /happy intensity "NaN"/);
     assert.match(problemFor(c, 'mosei_labels.csv:6').problem, /no audio/);
   });
+
+  it('keeps the optional sentiment score in [-3, 3] as meta.sentiment and the transcript as text', async () => {
+    const csv = [
+      'video_id,segment_id,sentiment,text,happy,sad,anger,surprise,disgust,fear',
+      'v1,1,1.3333,"so good, really",1,0,0,0,0,0',
+      'v1,2,,,0,1,0,0,0,0',
+      'v1,3,4.5,x,0,1,0,0,0,0',
+    ].join('\n');
+    const c = await fixture('mosei-sentiment', ['v1_1.wav', 'v1_2.wav', 'v1_3.wav'], { 'labels.csv': csv });
+    assert.equal(item(c, 'v1_1.wav').meta.sentiment, 1.3333);
+    assert.equal(item(c, 'v1_1.wav').text, 'so good, really');
+    assert.equal(item(c, 'v1_2.wav').text, undefined);
+    assert.equal(item(c, 'v1_2.wav').meta.sentiment, undefined);
+    assert.match(problemFor(c, 'labels.csv:4').problem, /sentiment "4.5"/);
+  });
 });
 
 describe('generic loaders', () => {

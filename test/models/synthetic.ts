@@ -43,6 +43,48 @@ function images(rng: SeededRandom, labels: Int32Array, side: number): Float32Arr
   return out;
 }
 
+/**
+ * Right-padded token rows (0 = padding) of 2-7 ids: filler ids 4-11 and one or two class words
+ * (12 + 3·class .. 14 + 3·class) at random places.
+ */
+function textRows(rng: SeededRandom, labels: Int32Array, width: number): BigInt64Array {
+  const out = new BigInt64Array(labels.length * width);
+  labels.forEach((y, b) => {
+    const length = 2 + Math.floor(rng.next() * (width - 2));
+    for (let t = 0; t < length; t++) out[b * width + t] = BigInt(4 + Math.floor(rng.next() * 8));
+    const cue = 1 + Math.floor(rng.next() * 2);
+    for (let k = 0; k < cue; k++)
+      out[b * width + Math.floor(rng.next() * length)] = BigInt(12 + 3 * y + Math.floor(rng.next() * 3));
+  });
+  return out;
+}
+
+/**
+ * Audio vectors and token rows that both carry the class, with a presence mask: every third item
+ * lacks audio and every fifth lacks text (their inputs are noise), so the model must use
+ * whichever modality is there.
+ */
+function pairedInputs(rng: SeededRandom, labels: Int32Array): Record<string, InputTensor> {
+  const n = labels.length;
+  const audio = vectors(rng, labels, 12);
+  const tokens = textRows(rng, labels, 8);
+  const presence = new Float32Array(n * 2).fill(1);
+  for (let i = 0; i < n; i++) {
+    if (i % 3 === 1) {
+      presence[2 * i] = 0;
+      for (let k = 0; k < 12; k++) audio[i * 12 + k] = rng.normal();
+    } else if (i % 5 === 2) {
+      presence[2 * i + 1] = 0;
+      for (let k = 0; k < 8; k++) tokens[i * 8 + k] = BigInt(Math.floor(rng.next() * 21));
+    }
+  }
+  return {
+    audio: { data: audio, shape: [n, 12] },
+    tokens: { data: tokens, shape: [n, 8] },
+    presence: { data: presence, shape: [n, 2] },
+  };
+}
+
 export function tasks(): Record<string, Task> {
   const rng = new SeededRandom(42);
   const n = 192;
@@ -189,6 +231,94 @@ export function tasks(): Record<string, Task> {
       inputs: { spectrogram: { data: images(rng, labels, 16), shape: [n, 1, 16, 16] } },
       labels,
       epochs: 30,
+      trainCount,
+    },
+    textCnn: {
+      config: {
+        kind: 'textCnn',
+        vocabSize: 21,
+        embedDim: 12,
+        classes: 3,
+        widths: [2, 3],
+        filters: 8,
+        dense: 16,
+      },
+      inputs: { tokens: { data: textRows(rng, labels, 8), shape: [n, 8] } },
+      labels,
+      epochs: 15,
+      trainCount,
+    },
+    textBilstm: {
+      config: {
+        kind: 'textBilstm',
+        vocabSize: 21,
+        embedDim: 12,
+        classes: 3,
+        hidden: 8,
+        attentionDim: 8,
+        dense: 16,
+      },
+      inputs: { tokens: { data: textRows(rng, labels, 8), shape: [n, 8] } },
+      labels,
+      epochs: 15,
+      trainCount,
+    },
+    textTransformer: {
+      config: {
+        kind: 'textTransformer',
+        vocabSize: 21,
+        embedDim: 16,
+        heads: 2,
+        layers: 1,
+        ff: 32,
+        classes: 3,
+        maxLength: 16,
+        dense: 16,
+      },
+      inputs: { tokens: { data: textRows(rng, labels, 8), shape: [n, 8] } },
+      labels,
+      epochs: 15,
+      trainCount,
+    },
+    fusionLatePresence: {
+      config: {
+        kind: 'fusion',
+        audioDim: 12,
+        classes: 3,
+        audioHidden: [16],
+        textInput: 'tokens',
+        vocabSize: 21,
+        embedDim: 8,
+        textHidden: 8,
+        fusion: 'late',
+        presence: true,
+        modalityDropout: 0.2,
+        dropout: 0.1,
+      },
+      inputs: pairedInputs(rng, labels),
+      labels,
+      epochs: 20,
+      trainCount,
+    },
+    fusionAttention: {
+      config: {
+        kind: 'fusion',
+        audioDim: 12,
+        classes: 3,
+        audioHidden: [16],
+        textInput: 'tokens',
+        vocabSize: 21,
+        embedDim: 8,
+        textHidden: 8,
+        fusion: 'attention',
+        fusedDim: 8,
+        presence: true,
+        dense: 16,
+        dropout: 0.1,
+      },
+      inputs: pairedInputs(rng, labels),
+      labels,
+      epochs: 20,
       trainCount,
     },
   };

@@ -11,6 +11,8 @@ const VIDEO_COLUMNS = ['video_id', 'video', 'vid'];
 const SEGMENT_COLUMNS = ['segment_id', 'segment', 'clip_id', 'clip'];
 const START_COLUMNS = ['start', 'start_time'];
 const END_COLUMNS = ['end', 'end_time'];
+const SENTIMENT_COLUMNS = ['sentiment'];
+const TEXT_COLUMNS = ['text', 'transcript', 'utterance'];
 
 const pick = (columns: string[], names: string[]): string | undefined =>
   columns.find((c) => names.includes(c.toLowerCase()));
@@ -30,7 +32,9 @@ const csvFiles = (listing: CorpusListing): string[] =>
 /**
  * CMU-MOSEI: multi-label emotion intensities (0-3) from a labels CSV with a video id column
  * (`video_id`/`video`), optional segment id (`segment_id`/`segment`/`clip_id`), `start`, `end` and
- * the six columns happy, sad, anger, surprise, disgust, fear. The label is the arg-max emotion
+ * the six columns happy, sad, anger, surprise, disgust, fear, and optionally `sentiment` (in
+ * [-3, 3], kept as `meta.sentiment`; empty = unknown) and a transcript (`text` / `transcript` /
+ * `utterance`, kept as `text`). The label is the arg-max emotion
  * (ties broken in that column order, flagged `meta.tie`), or `neutral` when all six are zero;
  * the intensity vector is kept as `meta.intensities`. Audio is `<video>_<segment>.<ext>` or
  * `<segment>.<ext>`, else the whole `<video>.<ext>` with `start`/`end` (seconds). Speaker = video id.
@@ -64,6 +68,8 @@ export const moseiLoader: CorpusLoader = {
       const segmentColumn = pick(columns, SEGMENT_COLUMNS);
       const startColumn = pick(columns, START_COLUMNS);
       const endColumn = pick(columns, END_COLUMNS);
+      const sentimentColumn = pick(columns, SENTIMENT_COLUMNS);
+      const textColumn = pick(columns, TEXT_COLUMNS);
       rows.forEach((row, index) => {
         const where = `${source}:${index + 2}`;
         const video = (row[videoColumn] ?? '').trim();
@@ -91,6 +97,15 @@ export const moseiLoader: CorpusLoader = {
           }
         }
         const tie = best > 0 && MOSEI_EMOTIONS.filter((e) => intensities[e] === best).length > 1;
+        const sentimentText = sentimentColumn ? (row[sentimentColumn] ?? '').trim() : '';
+        const sentiment = sentimentText === '' ? undefined : Number(sentimentText);
+        if (sentiment !== undefined && !(Number.isFinite(sentiment) && sentiment >= -3 && sentiment <= 3)) {
+          problems.push({
+            source: where,
+            problem: `sentiment "${sentimentText}" is not a number in [-3, 3]`,
+          });
+          return;
+        }
         const start = startColumn ? Number(row[startColumn]) : undefined;
         const end = endColumn ? Number(row[endColumn]) : undefined;
         const segmentAudio = segment
@@ -118,9 +133,11 @@ export const moseiLoader: CorpusLoader = {
           label: canonicalLabel('cmu-mosei', raw)!,
           rawLabel: raw,
           speaker: video,
+          ...(textColumn && (row[textColumn] ?? '').trim() ? { text: row[textColumn].trim() } : {}),
           ...(videoAudio ? { start, end } : {}),
           meta: {
             intensities,
+            ...(sentiment !== undefined ? { sentiment } : {}),
             tie,
             video,
             ...(segment ? { segment } : {}),

@@ -10,3 +10,6 @@ export { linearKind, type LinearConfig } from './linear.js';
 export { mlpKind, type MlpConfig } from './mlp.js';
 export { resnetKind, type ResnetConfig } from './resnet.js';
 export { vgg16Kind, type Vgg16Config } from './vgg16.js';
+export { textBilstmKind, type TextBilstmConfig } from './text-bilstm.js';
+export { textCnnKind, type TextCnnConfig } from './text-cnn.js';
+export { textTransformerKind, type TextTransformerConfig } from './text-transformer.js';

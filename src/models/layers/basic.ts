@@ -235,3 +235,12 @@ export class Embedding extends Module {
     return ops.embedding(ids, this.weight, this.paddingIdx);
   }
 }
+
+/** A bare trainable tensor `weight` of `shape` filled with `value` (e.g. learned fusion weights). */
+export class ParameterVector extends Module {
+  readonly weight: Tensor;
+  constructor(shape: number[], value = 0) {
+    super();
+    this.weight = this.param('weight', ops.full(shape, value, { requiresGrad: true }));
+  }
+}

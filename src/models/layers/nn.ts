@@ -13,6 +13,7 @@ import {
   LayerNorm,
   Linear,
   MaxPool,
+  ParameterVector,
 } from './basic.js';
 import { GRU, LSTM } from './recurrent.js';
 import {
@@ -24,6 +25,7 @@ import {
 } from './attention.js';
 import { ConvBranch, ModuleDict, ModuleList, classifierHead, reluStack } from './blocks.js';
 import { ModuleNode, ModuleTree, initLayer, initTensor } from './tree.js';
+import { TransformerEncoderLayer, WindowConv1d, maskedMaxOverTime } from './text.js';
 
 /**
  * Everything a kind's forward is built from: the engine's tensor `ops`, the layers (PyTorch
@@ -42,6 +44,7 @@ export const nn = {
   AdaptiveAvgPool,
   Activation,
   Embedding,
+  ParameterVector,
   LSTM,
   GRU,
   AdditiveAttentionPool,
@@ -58,6 +61,9 @@ export const nn = {
   ModuleTree,
   initLayer,
   initTensor,
+  WindowConv1d,
+  TransformerEncoderLayer,
+  maskedMaxOverTime,
 } as const;
 
 /** Type of {@link nn}, for `import type` in kind modules. */

@@ -3,6 +3,7 @@ import { kindOf } from '../arch/index.js';
 import { resolveConfig, type ModelConfig } from '../config.js';
 import { checkWeights, type WeightMap } from '../weights.js';
 import { OnnxGraphBuilder } from './graph.js';
+import { EmovoxInputError } from '../../util/errors.js';
 
 /** Options of {@link exportOnnx}. */
 export interface OnnxExportOptions {
@@ -15,6 +16,13 @@ export interface OnnxExportOptions {
    * faster in onnxruntime-web); false writes BatchNormalization nodes with the running statistics.
    */
   foldBatchNorm?: boolean;
+  /**
+   * A multi-label + regression model (CMU-MOSEI): the first `labels` outputs are independent
+   * label logits and the next `regression` are values. Then `probabilities` is the sigmoid of the
+   * label logits [batch, labels] (not a softmax) and a `regression` output [batch, regression]
+   * is added; metadata `emovox.task` records the layout. Default: single-label (softmax).
+   */
+  multitask?: { labels: number; regression: number };
 }
 
 /**
@@ -44,9 +52,27 @@ export function exportOnnx(
   for (const i of kind.inputs(c)) inputs[i.name] = g.input(i.name, i.elem, i.shape);
   const logits = kind.onnx(g, c, weights, inputs, { foldBatchNorm: options.foldBatchNorm ?? true });
   g.output(logits, 'logits', 'float32', ['batch', c.classes]);
-  g.output(g.node('Softmax', [logits], { axis: 1 }), 'probabilities', 'float32', ['batch', c.classes]);
+  const task = options.multitask;
+  if (task) {
+    if (task.labels < 1 || task.regression < 0 || task.labels + task.regression !== c.classes)
+      throw new EmovoxInputError(
+        'onnx export',
+        `multitask layout ${task.labels} + ${task.regression} does not match ${c.classes} outputs`,
+      );
+    const columns = (from: number, to: number) =>
+      g.node('Slice', [logits, g.ints('start', [from]), g.ints('end', [to]), g.ints('axis', [1])]);
+    g.output(g.node('Sigmoid', [columns(0, task.labels)]), 'probabilities', 'float32', [
+      'batch',
+      task.labels,
+    ]);
+    if (task.regression > 0)
+      g.output(columns(task.labels, c.classes), 'regression', 'float32', ['batch', task.regression]);
+  } else {
+    g.output(g.node('Softmax', [logits], { axis: 1 }), 'probabilities', 'float32', ['batch', c.classes]);
+  }
   const metadata: Record<string, string> = {
     'emovox.config': JSON.stringify(c),
+    ...(task ? { 'emovox.task': JSON.stringify({ kind: 'multitask', ...task }) } : {}),
     ...(options.metadata ?? {}),
   };
   if (options.labels) metadata.labels = JSON.stringify(options.labels);

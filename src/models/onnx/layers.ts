@@ -307,12 +307,13 @@ export function multiHeadSelfAttention(
   seq: string,
   mask: string,
   heads: number,
+  prefix = 'attention',
 ): string {
-  const win = weight(weights, 'attention.in_proj_weight');
+  const win = weight(weights, `${prefix}.in_proj_weight`);
   const dim = win.shape[1];
   const hd = dim / heads;
-  const wt = g.floatTensor('attention.in_proj_weight_t', [dim, 3 * dim], transpose2d(win.data, 3 * dim, dim));
-  const qkv = g.node('Add', [g.node('MatMul', [seq, wt]), init(g, weights, 'attention.in_proj_bias')]);
+  const wt = g.floatTensor(`${prefix}.in_proj_weight_t`, [dim, 3 * dim], transpose2d(win.data, 3 * dim, dim));
+  const qkv = g.node('Add', [g.node('MatMul', [seq, wt]), init(g, weights, `${prefix}.in_proj_bias`)]);
   const [q, k, v] = g.nodeMulti('Split', [qkv, g.ints('split', [dim, dim, dim])], { axis: 2 }, [
     g.fresh('q'),
     g.fresh('k'),
@@ -332,7 +333,28 @@ export function multiHeadSelfAttention(
     g.node('Transpose', [g.node('MatMul', [att, vh])], { perm: [0, 2, 1, 3] }),
     g.ints('shape', [0, 0, dim]),
   ]);
-  return linearNd(g, weights, ctx, 'attention.out_proj');
+  return linearNd(g, weights, ctx, `${prefix}.out_proj`);
+}
+
+/** torch.nn.LayerNorm over the last axis (ε 1e-5) with weights `${name}.weight` / `${name}.bias`. */
+export function layerNorm(g: OnnxGraphBuilder, weights: WeightMap, x: string, name: string): string {
+  return g.node(
+    'LayerNormalization',
+    [x, init(g, weights, `${name}.weight`), init(g, weights, `${name}.bias`)],
+    {
+      axis: -1,
+      epsilon: { float: 1e-5 },
+    },
+  );
+}
+
+/** Exact GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)) (opset 17 has no Gelu node). */
+export function gelu(g: OnnxGraphBuilder, x: string): string {
+  const erf = g.node('Erf', [g.node('Mul', [x, g.scalar('inv_sqrt2', Math.SQRT1_2)])]);
+  return g.node('Mul', [
+    g.node('Mul', [x, g.scalar('half', 0.5)]),
+    g.node('Add', [erf, g.scalar('one_f', 1)]),
+  ]);
 }
 
 /** Embedding lookup of int64 token ids [batch, length] with a mean over non-padding (id ≠ 0) tokens. */

@@ -1,0 +1,81 @@
+// Dialogue context: the previous utterances of the same conversation, joined before the
+// utterance with a separator token, for text models that read context (MELD, IEMOCAP). Browser-safe.
+import { EmovoxParameterError } from '../util/errors.js';
+import { CLS_ID, SEP_ID } from './word-vocab.js';
+
+/** One utterance of a conversation, as a context builder needs it. */
+export interface DialogueTurn {
+  /** Conversation id (MELD: split + Dialogue_ID); turns of different dialogues never mix. */
+  dialogue: string;
+  /** Position in the conversation (MELD: Utterance_ID); earlier turns have smaller numbers. */
+  turn: number;
+  text: string;
+  /** Who speaks (optional; `speakers: true` prefixes each context turn with it). */
+  speaker?: string;
+}
+
+/**
+ * The texts of the `turns` utterances before each item in its dialogue, oldest first.
+ * Items may come in any order; an item whose dialogue has no earlier turn gets [].
+ * @param items - utterances with dialogue id and turn number.
+ * @param turns - how many previous utterances (default 2; 0 gives [] for all).
+ * @param speakers - prefix each context text with "speaker: " (default false).
+ * @returns one array per item, in the order of `items`.
+ */
+export function previousTurns(items: readonly DialogueTurn[], turns = 2, speakers = false): string[][] {
+  if (!Number.isInteger(turns) || turns < 0)
+    throw new EmovoxParameterError('turns', `must be an integer >= 0, got ${turns}`);
+  const byDialogue = new Map<string, DialogueTurn[]>();
+  for (const item of items) {
+    const list = byDialogue.get(item.dialogue) ?? [];
+    list.push(item);
+    byDialogue.set(item.dialogue, list);
+  }
+  for (const list of byDialogue.values()) list.sort((a, b) => a.turn - b.turn);
+  return items.map((item) => {
+    if (turns === 0) return [];
+    const list = byDialogue.get(item.dialogue)!;
+    const before = list.filter((t) => t.turn < item.turn).slice(-turns);
+    return before.map((t) => (speakers && t.speaker ? `${t.speaker}: ${t.text}` : t.text));
+  });
+}
+
+/** Options of {@link encodeDialogue}. */
+export interface DialogueEncodeOptions {
+  /** Total ids at most (default 128). The utterance keeps its first ids; context loses its oldest. */
+  maxLength?: number;
+  /** Start with {@link CLS_ID} (default false). */
+  cls?: boolean;
+  /** Separator id between turns (default {@link SEP_ID}). */
+  sep?: number;
+}
+
+/**
+ * Ids of `context₁ [SEP] context₂ [SEP] utterance` (optionally after [CLS]): previous turns
+ * first, oldest first, so a model reads the conversation in order and the utterance last.
+ * When too long, the oldest context ids go first; the utterance is cut only when it alone is
+ * longer than the budget. With no context the result is the utterance alone (no separator).
+ * @param encode - text → ids (e.g. `(t) => vocab.encode(t)`).
+ * @param utterance - the utterance to classify.
+ * @param context - previous turns, oldest first (e.g. from {@link previousTurns}).
+ */
+export function encodeDialogue(
+  encode: (text: string) => number[],
+  utterance: string,
+  context: readonly string[],
+  options: DialogueEncodeOptions = {},
+): number[] {
+  const maxLength = options.maxLength ?? 128;
+  if (!Number.isInteger(maxLength) || maxLength < 2)
+    throw new EmovoxParameterError('maxLength', `must be an integer >= 2, got ${maxLength}`);
+  const sep = options.sep ?? SEP_ID;
+  const head = options.cls ? [CLS_ID] : [];
+  const own = encode(utterance).slice(0, maxLength - head.length);
+  const ctx: number[] = [];
+  for (const text of context) ctx.push(...encode(text), sep);
+  const budget = maxLength - head.length - own.length;
+  const kept = budget > 0 ? ctx.slice(Math.max(0, ctx.length - budget)) : [];
+  // A context cut in the middle of a turn starts with that turn's remaining words: fine for a
+  // model, and always ends with the separator before the utterance.
+  return [...head, ...kept, ...own];
+}
