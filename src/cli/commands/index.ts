@@ -19,6 +19,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CommandModule
   predict: async () => (await import('./predict.js')).predictCommand,
   train: async () => (await import('./train.js')).trainCommand,
   tune: async () => (await import('./tune.js')).tuneCommand,
+  worker: async () => (await import('./worker.js')).workerCommand,
 };
 
 /**

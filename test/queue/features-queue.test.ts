@@ -1,0 +1,113 @@
+// `emovox features --queue` against a real redis-server on loopback and three `emovox worker`
+// processes: the outputs equal a local run byte for byte (a poisoned file fails its item only),
+// a worker killed with SIGKILL mid-job loses and duplicates nothing, and a Redis restart (no
+// persistence) stops the client with a clear error, after which --resume finishes the run.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  queueCorpus,
+  redisSkip,
+  removeRedisDir,
+  runCli,
+  startRedis,
+  startWorker,
+  writePoisonedWav,
+  type QueueCorpus,
+  type TestRedis,
+  type TestWorker,
+} from './helpers.js';
+
+const skip = redisSkip();
+// Short locks so a killed worker's job is handed on within a few seconds.
+const WORKER_ARGS = ['--workers', '1', '--no-cache', '--lock-duration', '2', '--stalled-interval', '1'];
+
+describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
+  let redis: TestRedis;
+  let corpus: QueueCorpus;
+  let temp: string;
+  let files: string[];
+  let workers: TestWorker[] = [];
+  let local: { npy: Buffer; lengths: Buffer };
+
+  const featureArgs = (out: string) => ['features', ...files, '-s', 'mfcc40', '-o', out, '--no-cache'];
+  const outputs = (out: string) => ({
+    npy: readFileSync(out),
+    lengths: readFileSync(out.replace(/\.npy$/, '.lengths.npy')),
+  });
+
+  before(async () => {
+    corpus = queueCorpus();
+    temp = mkdtempSync(join(tmpdir(), 'emovox-queue-test-'));
+    const poisoned = join(temp, 'poisoned.wav');
+    writePoisonedWav(poisoned);
+    files = [...corpus.files.slice(0, 30), poisoned, ...corpus.files.slice(30)];
+    redis = await startRedis();
+    workers = [0, 1, 2].map(() => startWorker(redis.url, WORKER_ARGS));
+    const ref = await runCli([...featureArgs(join(temp, 'local.npy')), '--workers', '1']);
+    assert.equal(ref.status, 1, ref.stderr); // the poisoned file fails, the rest is written
+    local = outputs(join(temp, 'local.npy'));
+    await Promise.all(workers.map((w) => w.waitFor(/emovox worker \S+ on redis:/)));
+  });
+
+  after(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await redis?.stop();
+    if (redis) removeRedisDir(redis);
+    corpus?.remove();
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  });
+
+  test(`the outputs equal a local run byte for byte; a poisoned file fails only itself`, async () => {
+    const out = join(temp, 'queue.npy');
+    const run = await runCli([...featureArgs(out), '--queue', redis.url, '--job-size', '4']);
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /failed: .*poisoned\.wav/);
+    assert.match(run.stderr, new RegExp(`mfcc40: ${files.length - 1}/${files.length} files`));
+    const got = outputs(out);
+    assert.ok(got.npy.equals(local.npy), 'NPY differs from the local run');
+    assert.ok(got.lengths.equals(local.lengths), 'lengths NPY differs from the local run');
+    // The work was spread: more than one worker finished jobs.
+    const busy = workers.filter((w) => /features job \S+ done/.test(w.log())).length;
+    assert.ok(busy >= 2, `only ${busy} worker(s) took jobs`);
+  });
+
+  test('a worker killed with SIGKILL mid-job: its job is redone elsewhere, nothing lost or counted twice', async () => {
+    const out = join(temp, 'killed.npy');
+    const client = runCli([...featureArgs(out), '--queue', redis.url, '--job-size', '4', '--run-id', 'kill9']);
+    const victim = workers[0];
+    const started = await victim.waitFor(/features job (kill9\.\d+) started/);
+    const job = /(kill9\.\d+)/.exec(started)![1];
+    victim.child.kill('SIGKILL');
+    const run = await client;
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, new RegExp(`mfcc40: ${files.length - 1}/${files.length} files`));
+    const got = outputs(out);
+    assert.ok(got.npy.equals(local.npy), 'NPY differs from the local run');
+    assert.ok(got.lengths.equals(local.lengths), 'lengths NPY differs from the local run');
+    assert.doesNotMatch(victim.log(), new RegExp(`job ${job.replace('.', '\\.')} done`));
+    const finisher = workers.slice(1).some((w) => new RegExp(`job ${job.replace('.', '\\.')} done`).test(w.log()));
+    assert.ok(finisher, `no other worker finished ${job}`);
+  });
+
+  test('Redis restarted mid-run: the client stops with a clear error, --resume finishes the run', async () => {
+    const out = join(temp, 'restart.npy');
+    const args = [...featureArgs(out), '--queue', redis.url, '--job-size', '4', '--run-id', 'restart1'];
+    const alive = workers.slice(1);
+    const client = runCli(args);
+    await Promise.race(alive.map((w) => w.waitFor(/features job restart1\.\d+ started/)));
+    await redis.stop();
+    await redis.start();
+    const lost = await client;
+    assert.equal(lost.status, 1, lost.stderr);
+    assert.match(lost.stderr, /run restart1: .*gone from Redis.*--resume --run-id restart1/s);
+    assert.throws(() => readFileSync(out), /ENOENT/, 'nothing is written by a lost run');
+    const resumed = await runCli([...args, '--resume']);
+    assert.equal(resumed.status, 1, resumed.stderr);
+    assert.match(resumed.stderr, new RegExp(`mfcc40: ${files.length - 1}/${files.length} files`));
+    const got = outputs(out);
+    assert.ok(got.npy.equals(local.npy), 'NPY differs from the local run');
+  });
+});
