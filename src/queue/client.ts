@@ -150,10 +150,16 @@ export async function runOnQueue(
     await Promise.allSettled([queue.close(), store.close()]);
   };
   try {
+    // The connection's own error (ECONNREFUSED, a TLS failure) says more than the command's.
+    let connectionProblem: unknown;
+    const onError = (error: unknown) => (connectionProblem = error);
+    store.redis.on('error', onError);
     try {
       await store.redis.ping();
     } catch (error) {
-      throw contactError(connection, error);
+      throw contactError(connection, connectionProblem ?? error);
+    } finally {
+      store.redis.off('error', onError);
     }
     const fingerprint = createHash('sha256').update(canonicalJson({ kind: plan.kind, jobs: plan.jobs })).digest('hex');
     const existing = await store.meta(runId);

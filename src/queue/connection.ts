@@ -84,7 +84,7 @@ export function parseQueueAddress(address: QueueAddress, source = '--queue'): Qu
   return { options, display };
 }
 
-/** A URL with its password (if any) replaced by `***`. */
+/** A URL (any scheme) with its password, if any, replaced by `***`. */
 export function redact(text: string): string {
-  return text.replace(/^(rediss?:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
+  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
 }

@@ -194,13 +194,13 @@ export interface CliRun {
 }
 
 /** Runs `emovox <args>` without blocking the event loop (the workers' logs keep flowing). */
-export function runCli(args: string[], timeoutMs = 120_000): Promise<CliRun> {
+export function runCli(args: string[], timeoutMs = 120_000): Promise<CliRun> & { child: ChildProcess } {
   const child = spawn(process.execPath, ['--import', tsx, cliEntry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  return new Promise((resolveRun) => {
+  const done = new Promise<CliRun>((resolveRun) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     // 'close' comes after the pipes are drained.
     child.once('close', (status) => {
@@ -208,4 +208,5 @@ export function runCli(args: string[], timeoutMs = 120_000): Promise<CliRun> {
       resolveRun({ status, stdout, stderr });
     });
   });
+  return Object.assign(done, { child });
 }

@@ -1,12 +1,15 @@
-// `emovox features --queue` against a real redis-server on loopback and three `emovox worker`
+// `emovox features --queue` (and `predict --queue`) against a real redis-server on loopback and three `emovox worker`
 // processes: the outputs equal a local run byte for byte (a poisoned file fails its item only),
 // a worker killed with SIGKILL mid-job loses and duplicates nothing, and a Redis restart (no
 // persistence) stops the client with a clear error, after which --resume finishes the run.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot } from '../helpers/data.js';
+import { makeSyntheticRavdess, removeSynthetic } from '../helpers/synthetic-corpus.js';
+import { engineSkip } from '../models/engine-helpers.js';
 import {
   queueCorpus,
   redisSkip,
@@ -21,6 +24,7 @@ import {
 } from './helpers.js';
 
 const skip = redisSkip();
+const tuneSkip = skip || engineSkip();
 // Short locks so a killed worker's job is handed on within a few seconds.
 const WORKER_ARGS = ['--workers', '1', '--no-cache', '--lock-duration', '2', '--stalled-interval', '1'];
 
@@ -74,6 +78,20 @@ describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
     assert.ok(busy >= 2, `only ${busy} worker(s) took jobs`);
   });
 
+  test('predict --queue: the same rows as a local run (a poisoned file is a failed row)', async () => {
+    const some = [...files.slice(0, 8), join(temp, 'poisoned.wav')];
+    const [queued, here] = await Promise.all([
+      runCli(['predict', ...some, '-f', 'jsonl', '--queue', redis.url, '--job-size', '3']),
+      runCli(['predict', ...some, '-f', 'jsonl', '--workers', '1']),
+    ]);
+    assert.equal(here.status, 1, here.stderr);
+    assert.equal(queued.status, 1, queued.stderr);
+    assert.equal(queued.stdout.trim().split('\n').length, some.length);
+    assert.match(queued.stdout, /poisoned\.wav","error":/);
+    assert.equal(queued.stdout, here.stdout);
+    assert.match(queued.stderr, /8\/9 files/);
+  });
+
   test('a worker killed with SIGKILL mid-job: its job is redone elsewhere, nothing lost or counted twice', async () => {
     const out = join(temp, 'killed.npy');
     const client = runCli([...featureArgs(out), '--queue', redis.url, '--job-size', '4', '--run-id', 'kill9']);
@@ -90,6 +108,20 @@ describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
     assert.doesNotMatch(victim.log(), new RegExp(`job ${job.replace('.', '\\.')} done`));
     const finisher = workers.slice(1).some((w) => new RegExp(`job ${job.replace('.', '\\.')} done`).test(w.log()));
     assert.ok(finisher, `no other worker finished ${job}`);
+  });
+
+  test('the client killed mid-run reattaches with --resume --run-id and gathers what the workers did meanwhile', async () => {
+    const out = join(temp, 'reattach.npy');
+    const args = [...featureArgs(out), '--queue', redis.url, '--job-size', '4', '--run-id', 'reattach1'];
+    const first = runCli(args);
+    await Promise.race(workers.slice(1).map((w) => w.waitFor(/features job reattach1\.\d+ done/)));
+    first.child.kill('SIGKILL');
+    await first;
+    const again = await runCli([...args, '--resume']);
+    assert.equal(again.status, 1, again.stderr);
+    assert.match(again.stderr, /run reattach1 on redis/);
+    assert.match(again.stderr, new RegExp(`mfcc40: ${files.length - 1}/${files.length} files`));
+    assert.ok(outputs(out).npy.equals(local.npy), 'NPY differs from the local run');
   });
 
   test('Redis restarted mid-run: the client stops with a clear error, --resume finishes the run', async () => {
@@ -109,5 +141,57 @@ describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
     assert.match(resumed.stderr, new RegExp(`mfcc40: ${files.length - 1}/${files.length} files`));
     const got = outputs(out);
     assert.ok(got.npy.equals(local.npy), 'NPY differs from the local run');
+  });
+
+  test('tune --queue: each trial a job on the workers (alive after the Redis restart); the same results table', { skip: tuneSkip }, async () => {
+    const synthetic = makeSyntheticRavdess({ actors: 9, emotions: [1, 3, 4, 5], durationS: 0.5 });
+    try {
+      const space = join(temp, 'space.yaml');
+      writeFileSync(space, 'training.optimizer.lr: [0.001, 0.01]\n');
+      const args = (out: string) => [
+        'tune',
+        join(repoRoot, 'recipes', 'linear-functionals.yaml'),
+        '--space',
+        space,
+        '--trials',
+        '2',
+        '--method',
+        'grid',
+        '--set',
+        `data.corpora=[${synthetic}]`,
+        '--set',
+        `data.cache=${join(temp, 'tune-cache')}`,
+        '--set',
+        'data.workers=0',
+        '--set',
+        'training.epochs=3',
+        '--set',
+        'protocol.name=speaker-kfold',
+        '--set',
+        'protocol.k=3',
+        '--folds',
+        '1',
+        '--no-winner',
+        '-o',
+        out,
+      ];
+      // The local run first: it fills the feature cache both runs share.
+      const here = await runCli(args(join(temp, 'tune-local')));
+      assert.equal(here.status, 0, here.stderr);
+      const queued = await runCli([...args(join(temp, 'tune-queue')), '--queue', redis.url]);
+      assert.equal(queued.status, 0, queued.stderr);
+      assert.match(queued.stderr, /\[2\/2\] trial \d: validation/);
+      // Same trials, params and scores; only the wall seconds differ.
+      const table = (dir: string) => readFileSync(join(dir, 'trials.md'), 'utf8').replace(/\| \d+ \|$/gm, '| s |');
+      assert.equal(table(join(temp, 'tune-queue')), table(join(temp, 'tune-local')));
+      const trials = (dir: string) =>
+        (JSON.parse(readFileSync(join(dir, 'trials.json'), 'utf8')) as { trials: Record<string, unknown>[] }).trials.map(
+          ({ trial, params, score }) => ({ trial, params, score }),
+        );
+      assert.deepEqual(trials(join(temp, 'tune-queue')), trials(join(temp, 'tune-local')));
+      assert.ok(workers.slice(1).some((w) => /tune job \S+ done/.test(w.log())), 'no worker ran a trial');
+    } finally {
+      removeSynthetic(synthetic);
+    }
   });
 });
