@@ -11,6 +11,8 @@
 // - overhead: --pings jobs of one `ping` item each (a job that stores one outcome and does
 //   nothing else), on 1 worker and on 4 workers: wall time / jobs = the queue's cost per job
 //   (enqueue, fetch, lock, store the outcome, mark the chunk, complete, gather).
+// - Redis CPU: the server's user + system CPU (INFO cpu) over each phase, per ping job and per
+//   feature file: what bounds one Redis when many workers share it (docs/queue.md).
 // Repetitions are interleaved; the report gives the median and the min-max spread.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -143,6 +145,13 @@ function corpus(n: number, temp: string): { files: string[]; origin: string } {
   return { files, origin: 'synthetic 2 s WAVs' };
 }
 
+/** Redis server CPU seconds so far (user + system, from INFO cpu). */
+function redisCpu(url: string): number {
+  const info = spawnSync('redis-cli', ['-p', new URL(url).port, 'info', 'cpu'], { encoding: 'utf8' }).stdout;
+  const get = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? NaN);
+  return get('used_cpu_user') + get('used_cpu_sys');
+}
+
 function stats(xs: number[]): { median: number; min: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
@@ -158,7 +167,11 @@ async function main(): Promise<void> {
   const times: Record<string, number[]> = { local: [] };
   for (const w of args.workers) times[`queue-${w}`] = [];
   const pingTimes: Record<string, number[]> = { 'ping-1': [], 'ping-4': [] };
+  // Redis CPU ms per ping job and per feature file (the server's share of the cost).
+  const redisPerJob: number[] = [];
+  const redisPerFile: number[] = [];
   let checksum = '';
+  let valueBytes = 0;
   try {
     console.error(
       `bench:queue: ${files.length} files (${origin}), mfcc40, jobs of ${args.jobSize}, ${args.reps} reps; ` +
@@ -175,12 +188,17 @@ async function main(): Promise<void> {
         const workers = await startWorkers(redis.url, n);
         try {
           t = performance.now();
+          const cpu0 = redisCpu(redis.url);
           const queued = await extractOnQueue(files, spec, { address, cache: false, jobSize: args.jobSize, pollMs: 50 });
           times[`queue-${n}`].push((performance.now() - t) / 1000);
+          redisPerFile.push((1000 * (redisCpu(redis.url) - cpu0)) / files.length);
           const sum = queued.results.reduce((a, r) => a + (r.value.matrix?.data[0] ?? 0), 0);
           if (sum !== localSum || queued.results.length !== local.results.length)
             throw new Error(`queue-${n}: results differ from the local run`);
           checksum = String(sum);
+          valueBytes =
+            queued.results.reduce((a, r) => a + 4 * (r.value.matrix?.data.length ?? r.value.vector?.length ?? 0), 0) /
+            queued.results.length;
           if (n === 1 || n === 4) {
             const jobs: PlannedJob[] = Array.from({ length: args.pings }, (_, chunk) => ({
               v: 1,
@@ -189,8 +207,10 @@ async function main(): Promise<void> {
               items: [{ index: chunk }],
             }));
             t = performance.now();
+            const pingCpu0 = redisCpu(redis.url);
             await (await runOnQueue({ kind: 'ping', items: args.pings, jobs }, { address, pollMs: 20 })).finish();
             pingTimes[`ping-${n}`].push((performance.now() - t) / 1000);
+            redisPerJob.push((1000 * (redisCpu(redis.url) - pingCpu0)) / args.pings);
           }
         } finally {
           await stopWorkers(workers);
@@ -241,11 +261,25 @@ async function main(): Promise<void> {
       Object.entries(overhead)
         .map(([k, o]) => `${k.replace('ping-', '')} worker(s) ${o.medianMsPerJob.toFixed(2)} ms (${o.minMs.toFixed(2)}-${o.maxMs.toFixed(2)})`)
         .join(', '),
+    `Redis CPU per ping job ${stats(redisPerJob).median.toFixed(3)} ms (${stats(redisPerJob).min.toFixed(3)}-${stats(redisPerJob).max.toFixed(3)}), ` +
+      `per feature file ${stats(redisPerFile).median.toFixed(3)} ms (${stats(redisPerFile).min.toFixed(3)}-${stats(redisPerFile).max.toFixed(3)}; includes storing its value and the client's polling)`,
+    `feature value per file: ${(valueBytes / 1024).toFixed(1)} KiB through Redis`,
     `features: ${jobs} jobs of ${args.jobSize} files; queue-1 minus local = ${(((one.median - local.median) * 1000) / jobs).toFixed(1)} ms per job`,
   ];
   console.log(lines.join('\n'));
   if (args.json)
-    console.log(JSON.stringify({ files: files.length, origin, jobSize: args.jobSize, reps: args.reps, rows, overhead, checksum }));
+    console.log(JSON.stringify({
+        files: files.length,
+        origin,
+        jobSize: args.jobSize,
+        reps: args.reps,
+        rows,
+        overhead,
+        redisCpuMsPerJob: stats(redisPerJob),
+        redisCpuMsPerFile: stats(redisPerFile),
+        valueBytesPerFile: valueBytes,
+        checksum,
+      }));
 }
 
 await main();

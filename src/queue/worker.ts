@@ -330,8 +330,22 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   return {
     id,
     async close() {
-      await Promise.allSettled(workers.map((w) => w.close()));
-      await Promise.allSettled([extractPool?.close(), predictPool?.close(), store.close()]);
+      // BullMQ's graceful close waits for Redis; with Redis down it would wait forever. After a
+      // lock's duration the jobs still held are handed on by the stalled check anyway.
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = await Promise.race([
+        Promise.allSettled(workers.map((w) => w.close())).then(() => true),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), Math.max(lockMs, 5000)))),
+      ]);
+      clearTimeout(timer);
+      if (!graceful) {
+        log('queue: Redis does not answer; stopping without handing the running jobs back (they are retried once their lock expires)');
+        void Promise.allSettled(workers.map((w) => w.close(true)));
+      }
+      await Promise.allSettled([extractPool?.close(), predictPool?.close()]);
+      if (graceful) await store.close();
+      else store.redis.disconnect();
+      for (const w of workers) void w.disconnect().catch(() => {});
     },
   };
 }

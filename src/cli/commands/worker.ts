@@ -108,6 +108,8 @@ export const workerCommand: CommandModule = {
       .option('--quiet', 'no log lines')
       .action(async (options: WorkerCliOptions) => {
         await runWorker(options);
+        // A Redis that went away leaves reconnection timers behind; nothing else is pending.
+        process.exit(0);
       });
   },
 };
