@@ -6,8 +6,9 @@
 // stops it after.
 // - features: mfcc40 over N files (RAVDESS from ../shared/data or $EMOVOX_DATA when present, else
 //   synthetic 2 s WAVs), no feature cache, jobs of --job-size files; wall time from the first
-//   enqueue to the gathered result (workers started and idle before the clock starts), the
-//   local baseline is extractFeatures() with one worker thread in this process.
+//   enqueue to the gathered result (workers started and warmed up by an untimed run of two jobs
+//   each before the clock starts); the local baselines are extractFeatures() with one and two
+//   worker threads in this process (`local`, `local-2`).
 // - overhead: --pings jobs of one `ping` item each (a job that stores one outcome and does
 //   nothing else), on 1 worker and on 4 workers: wall time / jobs = the queue's cost per job
 //   (enqueue, fetch, lock, store the outcome, mark the chunk, complete, gather).
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
   const spec = featureSpec('mfcc40', {});
   const { files, origin } = corpus(args.files, temp);
   const address = { url: redis.url };
-  const times: Record<string, number[]> = { local: [] };
+  const times: Record<string, number[]> = { local: [], 'local-2': [] };
   for (const w of args.workers) times[`queue-${w}`] = [];
   const pingTimes: Record<string, number[]> = { 'ping-1': [], 'ping-4': [] };
   // Redis CPU ms per ping job and per feature file (the server's share of the cost).
@@ -183,10 +184,21 @@ async function main(): Promise<void> {
       let t = performance.now();
       const local = await extractFeatures(files, spec, { workers: 1, cache: false });
       times.local.push((performance.now() - t) / 1000);
+      t = performance.now();
+      await extractFeatures(files, spec, { workers: 2, cache: false });
+      times['local-2'].push((performance.now() - t) / 1000);
       const localSum = local.results.reduce((a, r) => a + (r.value.matrix?.data[0] ?? 0), 0);
       for (const n of args.workers) {
         const workers = await startWorkers(redis.url, n);
         try {
+          // Untimed warm-up: every worker starts its thread pool (decoder and FFT wasm) on its
+          // first job; the timed run measures the steady state.
+          await extractOnQueue(files.slice(0, Math.min(files.length, 2 * n * args.jobSize)), spec, {
+            address,
+            cache: false,
+            jobSize: args.jobSize,
+            pollMs: 50,
+          });
           t = performance.now();
           const cpu0 = redisCpu(redis.url);
           const queued = await extractOnQueue(files, spec, { address, cache: false, jobSize: args.jobSize, pollMs: 50 });
@@ -250,7 +262,7 @@ async function main(): Promise<void> {
     }),
   );
   const lines = [
-    `| run | wall s (median, min-max) | files/s | vs local 1 thread | vs 1 worker |`,
+    `| run | wall s (median, min-max) | files/s | vs local (1 thread) | vs 1 worker |`,
     `|---|---:|---:|---:|---:|`,
     ...rows.map(
       (r) =>

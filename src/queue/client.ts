@@ -29,7 +29,7 @@ export interface QueueClientOptions {
   readonly unreachableS?: number;
 }
 
-/** Files per job when `--job-size` is not given: small enough to spread a few hundred files over many workers, large enough that the queue's per-job cost (about a millisecond, docs/distributed.md) stays far below the work. */
+/** Files per job when `--job-size` is not given: small enough to spread a few hundred files over many workers, large enough that the queue's per-job cost (a few milliseconds, see docs/queue.md) stays far below the work. */
 export const DEFAULT_JOB_SIZE = 16;
 
 /** A job of a run, before the run id is known. */
