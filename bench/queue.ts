@@ -92,9 +92,13 @@ async function startRedis(dir: string): Promise<{ url: string; child: ChildProce
 /** Starts `n` workers (one thread each, no cache) and waits until each is connected. */
 async function startWorkers(url: string, n: number): Promise<ChildProcess[]> {
   const children = Array.from({ length: n }, () =>
-    spawn(process.execPath, ['--import', tsx, cli, 'worker', '--queue', url, '--workers', '1', '--no-cache'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    }),
+    spawn(
+      process.execPath,
+      ['--import', tsx, cli, 'worker', '--queue', url, '--workers', '1', '--no-cache'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    ),
   );
   await Promise.all(
     children.map(
@@ -201,7 +205,12 @@ async function main(): Promise<void> {
           });
           t = performance.now();
           const cpu0 = redisCpu(redis.url);
-          const queued = await extractOnQueue(files, spec, { address, cache: false, jobSize: args.jobSize, pollMs: 50 });
+          const queued = await extractOnQueue(files, spec, {
+            address,
+            cache: false,
+            jobSize: args.jobSize,
+            pollMs: 50,
+          });
           times[`queue-${n}`].push((performance.now() - t) / 1000);
           redisPerFile.push((1000 * (redisCpu(redis.url) - cpu0)) / files.length);
           const sum = queued.results.reduce((a, r) => a + (r.value.matrix?.data[0] ?? 0), 0);
@@ -209,8 +218,10 @@ async function main(): Promise<void> {
             throw new Error(`queue-${n}: results differ from the local run`);
           checksum = String(sum);
           valueBytes =
-            queued.results.reduce((a, r) => a + 4 * (r.value.matrix?.data.length ?? r.value.vector?.length ?? 0), 0) /
-            queued.results.length;
+            queued.results.reduce(
+              (a, r) => a + 4 * (r.value.matrix?.data.length ?? r.value.vector?.length ?? 0),
+              0,
+            ) / queued.results.length;
           if (n === 1 || n === 4) {
             const jobs: PlannedJob[] = Array.from({ length: args.pings }, (_, chunk) => ({
               v: 1,
@@ -220,7 +231,9 @@ async function main(): Promise<void> {
             }));
             t = performance.now();
             const pingCpu0 = redisCpu(redis.url);
-            await (await runOnQueue({ kind: 'ping', items: args.pings, jobs }, { address, pollMs: 20 })).finish();
+            await (
+              await runOnQueue({ kind: 'ping', items: args.pings, jobs }, { address, pollMs: 20 })
+            ).finish();
             pingTimes[`ping-${n}`].push((performance.now() - t) / 1000);
             redisPerJob.push((1000 * (redisCpu(redis.url) - pingCpu0)) / args.pings);
           }
@@ -258,7 +271,14 @@ async function main(): Promise<void> {
   const overhead = Object.fromEntries(
     Object.entries(pingTimes).map(([k, v]) => {
       const s = stats(v);
-      return [k, { medianMsPerJob: (1000 * s.median) / args.pings, minMs: (1000 * s.min) / args.pings, maxMs: (1000 * s.max) / args.pings }];
+      return [
+        k,
+        {
+          medianMsPerJob: (1000 * s.median) / args.pings,
+          minMs: (1000 * s.min) / args.pings,
+          maxMs: (1000 * s.max) / args.pings,
+        },
+      ];
     }),
   );
   const lines = [
@@ -271,7 +291,10 @@ async function main(): Promise<void> {
     '',
     `queue overhead per job (${args.pings} one-item ping jobs): ` +
       Object.entries(overhead)
-        .map(([k, o]) => `${k.replace('ping-', '')} worker(s) ${o.medianMsPerJob.toFixed(2)} ms (${o.minMs.toFixed(2)}-${o.maxMs.toFixed(2)})`)
+        .map(
+          ([k, o]) =>
+            `${k.replace('ping-', '')} worker(s) ${o.medianMsPerJob.toFixed(2)} ms (${o.minMs.toFixed(2)}-${o.maxMs.toFixed(2)})`,
+        )
         .join(', '),
     `Redis CPU per ping job ${stats(redisPerJob).median.toFixed(3)} ms (${stats(redisPerJob).min.toFixed(3)}-${stats(redisPerJob).max.toFixed(3)}), ` +
       `per feature file ${stats(redisPerFile).median.toFixed(3)} ms (${stats(redisPerFile).min.toFixed(3)}-${stats(redisPerFile).max.toFixed(3)}; includes storing its value and the client's polling)`,
@@ -280,7 +303,8 @@ async function main(): Promise<void> {
   ];
   console.log(lines.join('\n'));
   if (args.json)
-    console.log(JSON.stringify({
+    console.log(
+      JSON.stringify({
         files: files.length,
         origin,
         jobSize: args.jobSize,
@@ -291,7 +315,8 @@ async function main(): Promise<void> {
         redisCpuMsPerFile: stats(redisPerFile),
         valueBytesPerFile: valueBytes,
         checksum,
-      }));
+      }),
+    );
 }
 
 await main();

@@ -16,7 +16,8 @@ export interface QueueCliOptions {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be an integer >= 1');
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError('must be an integer >= 1');
   return n;
 }
 
@@ -34,8 +35,8 @@ export function addQueueOptions(command: Command, unit: 'files' | 'trial'): Comm
       'run on `emovox worker` processes through Redis: redis://host:port[/db] or rediss:// (TLS); ' +
         'the workers must see the inputs under the same paths (docs/queue.md)',
     )
-    .option('--queue-password <password>', 'Redis password (default: the URL\'s, else $EMOVOX_QUEUE_PASSWORD)')
-    .option('--queue-ca <pem>', 'with rediss://: certificate authority file of the server\'s certificate')
+    .option('--queue-password <password>', "Redis password (default: the URL's, else $EMOVOX_QUEUE_PASSWORD)")
+    .option('--queue-ca <pem>', "with rediss://: certificate authority file of the server's certificate")
     .option('--run-id <id>', 'with --queue: name of the run (default: random; printed at the start)')
     .option('--resume', 'with --queue and --run-id: reattach to a run (after the client or Redis stopped)');
   if (unit === 'files')

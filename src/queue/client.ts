@@ -86,7 +86,8 @@ export function jobId(runId: string, chunk: number): string {
 
 /** Splits `n` items into consecutive chunks of at most `size`: [[0..size-1], ...]. */
 export function chunkIndices(n: number, size: number): number[][] {
-  if (!(Number.isInteger(size) && size >= 1)) throw new EmovoxParameterError('--job-size', `must be an integer >= 1, got ${size}`);
+  if (!(Number.isInteger(size) && size >= 1))
+    throw new EmovoxParameterError('--job-size', `must be an integer >= 1, got ${size}`);
   const out: number[][] = [];
   for (let start = 0; start < n; start += size)
     out.push(Array.from({ length: Math.min(size, n - start) }, (_, i) => start + i));
@@ -136,7 +137,10 @@ export async function runOnQueue(
   if (options.resume && options.runId === undefined)
     throw new EmovoxParameterError('--resume', 'needs --run-id (the id printed when the run started)');
   if (options.runId !== undefined && !RUN_ID.test(options.runId))
-    throw new EmovoxParameterError('--run-id', `must be 1-64 letters, digits, _ or -, got "${options.runId}"`);
+    throw new EmovoxParameterError(
+      '--run-id',
+      `must be 1-64 letters, digits, _ or -, got "${options.runId}"`,
+    );
   const connection = parseQueueAddress(options.address);
   const report = options.report ?? (() => {});
   const runId = options.runId ?? randomBytes(6).toString('hex');
@@ -161,10 +165,15 @@ export async function runOnQueue(
     } finally {
       store.redis.off('error', onError);
     }
-    const fingerprint = createHash('sha256').update(canonicalJson({ kind: plan.kind, jobs: plan.jobs })).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(canonicalJson({ kind: plan.kind, jobs: plan.jobs }))
+      .digest('hex');
     const existing = await store.meta(runId);
     if (existing && !options.resume)
-      throw new EmovoxParameterError('--run-id', `run ${runId} already exists in the queue; add --resume to reattach to it`);
+      throw new EmovoxParameterError(
+        '--run-id',
+        `run ${runId} already exists in the queue; add --resume to reattach to it`,
+      );
     if (existing && (existing.fingerprint !== fingerprint || existing.kind !== plan.kind))
       throw new EmovoxParameterError(
         '--resume',
@@ -172,7 +181,9 @@ export async function runOnQueue(
       );
     if (!existing) {
       if (options.resume)
-        report(`queue: run ${runId} was not found in the queue (lost, expired or never started); starting it again under the same id`);
+        report(
+          `queue: run ${runId} was not found in the queue (lost, expired or never started); starting it again under the same id`,
+        );
       await store.createMeta(runId, {
         kind: plan.kind,
         fingerprint,
@@ -227,7 +238,12 @@ export async function runOnQueue(
         if (outage) report(`queue: Redis is back`);
         outage = false;
         if (metaExists === 0) throw new QueueRunLost(runId, "the run's state is gone from Redis");
-        onProgress(Math.min(plan.items, itemCount + [...failedChunks].reduce((a, c) => a + missingIn(plan, c, outcomes), 0)));
+        onProgress(
+          Math.min(
+            plan.items,
+            itemCount + [...failedChunks].reduce((a, c) => a + missingIn(plan, c, outcomes), 0),
+          ),
+        );
         if (chunkCount > done.size) {
           const fresh: number[] = [];
           for (const [c, s] of await store.chunks(runId)) {
@@ -247,7 +263,10 @@ export async function runOnQueue(
         if (!outage) report(`queue: Redis unreachable (${errorMessage(error)}); waiting for it to come back`);
         outage = true;
         if (Date.now() - lastContact > unreachableMs)
-          throw new QueueRunLost(runId, `Redis has been unreachable for ${Math.round((Date.now() - lastContact) / 1000)} s`);
+          throw new QueueRunLost(
+            runId,
+            `Redis has been unreachable for ${Math.round((Date.now() - lastContact) / 1000)} s`,
+          );
       }
       if (done.size + failedChunks.size < plan.jobs.length) await sleep(pollMs);
     }
@@ -360,5 +379,6 @@ async function checkJobs(
       }
     }
   }
-  if (lost > 0) throw new QueueRunLost(runId, `${lost} of its jobs ${lost === 1 ? 'is' : 'are'} missing from Redis`);
+  if (lost > 0)
+    throw new QueueRunLost(runId, `${lost} of its jobs ${lost === 1 ? 'is' : 'are'} missing from Redis`);
 }

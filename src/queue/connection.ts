@@ -40,7 +40,10 @@ export function parseQueueAddress(address: QueueAddress, source = '--queue'): Qu
   try {
     url = new URL(address.url);
   } catch {
-    throw new EmovoxParameterError(source, `${redact(address.url)}: not a URL (expected redis://host:port[/db])`);
+    throw new EmovoxParameterError(
+      source,
+      `${redact(address.url)}: not a URL (expected redis://host:port[/db])`,
+    );
   }
   const tls = url.protocol === 'rediss:';
   if (url.protocol !== 'redis:' && !tls)
@@ -53,9 +56,15 @@ export function parseQueueAddress(address: QueueAddress, source = '--queue'): Qu
   const dbText = url.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
   if (!Number.isInteger(db) || db < 0 || db > 1_000_000 || !/^\d*$/.test(dbText))
-    throw new EmovoxParameterError(source, `${redact(address.url)}: the database must be a number, got "${dbText}"`);
+    throw new EmovoxParameterError(
+      source,
+      `${redact(address.url)}: the database must be a number, got "${dbText}"`,
+    );
   if (url.search || url.hash)
-    throw new EmovoxParameterError(source, `${redact(address.url)}: query strings and fragments are not used`);
+    throw new EmovoxParameterError(
+      source,
+      `${redact(address.url)}: query strings and fragments are not used`,
+    );
   const password =
     address.password ??
     (url.password ? decodeURIComponent(url.password) : undefined) ??

@@ -11,7 +11,13 @@ import {
 } from '../extract/extract.js';
 import { checkFeatureSpec, type FeatureSpec } from '../features/sets.js';
 import { EmovoxParameterError } from '../util/errors.js';
-import { chunkIndices, DEFAULT_JOB_SIZE, runOnQueue, type PlannedJob, type QueueClientOptions } from './client.js';
+import {
+  chunkIndices,
+  DEFAULT_JOB_SIZE,
+  runOnQueue,
+  type PlannedJob,
+  type QueueClientOptions,
+} from './client.js';
 import { limitToJson, type ItemOutcome } from './jobs.js';
 
 /** Options of {@link extractOnQueue}. */
@@ -53,18 +59,26 @@ export async function extractOnQueue(
   if (!(maxDuration > 0)) throw new EmovoxParameterError('maxDuration', `must be > 0, got ${maxDuration}`);
   if (!(maxFileBytes > 0)) throw new EmovoxParameterError('maxFileBytes', `must be > 0, got ${maxFileBytes}`);
   const cache = options.cache === false ? false : options.cache === undefined ? null : resolve(options.cache);
-  const jobs: PlannedJob[] = chunkIndices(files.length, options.jobSize ?? DEFAULT_JOB_SIZE).map((indices, chunk) => ({
-    v: 1,
-    kind: 'features',
-    chunk,
-    items: indices.map((index) => ({ index, path: resolve(files[index]) })),
-    spec,
-    limits: { maxFileBytes, maxDuration: limitToJson(maxDuration), strict: options.strict ?? false },
-    cache,
-  }));
+  const jobs: PlannedJob[] = chunkIndices(files.length, options.jobSize ?? DEFAULT_JOB_SIZE).map(
+    (indices, chunk) => ({
+      v: 1,
+      kind: 'features',
+      chunk,
+      items: indices.map((index) => ({ index, path: resolve(files[index]) })),
+      spec,
+      limits: { maxFileBytes, maxDuration: limitToJson(maxDuration), strict: options.strict ?? false },
+      cache,
+    }),
+  );
   const counts = { failed: 0, hits: 0, stored: 0 };
   const progress = () =>
-    options.onProgress?.({ done: counts.stored, total: files.length, failed: counts.failed, cacheHits: counts.hits, source: '' });
+    options.onProgress?.({
+      done: counts.stored,
+      total: files.length,
+      failed: counts.failed,
+      cacheHits: counts.hits,
+      source: '',
+    });
   const run = await runOnQueue(
     { kind: 'features', items: files.length, jobs },
     options,
@@ -91,7 +105,11 @@ export async function extractOnQueue(
     let cacheMisses = 0;
     for (let index = 0; index < files.length; index++) {
       const source = files[index];
-      const outcome: ItemOutcome = run.outcomes.get(index) ?? { ok: false, by: '', problem: 'no result came back from the queue' };
+      const outcome: ItemOutcome = run.outcomes.get(index) ?? {
+        ok: false,
+        by: '',
+        problem: 'no result came back from the queue',
+      };
       if (!outcome.ok) {
         failures.push({ index, id: source, source, problem: outcome.problem });
         continue;
@@ -106,7 +124,12 @@ export async function extractOnQueue(
         value = decodeFeatureRecord(bytes).value;
       } catch (error) {
         const why = error instanceof BadFeatureRecord ? error.message : String(error);
-        failures.push({ index, id: source, source, problem: `its feature value came back damaged from the queue (${why})` });
+        failures.push({
+          index,
+          id: source,
+          source,
+          problem: `its feature value came back damaged from the queue (${why})`,
+        });
         continue;
       }
       const cached = outcome.cached === true;

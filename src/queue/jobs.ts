@@ -35,7 +35,11 @@ export interface FeaturesJob extends JobBase {
   /** The full feature spec (name, version, every parameter); the worker recomputes it from its registry and refuses a mismatch. */
   readonly spec: FeatureSpec;
   /** Per-file limits: bytes, seconds (`null` = no limit), strict decoding. */
-  readonly limits: { readonly maxFileBytes: number; readonly maxDuration: number | null; readonly strict: boolean };
+  readonly limits: {
+    readonly maxFileBytes: number;
+    readonly maxDuration: number | null;
+    readonly strict: boolean;
+  };
   /** Feature cache folder as the client names it (a shared path), `null` for the worker's own, `false` for none. */
   readonly cache: string | null | false;
 }
@@ -156,12 +160,17 @@ function finiteOrNull(x: unknown, name: string): number | null {
  * encoder model whose sha256 differs on this machine) refuses the job.
  */
 export function checkJobSpec(spec: unknown): FeatureSpec {
-  need(isRecord(spec) && typeof spec.name === 'string' && isRecord(spec.params), 'spec must be { name, version, params }');
+  need(
+    isRecord(spec) && typeof spec.name === 'string' && isRecord(spec.params),
+    'spec must be { name, version, params }',
+  );
   let definition;
   try {
     definition = featureSetDefinition(spec.name);
   } catch {
-    throw new JobRefused(`unknown feature set "${spec.name}" (this worker runs emovox with other sets; update it)`);
+    throw new JobRefused(
+      `unknown feature set "${spec.name}" (this worker runs emovox with other sets; update it)`,
+    );
   }
   need(
     spec.version === definition.version,
@@ -192,7 +201,10 @@ export function checkJobSpec(spec: unknown): FeatureSpec {
  */
 export function checkJob(kind: JobKind, data: unknown): QueueJob {
   need(isRecord(data), 'payload is not an object');
-  need(data.v === 1, `payload version ${String(data.v)} is not 1 (client and worker run different emovox versions)`);
+  need(
+    data.v === 1,
+    `payload version ${String(data.v)} is not 1 (client and worker run different emovox versions)`,
+  );
   need(data.kind === kind, `payload of kind ${String(data.kind)} on the ${kind} queue`);
   need(typeof data.runId === 'string' && RUN_ID.test(data.runId), 'bad run id');
   need(Number.isInteger(data.chunk) && (data.chunk as number) >= 0, 'bad chunk number');
@@ -230,8 +242,14 @@ export function checkJob(kind: JobKind, data: unknown): QueueJob {
       if (timeline !== undefined) {
         need(isRecord(timeline), 'bad timeline options');
         for (const k of ['window', 'hop', 'smoothing'])
-          need(timeline[k] === undefined || (typeof timeline[k] === 'number' && Number.isFinite(timeline[k])), `bad timeline ${k}`);
-        need(timeline.vad === undefined || ['silero', 'energy', 'none'].includes(timeline.vad as string), 'bad vad');
+          need(
+            timeline[k] === undefined || (typeof timeline[k] === 'number' && Number.isFinite(timeline[k])),
+            `bad timeline ${k}`,
+          );
+        need(
+          timeline.vad === undefined || ['silero', 'energy', 'none'].includes(timeline.vad as string),
+          'bad vad',
+        );
       }
       return {
         ...base,
@@ -251,7 +269,8 @@ export function checkJob(kind: JobKind, data: unknown): QueueJob {
       need(typeof data.out === 'string' && data.out.startsWith('/'), 'tune job needs an absolute run folder');
       need(typeof data.winner === 'boolean', 'bad winner flag');
       need(
-        data.folds === undefined || (Array.isArray(data.folds) && data.folds.every((f) => Number.isInteger(f) && f >= 1)),
+        data.folds === undefined ||
+          (Array.isArray(data.folds) && data.folds.every((f) => Number.isInteger(f) && f >= 1)),
         'bad folds',
       );
       need(data.command === undefined || typeof data.command === 'string', 'bad command');

@@ -11,7 +11,13 @@ import {
 import { Recognizer } from '../infer/recognizer.js';
 import { EmovoxParameterError } from '../util/errors.js';
 import { bundleDigest } from './bundle-digest.js';
-import { chunkIndices, DEFAULT_JOB_SIZE, runOnQueue, type PlannedJob, type QueueClientOptions } from './client.js';
+import {
+  chunkIndices,
+  DEFAULT_JOB_SIZE,
+  runOnQueue,
+  type PlannedJob,
+  type QueueClientOptions,
+} from './client.js';
 import { limitToJson } from './jobs.js';
 
 /** Options of {@link predictOnQueue}: those of `predictFiles` (without `workers`) plus the queue's. */
@@ -26,7 +32,10 @@ export type QueuePredictOptions = Omit<PredictFilesOptions, 'workers' | 'timeout
  *
  * @throws EmovoxInputError(model path, problem) when the model cannot be loaded; see `runOnQueue`.
  */
-export async function predictOnQueue(files: readonly string[], options: QueuePredictOptions): Promise<PredictFilesResult> {
+export async function predictOnQueue(
+  files: readonly string[],
+  options: QueuePredictOptions,
+): Promise<PredictFilesResult> {
   const started = performance.now();
   const maxDuration = options.maxDuration ?? PREDICT_MAX_DURATION_S;
   if (!(maxDuration > 0)) throw new EmovoxParameterError('maxDuration', `must be > 0, got ${maxDuration}`);
@@ -38,15 +47,17 @@ export async function predictOnQueue(files: readonly string[], options: QueuePre
     ...(bundled ? { name: bundled.name } : { path: resolve(path) }),
     sha256: bundleDigest(path),
   };
-  const jobs: PlannedJob[] = chunkIndices(files.length, options.jobSize ?? DEFAULT_JOB_SIZE).map((indices, chunk) => ({
-    v: 1,
-    kind: 'predict',
-    chunk,
-    items: indices.map((index) => ({ index, path: resolve(files[index]) })),
-    model,
-    maxDuration: limitToJson(maxDuration),
-    ...(options.timeline ? { timeline: options.timeline } : {}),
-  }));
+  const jobs: PlannedJob[] = chunkIndices(files.length, options.jobSize ?? DEFAULT_JOB_SIZE).map(
+    (indices, chunk) => ({
+      v: 1,
+      kind: 'predict',
+      chunk,
+      items: indices.map((index) => ({ index, path: resolve(files[index]) })),
+      model,
+      maxDuration: limitToJson(maxDuration),
+      ...(options.timeline ? { timeline: options.timeline } : {}),
+    }),
+  );
   let failed = 0;
   const run = await runOnQueue(
     { kind: 'predict', items: files.length, jobs },

@@ -142,7 +142,12 @@ export class RunStore {
    * Stores one item's outcome (and, for features, its value under the file's content hash).
    * @returns false when the run no longer exists: the caller should abandon the job.
    */
-  async storeItem(runId: string, index: number, outcome: ItemOutcome, value?: { hash: string; bytes: Buffer }): Promise<boolean> {
+  async storeItem(
+    runId: string,
+    index: number,
+    outcome: ItemOutcome,
+    value?: { hash: string; bytes: Buffer },
+  ): Promise<boolean> {
     const k = runKeys(runId);
     const stored = await this.redis.emovoxStoreItem(
       k.meta,
@@ -160,7 +165,9 @@ export class RunStore {
   /** Marks a chunk done. @returns false when the run no longer exists. */
   async storeChunk(runId: string, chunk: number, summary: ChunkDone): Promise<boolean> {
     const k = runKeys(runId);
-    return (await this.redis.emovoxStoreChunk(k.meta, k.chunks, String(chunk), JSON.stringify(summary))) === 1;
+    return (
+      (await this.redis.emovoxStoreChunk(k.meta, k.chunks, String(chunk), JSON.stringify(summary))) === 1
+    );
   }
 
   /** Outcomes of the given items that are stored (missing ones are absent from the map). */

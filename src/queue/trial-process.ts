@@ -19,7 +19,13 @@ export interface TrialRequest {
 
 /** What the child sends back before exiting. */
 export type TrialReply =
-  | { readonly ok: true; readonly score: number | null; readonly seconds: number; readonly out: string; readonly summary?: WinnerSummary }
+  | {
+      readonly ok: true;
+      readonly score: number | null;
+      readonly seconds: number;
+      readonly out: string;
+      readonly summary?: WinnerSummary;
+    }
   | {
       readonly ok: false;
       readonly problem: string;

@@ -59,7 +59,8 @@ export async function tuneOnQueue(
   // The data paths as this machine resolves them, so workers started elsewhere read the same files.
   const anchored = structuredClone(raw);
   setPath(anchored, 'data.root', dataRoot(base));
-  if (base.data.cache && !isAbsolute(base.data.cache)) setPath(anchored, 'data.cache', resolve(base.data.cache));
+  if (base.data.cache && !isAbsolute(base.data.cache))
+    setPath(anchored, 'data.cache', resolve(base.data.cache));
   const rawFor = (params: Record<string, unknown>): Record<string, unknown> => {
     const r = structuredClone(anchored);
     for (const [k, v] of Object.entries(params)) setPath(r, k, v);
@@ -90,29 +91,36 @@ export async function tuneOnQueue(
     );
     writeFileAtomicSync(join(out, 'trials.md'), trialsTable(sorted, monitor));
   };
-  const trialsRun = await runOnQueue({ kind: 'tune', items: points.length, jobs }, options, (index, outcome) => {
-    const trial = index + 1;
-    if (!outcome.ok) {
-      failed.push({ trial, problem: outcome.problem });
-      options.onTrial?.(trial, { problem: outcome.problem });
-      return;
-    }
-    const result: TrialResult = {
-      trial,
-      params: points[index],
-      score: outcome.score ?? Number.NaN,
-      seconds: outcome.seconds ?? 0,
-      out: dirOf(trial),
-    };
-    results.push(result);
-    write();
-    options.onTrial?.(trial, result);
-  });
+  const trialsRun = await runOnQueue(
+    { kind: 'tune', items: points.length, jobs },
+    options,
+    (index, outcome) => {
+      const trial = index + 1;
+      if (!outcome.ok) {
+        failed.push({ trial, problem: outcome.problem });
+        options.onTrial?.(trial, { problem: outcome.problem });
+        return;
+      }
+      const result: TrialResult = {
+        trial,
+        params: points[index],
+        score: outcome.score ?? Number.NaN,
+        seconds: outcome.seconds ?? 0,
+        out: dirOf(trial),
+      };
+      results.push(result);
+      write();
+      options.onTrial?.(trial, result);
+    },
+  );
   try {
     results.sort((a, b) => a.trial - b.trial);
     failed.sort((a, b) => a.trial - b.trial);
     if (results.length === 0)
-      throw new EmovoxInputError(out, `every trial failed (trial ${failed[0]?.trial}: ${failed[0]?.problem})`);
+      throw new EmovoxInputError(
+        out,
+        `every trial failed (trial ${failed[0]?.trial}: ${failed[0]?.problem})`,
+      );
     const better = (a: number, b: number) => (monitor.includes('oss') ? a < b : a > b);
     const best = results.reduce((a, b) =>
       Number.isFinite(b.score) && (!Number.isFinite(a.score) || better(b.score, a.score)) ? b : a,
@@ -143,7 +151,10 @@ export async function tuneOnQueue(
       const outcome = winnerRun.outcomes.get(0);
       await winnerRun.finish();
       if (!outcome?.ok || !outcome.summary)
-        throw new EmovoxInputError(join(out, 'best'), `the winner's run failed: ${outcome && !outcome.ok ? outcome.problem : 'no result'}`);
+        throw new EmovoxInputError(
+          join(out, 'best'),
+          `the winner's run failed: ${outcome && !outcome.ok ? outcome.problem : 'no result'}`,
+        );
       winner = outcome.summary;
     }
     await trialsRun.finish();

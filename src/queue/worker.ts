@@ -98,12 +98,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const stalledMs = 1000 * (options.stalledIntervalS ?? 30);
   const timeoutMs = 1000 * (options.timeoutS ?? 600);
   const kinds = options.kinds ?? JOB_KINDS;
-  if (!(Number.isInteger(threads) && threads >= 1)) throw new EmovoxParameterError('--workers', `must be an integer >= 1, got ${threads}`);
+  if (!(Number.isInteger(threads) && threads >= 1))
+    throw new EmovoxParameterError('--workers', `must be an integer >= 1, got ${threads}`);
   if (!(Number.isInteger(concurrency) && concurrency >= 1))
     throw new EmovoxParameterError('--concurrency', `must be an integer >= 1, got ${concurrency}`);
   if (!(lockMs >= 1000)) throw new EmovoxParameterError('--lock-duration', 'must be at least 1 s');
   if (!(stalledMs >= 500)) throw new EmovoxParameterError('--stalled-interval', 'must be at least 0.5 s');
-  for (const k of kinds) if (!JOB_KINDS.includes(k)) throw new EmovoxParameterError('--only', `unknown job kind "${k}" (${JOB_KINDS.join(', ')})`);
+  for (const k of kinds)
+    if (!JOB_KINDS.includes(k))
+      throw new EmovoxParameterError('--only', `unknown job kind "${k}" (${JOB_KINDS.join(', ')})`);
   const allowed = (options.allowPaths ?? []).map((p) => realOrResolved(p));
   const id = `${hostname()}:${process.pid}`;
   const store = new RunStore(connection.options, true);
@@ -169,7 +172,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       }
       if (!response.ok) return { outcome: { ok: false, by: id, problem: response.problem } };
       return {
-        outcome: { ok: true, by: id, hash: response.fileHash, cached: response.cached, warnings: response.warnings },
+        outcome: {
+          ok: true,
+          by: id,
+          hash: response.fileHash,
+          cached: response.cached,
+          warnings: response.warnings,
+        },
         value: { hash: response.fileHash, bytes: encodeFeatureRecord(valueOf(response)) },
       };
     });
@@ -268,7 +277,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         return { skipped: true };
       }
       if (kind !== 'ping')
-        log(`${kind} job ${job.id} started: ${data.items.length} item${data.items.length === 1 ? '' : 's'}, attempt ${job.attemptsMade + 1}`);
+        log(
+          `${kind} job ${job.id} started: ${data.items.length} item${data.items.length === 1 ? '' : 's'}, attempt ${job.attemptsMade + 1}`,
+        );
       const result =
         data.kind === 'features'
           ? await features(data)
@@ -278,7 +289,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
               ? await tune(data)
               : await ping(data);
       const seconds = (performance.now() - started) / 1000;
-      if (!result.stored || !(await store.storeChunk(data.runId, data.chunk, { by: id, items: data.items.length, failed: result.failed, seconds }))) {
+      if (
+        !result.stored ||
+        !(await store.storeChunk(data.runId, data.chunk, {
+          by: id,
+          items: data.items.length,
+          failed: result.failed,
+          seconds,
+        }))
+      ) {
         log(`${kind} job ${job.id}: its run is gone (finished, cancelled or lost); results dropped`);
         return { skipped: true };
       }
@@ -339,7 +358,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       ]);
       clearTimeout(timer);
       if (!graceful) {
-        log('queue: Redis does not answer; stopping without handing the running jobs back (they are retried once their lock expires)');
+        log(
+          'queue: Redis does not answer; stopping without handing the running jobs back (they are retried once their lock expires)',
+        );
         void Promise.allSettled(workers.map((w) => w.close(true)));
       }
       await Promise.allSettled([extractPool?.close(), predictPool?.close()]);
@@ -367,7 +388,10 @@ function isInside(path: string, dir: string): boolean {
 function runTrial(request: TrialRequest): Promise<TrialReply> {
   const script = childScript('./trial-process');
   return new Promise((resolveReply, reject) => {
-    const child = fork(script.path, [], { execArgv: script.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(script.path, [], {
+      execArgv: script.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let reply: TrialReply | undefined;
     child.once('message', (message: TrialReply) => {
       reply = message;

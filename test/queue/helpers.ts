@@ -123,7 +123,10 @@ export function startWorker(url: string, args: string[] = []): TestWorker {
       const m = text.match(pattern);
       if (m) return Promise.resolve(m[0]);
       return new Promise((resolveMatch, reject) => {
-        const timer = setTimeout(() => reject(new Error(`worker log never matched ${pattern}:\n${text}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`worker log never matched ${pattern}:\n${text}`)),
+          timeoutMs,
+        );
         waiters.push({
           pattern,
           resolve: (s) => {
@@ -168,7 +171,8 @@ export function queueCorpus(): QueueCorpus {
         .sort()
         .slice(0, 60)
         .map((f) => join(actor, f));
-      if (files.length >= 20) return { files, origin: `RAVDESS ${actor} (${files.length} files)`, remove: () => {} };
+      if (files.length >= 20)
+        return { files, origin: `RAVDESS ${actor} (${files.length} files)`, remove: () => {} };
     } catch {
       // fall through to the synthetic corpus
     }
@@ -178,7 +182,11 @@ export function queueCorpus(): QueueCorpus {
     .filter((f) => f.endsWith('.wav'))
     .sort()
     .map((f) => join(dir, f));
-  return { files, origin: `synthetic (${files.length} WAVs)`, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    files,
+    origin: `synthetic (${files.length} WAVs)`,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Writes a file with a .wav name and garbage bytes (a poisoned item). */
@@ -195,7 +203,9 @@ export interface CliRun {
 
 /** Runs `emovox <args>` without blocking the event loop (the workers' logs keep flowing). */
 export function runCli(args: string[], timeoutMs = 120_000): Promise<CliRun> & { child: ChildProcess } {
-  const child = spawn(process.execPath, ['--import', tsx, cliEntry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', tsx, cliEntry, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

@@ -94,7 +94,15 @@ describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
 
   test('a worker killed with SIGKILL mid-job: its job is redone elsewhere, nothing lost or counted twice', async () => {
     const out = join(temp, 'killed.npy');
-    const client = runCli([...featureArgs(out), '--queue', redis.url, '--job-size', '4', '--run-id', 'kill9']);
+    const client = runCli([
+      ...featureArgs(out),
+      '--queue',
+      redis.url,
+      '--job-size',
+      '4',
+      '--run-id',
+      'kill9',
+    ]);
     const victim = workers[0];
     const started = await victim.waitFor(/features job (kill9\.\d+) started/);
     const job = /(kill9\.\d+)/.exec(started)![1];
@@ -106,7 +114,9 @@ describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
     assert.ok(got.npy.equals(local.npy), 'NPY differs from the local run');
     assert.ok(got.lengths.equals(local.lengths), 'lengths NPY differs from the local run');
     assert.doesNotMatch(victim.log(), new RegExp(`job ${job.replace('.', '\\.')} done`));
-    const finisher = workers.slice(1).some((w) => new RegExp(`job ${job.replace('.', '\\.')} done`).test(w.log()));
+    const finisher = workers
+      .slice(1)
+      .some((w) => new RegExp(`job ${job.replace('.', '\\.')} done`).test(w.log()));
     assert.ok(finisher, `no other worker finished ${job}`);
   });
 
@@ -143,55 +153,65 @@ describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
     assert.ok(got.npy.equals(local.npy), 'NPY differs from the local run');
   });
 
-  test('tune --queue: each trial a job on the workers (alive after the Redis restart); the same results table', { skip: tuneSkip }, async () => {
-    const synthetic = makeSyntheticRavdess({ actors: 9, emotions: [1, 3, 4, 5], durationS: 0.5 });
-    try {
-      const space = join(temp, 'space.yaml');
-      writeFileSync(space, 'training.optimizer.lr: [0.001, 0.01]\n');
-      const args = (out: string) => [
-        'tune',
-        join(repoRoot, 'recipes', 'linear-functionals.yaml'),
-        '--space',
-        space,
-        '--trials',
-        '2',
-        '--method',
-        'grid',
-        '--set',
-        `data.corpora=[${synthetic}]`,
-        '--set',
-        `data.cache=${join(temp, 'tune-cache')}`,
-        '--set',
-        'data.workers=0',
-        '--set',
-        'training.epochs=3',
-        '--set',
-        'protocol.name=speaker-kfold',
-        '--set',
-        'protocol.k=3',
-        '--folds',
-        '1',
-        '--no-winner',
-        '-o',
-        out,
-      ];
-      // The local run first: it fills the feature cache both runs share.
-      const here = await runCli(args(join(temp, 'tune-local')));
-      assert.equal(here.status, 0, here.stderr);
-      const queued = await runCli([...args(join(temp, 'tune-queue')), '--queue', redis.url]);
-      assert.equal(queued.status, 0, queued.stderr);
-      assert.match(queued.stderr, /\[2\/2\] trial \d: validation/);
-      // Same trials, params and scores; only the wall seconds differ.
-      const table = (dir: string) => readFileSync(join(dir, 'trials.md'), 'utf8').replace(/\| \d+ \|$/gm, '| s |');
-      assert.equal(table(join(temp, 'tune-queue')), table(join(temp, 'tune-local')));
-      const trials = (dir: string) =>
-        (JSON.parse(readFileSync(join(dir, 'trials.json'), 'utf8')) as { trials: Record<string, unknown>[] }).trials.map(
-          ({ trial, params, score }) => ({ trial, params, score }),
+  test(
+    'tune --queue: each trial a job on the workers (alive after the Redis restart); the same results table',
+    { skip: tuneSkip },
+    async () => {
+      const synthetic = makeSyntheticRavdess({ actors: 9, emotions: [1, 3, 4, 5], durationS: 0.5 });
+      try {
+        const space = join(temp, 'space.yaml');
+        writeFileSync(space, 'training.optimizer.lr: [0.001, 0.01]\n');
+        const args = (out: string) => [
+          'tune',
+          join(repoRoot, 'recipes', 'linear-functionals.yaml'),
+          '--space',
+          space,
+          '--trials',
+          '2',
+          '--method',
+          'grid',
+          '--set',
+          `data.corpora=[${synthetic}]`,
+          '--set',
+          `data.cache=${join(temp, 'tune-cache')}`,
+          '--set',
+          'data.workers=0',
+          '--set',
+          'training.epochs=3',
+          '--set',
+          'protocol.name=speaker-kfold',
+          '--set',
+          'protocol.k=3',
+          '--folds',
+          '1',
+          '--no-winner',
+          '-o',
+          out,
+        ];
+        // The local run first: it fills the feature cache both runs share.
+        const here = await runCli(args(join(temp, 'tune-local')));
+        assert.equal(here.status, 0, here.stderr);
+        const queued = await runCli([...args(join(temp, 'tune-queue')), '--queue', redis.url]);
+        assert.equal(queued.status, 0, queued.stderr);
+        assert.match(queued.stderr, /\[2\/2\] trial \d: validation/);
+        // Same trials, params and scores; only the wall seconds differ.
+        const table = (dir: string) =>
+          readFileSync(join(dir, 'trials.md'), 'utf8').replace(/\| \d+ \|$/gm, '| s |');
+        assert.equal(table(join(temp, 'tune-queue')), table(join(temp, 'tune-local')));
+        const trials = (dir: string) =>
+          (
+            JSON.parse(readFileSync(join(dir, 'trials.json'), 'utf8')) as {
+              trials: Record<string, unknown>[];
+            }
+          ).trials.map(({ trial, params, score }) => ({ trial, params, score }));
+        assert.deepEqual(trials(join(temp, 'tune-queue')), trials(join(temp, 'tune-local')));
+        assert.ok(
+          workers.slice(1).some((w) => /tune job \S+ done/.test(w.log())),
+          'no worker ran a trial',
         );
-      assert.deepEqual(trials(join(temp, 'tune-queue')), trials(join(temp, 'tune-local')));
-      assert.ok(workers.slice(1).some((w) => /tune job \S+ done/.test(w.log())), 'no worker ran a trial');
-    } finally {
-      removeSynthetic(synthetic);
-    }
-  });
+      } finally {
+        removeSynthetic(synthetic);
+      }
+    },
+  );
 });

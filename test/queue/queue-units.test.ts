@@ -64,7 +64,10 @@ test('job payloads: a worker recomputes the spec and refuses anything else; unkn
   assert.ok(!('code' in job), 'an unknown field went through');
   assert.equal(job.kind, 'features');
   const refuse = (kind: 'features' | 'predict' | 'tune', data: unknown, pattern: RegExp) =>
-    assert.throws(() => checkJob(kind, data), (e: unknown) => e instanceof JobRefused && pattern.test(e.message));
+    assert.throws(
+      () => checkJob(kind, data),
+      (e: unknown) => e instanceof JobRefused && pattern.test(e.message),
+    );
   refuse('features', { ...good, v: 2 }, /version/);
   refuse('predict', good, /kind features on the predict queue/);
   refuse('features', { ...good, runId: 'a:b' }, /run id/);
@@ -75,12 +78,30 @@ test('job payloads: a worker recomputes the spec and refuses anything else; unkn
   refuse('features', { ...good, items: [{ index: 0 }] }, /no path/);
   refuse(
     'predict',
-    { v: 1, kind: 'predict', runId: 'r', chunk: 0, items: [{ index: 0, path: '/a' }], model: { name: 'x', sha256: 'nothex' }, maxDuration: null },
+    {
+      v: 1,
+      kind: 'predict',
+      runId: 'r',
+      chunk: 0,
+      items: [{ index: 0, path: '/a' }],
+      model: { name: 'x', sha256: 'nothex' },
+      maxDuration: null,
+    },
     /sha256/,
   );
   refuse(
     'tune',
-    { v: 1, kind: 'tune', runId: 'r', chunk: 0, items: [{ index: 0 }], recipe: {}, recipeName: 'r', out: 'relative/dir', winner: false },
+    {
+      v: 1,
+      kind: 'tune',
+      runId: 'r',
+      chunk: 0,
+      items: [{ index: 0 }],
+      recipe: {},
+      recipeName: 'r',
+      out: 'relative/dir',
+      winner: false,
+    },
     /absolute run folder/,
   );
 });
@@ -122,7 +143,21 @@ test('a local run never loads bullmq or ioredis; --queue does (and says when Red
     const run = (extra: string[]) =>
       spawnSync(
         process.execPath,
-        ['--import', import.meta.resolve('tsx'), '--import', register, cliEntry, 'features', wav, '-s', 'mfcc40', '-o', join(dir, 'o.npy'), '--no-cache', ...extra],
+        [
+          '--import',
+          import.meta.resolve('tsx'),
+          '--import',
+          register,
+          cliEntry,
+          'features',
+          wav,
+          '-s',
+          'mfcc40',
+          '-o',
+          join(dir, 'o.npy'),
+          '--no-cache',
+          ...extra,
+        ],
         { encoding: 'utf8', timeout: 60_000 },
       );
     const local = run(['--workers', '0']);
@@ -139,7 +174,16 @@ test('--queue with no Redis listening: a clear error, exit 1, nothing written', 
   const dir = mkdtempSync(join(tmpdir(), 'emovox-queue-down-'));
   try {
     writeFileSync(join(dir, 'a.wav'), encodeWav(synthesizeSpeechLike({ durationS: 0.5, seed: 2 }), 16000));
-    const r = emovox(['features', join(dir, 'a.wav'), '-s', 'mfcc40', '-o', join(dir, 'o.npy'), '--queue', 'redis://127.0.0.1:1']);
+    const r = emovox([
+      'features',
+      join(dir, 'a.wav'),
+      '-s',
+      'mfcc40',
+      '-o',
+      join(dir, 'o.npy'),
+      '--queue',
+      'redis://127.0.0.1:1',
+    ]);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /--queue: redis:\/\/127\.0\.0\.1:1\/0: cannot reach Redis \(.*ECONNREFUSED/);
     assert.equal(spawnSync('ls', [join(dir, 'o.npy')]).status, 2);

@@ -73,7 +73,10 @@ export async function runFeatures(
   checkFeatureSpec(spec);
   const queue = queueClientOptions(options, (line) => err(line));
   if (queue && options.workers !== undefined)
-    throw new EmovoxParameterError('--workers', 'sets local threads; with --queue each `emovox worker --workers` sets its own');
+    throw new EmovoxParameterError(
+      '--workers',
+      'sets local threads; with --queue each `emovox worker --workers` sets its own',
+    );
   const kind = featureSetDefinition(spec.name).kind;
   const outputs = featureOutputPaths(options.out, kind, options.layout);
   checkOutputPaths([options.out], { extension: '.npy', parameter: '--out' });
@@ -259,7 +262,7 @@ export const featuresCommand: CommandModule = {
         'print a JSON summary on stdout (problems are also printed on stderr), no progress bar',
       );
     addQueueOptions(command, 'files').action(async (inputs: string[], options: FeaturesOptions) => {
-        process.exitCode = await runFeatures(inputs, options);
-      });
+      process.exitCode = await runFeatures(inputs, options);
+    });
   },
 };

@@ -214,7 +214,10 @@ export async function runPredict(
   if (options.out) checkOutputPaths([options.out], { inputs, parameter: '--out' });
   const queue = queueClientOptions(options, (line) => err(line));
   if (queue && options.workers !== undefined)
-    throw new EmovoxParameterError('--workers', 'sets local threads; with --queue each `emovox worker --workers` sets its own');
+    throw new EmovoxParameterError(
+      '--workers',
+      'sets local threads; with --queue each `emovox worker --workers` sets its own',
+    );
   if (options.hop !== undefined && options.window !== undefined && options.hop > options.window)
     throw new EmovoxParameterError('--hop', `must not exceed --window (${options.window} s)`);
   if (!options.timeline && (options.window !== undefined || options.hop !== undefined))

@@ -52,7 +52,9 @@ async function tuneQueued(
       finished++;
       console.error(
         `[${finished}/${options.trials}] trial ${trial}: ` +
-          ('problem' in r ? `failed: ${r.problem}` : `validation ${r.score.toFixed(4)} in ${r.seconds.toFixed(0)} s`),
+          ('problem' in r
+            ? `failed: ${r.problem}`
+            : `validation ${r.score.toFixed(4)} in ${r.seconds.toFixed(0)} s`),
       );
     },
   });
@@ -89,60 +91,60 @@ export const tuneCommand: CommandModule = {
       .option('--folds <list>', 'folds to run per trial (1-based)', parseFolds)
       .option('--no-winner', 'do not run the best trial on the test folds');
     addQueueOptions(command, 'trial').action(async (recipePath: string, options: TuneCliOptions) => {
-        const {
-          applyOverrides,
-          loadSearchSpace,
-          ProgressReporter,
-          recipeNameOf,
-          trialsTable,
-          tuneRecipe,
-          writeRunReport,
-        } = await import('../../train/experiments.js');
-        let parsed: unknown;
-        try {
-          const text = readFileSync(recipePath, 'utf8');
-          parsed = extname(recipePath).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-        } catch (error) {
-          throw new EmovoxInputError(recipePath, `cannot read recipe: ${errorMessage(error)}`);
-        }
-        if (typeof parsed !== 'object' || parsed === null)
-          throw new EmovoxInputError(recipePath, 'a recipe must be a mapping of keys');
-        const raw = applyOverrides(parsed as Record<string, unknown>, options.set);
-        const { space, method } = loadSearchSpace(options.space);
-        const chosen = options.method ?? method ?? 'random';
-        if (chosen !== 'random' && chosen !== 'grid')
-          throw new InvalidArgumentError('--method must be random or grid');
-        const name = recipeNameOf(recipePath);
-        const out = resolve(options.out ?? defaultRunFolder(`tune-${name}`));
-        const queue = queueClientOptions(options, (line) => console.error(line));
-        if (queue) {
-          await tuneQueued(raw, name, space, chosen, out, options, queue);
-          return;
-        }
-        const reporter = new ProgressReporter(process.stderr.isTTY === true);
-        const interrupt = interruptController();
-        try {
-          const { trials, best, winner } = await tuneRecipe(raw, name, space, {
-            out,
-            trials: options.trials,
-            method: chosen,
-            folds: options.folds,
-            runWinner: options.winner,
-            command: ['emovox', 'tune', ...process.argv.slice(3)].join(' '),
-            signal: interrupt.signal,
-            onEvent: (e) => reporter.handle(e),
-          });
-          reporter.close();
-          const monitor = winner?.recipe.training.monitor ?? 'valUa';
-          console.error(trialsTable(trials, monitor));
-          console.error(
-            `best trial ${best.trial}: ${JSON.stringify(best.params)} (validation ${best.score.toFixed(4)})`,
-          );
-          if (winner) console.error(runSummary(winner, await writeRunReport(winner)));
-        } finally {
-          reporter.close();
-          interrupt.dispose();
-        }
-      });
+      const {
+        applyOverrides,
+        loadSearchSpace,
+        ProgressReporter,
+        recipeNameOf,
+        trialsTable,
+        tuneRecipe,
+        writeRunReport,
+      } = await import('../../train/experiments.js');
+      let parsed: unknown;
+      try {
+        const text = readFileSync(recipePath, 'utf8');
+        parsed = extname(recipePath).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+      } catch (error) {
+        throw new EmovoxInputError(recipePath, `cannot read recipe: ${errorMessage(error)}`);
+      }
+      if (typeof parsed !== 'object' || parsed === null)
+        throw new EmovoxInputError(recipePath, 'a recipe must be a mapping of keys');
+      const raw = applyOverrides(parsed as Record<string, unknown>, options.set);
+      const { space, method } = loadSearchSpace(options.space);
+      const chosen = options.method ?? method ?? 'random';
+      if (chosen !== 'random' && chosen !== 'grid')
+        throw new InvalidArgumentError('--method must be random or grid');
+      const name = recipeNameOf(recipePath);
+      const out = resolve(options.out ?? defaultRunFolder(`tune-${name}`));
+      const queue = queueClientOptions(options, (line) => console.error(line));
+      if (queue) {
+        await tuneQueued(raw, name, space, chosen, out, options, queue);
+        return;
+      }
+      const reporter = new ProgressReporter(process.stderr.isTTY === true);
+      const interrupt = interruptController();
+      try {
+        const { trials, best, winner } = await tuneRecipe(raw, name, space, {
+          out,
+          trials: options.trials,
+          method: chosen,
+          folds: options.folds,
+          runWinner: options.winner,
+          command: ['emovox', 'tune', ...process.argv.slice(3)].join(' '),
+          signal: interrupt.signal,
+          onEvent: (e) => reporter.handle(e),
+        });
+        reporter.close();
+        const monitor = winner?.recipe.training.monitor ?? 'valUa';
+        console.error(trialsTable(trials, monitor));
+        console.error(
+          `best trial ${best.trial}: ${JSON.stringify(best.params)} (validation ${best.score.toFixed(4)})`,
+        );
+        if (winner) console.error(runSummary(winner, await writeRunReport(winner)));
+      } finally {
+        reporter.close();
+        interrupt.dispose();
+      }
+    });
   },
 };

@@ -21,7 +21,8 @@ export interface WorkerCliOptions {
 
 function seconds(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number of seconds > 0');
+  if (value.trim() === '' || !(n > 0) || !Number.isFinite(n))
+    throw new InvalidArgumentError('must be a number of seconds > 0');
   return n;
 }
 
@@ -38,7 +39,10 @@ function kinds(value: string): JobKind[] {
  * on a signal it stops taking jobs, lets the running ones finish and exits 0 (a second signal
  * exits at once; the jobs it held are handed to another worker once their lock expires).
  */
-export async function runWorker(options: WorkerCliOptions, err: (line: string) => void = console.error): Promise<void> {
+export async function runWorker(
+  options: WorkerCliOptions,
+  err: (line: string) => void = console.error,
+): Promise<void> {
   // BullMQ is loaded here, not at the top, so `emovox --help` does not load it.
   const { startQueueWorker } = await import('../../queue/worker.js');
   const handle = await startQueueWorker({
@@ -85,16 +89,23 @@ export const workerCommand: CommandModule = {
           'paths. A worker only connects out to Redis; it listens on nothing. See docs/queue.md.',
       )
       .requiredOption('--queue <url>', 'redis://host:port[/db] or rediss://host:port[/db] (TLS)')
-      .option('--queue-password <password>', "Redis password (default: the URL's, else $EMOVOX_QUEUE_PASSWORD)")
+      .option(
+        '--queue-password <password>',
+        "Redis password (default: the URL's, else $EMOVOX_QUEUE_PASSWORD)",
+      )
       .option('--queue-ca <pem>', "with rediss://: certificate authority file of the server's certificate")
       .option('-w, --workers <n>', 'threads for feature and predict items (default: all cores)', parseCount)
       .option('--concurrency <n>', 'feature / predict jobs held at a time (default 2)', parseCount)
       .option('--cache <dir>', 'feature cache when the client names none (default: the standard folder)')
       .option('--no-cache', 'no feature cache when the client names none')
-      .option('--only <kinds>', `job kinds to take, comma-separated (default all: ${JOB_KINDS.join(',')})`, kinds)
+      .option(
+        '--only <kinds>',
+        `job kinds to take, comma-separated (default all: ${JOB_KINDS.join(',')})`,
+        kinds,
+      )
       .option(
         '--lock-duration <seconds>',
-        "a job whose worker stops renewing its lock this long is handed to another worker (default 30)",
+        'a job whose worker stops renewing its lock this long is handed to another worker (default 30)',
         seconds,
       )
       .option('--stalled-interval <seconds>', 'how often to look for such jobs (default 30)', seconds)
