@@ -267,7 +267,6 @@ async function main(): Promise<void> {
       vsOneWorker: one.median / s.median,
     };
   });
-  const jobs = Math.ceil(files.length / args.jobSize);
   const overhead = Object.fromEntries(
     Object.entries(pingTimes).map(([k, v]) => {
       const s = stats(v);
@@ -299,7 +298,6 @@ async function main(): Promise<void> {
     `Redis CPU per ping job ${stats(redisPerJob).median.toFixed(3)} ms (${stats(redisPerJob).min.toFixed(3)}-${stats(redisPerJob).max.toFixed(3)}), ` +
       `per feature file ${stats(redisPerFile).median.toFixed(3)} ms (${stats(redisPerFile).min.toFixed(3)}-${stats(redisPerFile).max.toFixed(3)}; includes storing its value and the client's polling)`,
     `feature value per file: ${(valueBytes / 1024).toFixed(1)} KiB through Redis`,
-    `features: ${jobs} jobs of ${args.jobSize} files; queue-1 minus local = ${(((one.median - local.median) * 1000) / jobs).toFixed(1)} ms per job`,
   ];
   console.log(lines.join('\n'));
   if (args.json)
