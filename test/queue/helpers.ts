@@ -150,6 +150,23 @@ export function startWorker(url: string, args: string[] = []): TestWorker {
   };
 }
 
+/** Resolves with the first match of `pattern` in any of the workers' logs (polled every 50 ms). */
+export async function waitForAny(
+  workers: readonly TestWorker[],
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    for (const w of workers) {
+      const m = w.log().match(pattern);
+      if (m) return m[0];
+    }
+    await sleep(50);
+  }
+  throw new Error(`no worker log matched ${pattern}`);
+}
+
 /** The corpus of the queue tests: its files, where it came from, and how to remove it. */
 export interface QueueCorpus {
   readonly files: string[];

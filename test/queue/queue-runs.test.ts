@@ -1,7 +1,10 @@
-// `emovox features --queue` (and `predict --queue`) against a real redis-server on loopback and three `emovox worker`
-// processes: the outputs equal a local run byte for byte (a poisoned file fails its item only),
-// a worker killed with SIGKILL mid-job loses and duplicates nothing, and a Redis restart (no
-// persistence) stops the client with a clear error, after which --resume finishes the run.
+// The queue end to end, against a real redis-server on loopback and three `emovox worker`
+// processes (the CLI from the TypeScript sources): `features --queue` writes the same NPY as a
+// local run byte for byte (a poisoned file fails its item only), `predict --queue` the same rows;
+// a worker killed with SIGKILL mid-job loses and duplicates nothing; a client killed mid-run
+// reattaches with --resume; a Redis restart (no persistence) stops the client with a clear error,
+// after which --resume finishes the run; `tune --queue` on the surviving workers gives the same
+// trials table as a local tune.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ import {
   type QueueCorpus,
   type TestRedis,
   type TestWorker,
+  waitForAny,
 } from './helpers.js';
 
 const skip = redisSkip();
@@ -28,7 +32,7 @@ const tuneSkip = skip || engineSkip();
 // Short locks so a killed worker's job is handed on within a few seconds.
 const WORKER_ARGS = ['--workers', '1', '--no-cache', '--lock-duration', '2', '--stalled-interval', '1'];
 
-describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
+describe('the queue on 3 workers', { skip, timeout: 170_000 }, () => {
   let redis: TestRedis;
   let corpus: QueueCorpus;
   let temp: string;
@@ -124,7 +128,7 @@ describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
     const out = join(temp, 'reattach.npy');
     const args = [...featureArgs(out), '--queue', redis.url, '--job-size', '4', '--run-id', 'reattach1'];
     const first = runCli(args);
-    await Promise.race(workers.slice(1).map((w) => w.waitFor(/features job reattach1\.\d+ done/)));
+    await waitForAny(workers.slice(1), /features job reattach1\.\d+ done/);
     first.child.kill('SIGKILL');
     await first;
     const again = await runCli([...args, '--resume']);
@@ -139,7 +143,7 @@ describe('features --queue on 3 workers', { skip, timeout: 170_000 }, () => {
     const args = [...featureArgs(out), '--queue', redis.url, '--job-size', '4', '--run-id', 'restart1'];
     const alive = workers.slice(1);
     const client = runCli(args);
-    await Promise.race(alive.map((w) => w.waitFor(/features job restart1\.\d+ started/)));
+    await waitForAny(alive, /features job restart1\.\d+ started/);
     await redis.stop();
     await redis.start();
     const lost = await client;
