@@ -3,6 +3,7 @@ import { EmovoxInputError } from '../util/errors.js';
 import { fourCC, type ByteSource } from './bytes.js';
 import { MAX_SAMPLE_RATE } from './pcm.js';
 import { FLAC_KERNEL_WASM_BASE64 } from './wasm/flac-kernel.wasm.js';
+import { compileKernel, growMemory } from '../dsp/wasm-kernel.js';
 
 /** FLAC STREAMINFO fields. `totalFrames` is 0 when the encoder did not know the length. */
 export interface FlacStreamInfo {
@@ -196,26 +197,8 @@ const SHARED_LIMIT = 64 << 20;
 let flacModule: WebAssembly.Module | null | undefined;
 let sharedKernel: FlacKernel | null = null;
 
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const out = new Uint8Array(new ArrayBuffer(bin.length));
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 function compiled(): WebAssembly.Module | null {
-  if (flacModule === undefined) {
-    flacModule = null;
-    const env = typeof process === 'undefined' ? {} : process.env;
-    if (env.EMOVOX_FLAC !== 'js') {
-      try {
-        const bytes = decodeBase64(FLAC_KERNEL_WASM_BASE64);
-        if (WebAssembly.validate(bytes)) flacModule = new WebAssembly.Module(bytes);
-      } catch {
-        flacModule = null;
-      }
-    }
-  }
+  if (flacModule === undefined) flacModule = compileKernel(FLAC_KERNEL_WASM_BASE64, ['EMOVOX_FLAC']);
   return flacModule;
 }
 
@@ -223,21 +206,9 @@ function newKernel(): FlacKernel | null {
   const module = compiled();
   if (module === null) return null;
   const ex = new WebAssembly.Instance(module, {}).exports as unknown as FlacKernel;
-  if (!ensureBytes(ex, ex.inputBase())) return null;
+  if (!growMemory(ex.memory, ex.inputBase())) return null;
   ex.init();
   return ex;
-}
-
-/** Grows kernel memory to at least `bytes`; false when the engine refuses. */
-function ensureBytes(ex: FlacKernel, bytes: number): boolean {
-  const have = ex.memory.buffer.byteLength;
-  if (bytes <= have) return true;
-  try {
-    ex.memory.grow(Math.ceil((bytes - have) / 65536));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** True when emovox's WebAssembly FLAC decoder is in use (false with EMOVOX_FLAC=js or no SIMD). */
@@ -278,7 +249,7 @@ function decodeFlacFrames(bytes: Uint8Array, info: FlacStreamInfo, name: string)
   if (ex === null) return null;
   const tooLong = (): EmovoxInputError =>
     new EmovoxInputError(name, `FLAC stream too long to decode in memory (${bytes.length} bytes)`);
-  if (!ensureBytes(ex, inputBase + need(stride))) throw tooLong();
+  if (!growMemory(ex.memory, inputBase + need(stride))) throw tooLong();
   const input = inputBase;
   const end = input + length;
   const mem = new Uint8Array(ex.memory.buffer);
@@ -294,7 +265,7 @@ function decodeFlacFrames(bytes: Uint8Array, info: FlacStreamInfo, name: string)
     if (n === -9) {
       // more samples than STREAMINFO said: move the channels apart
       const grown = Math.max(2 * stride, decoded + 65536);
-      if (!ensureBytes(ex, inputBase + need(grown))) throw tooLong();
+      if (!growMemory(ex.memory, inputBase + need(grown))) throw tooLong();
       const f = new Float32Array(ex.memory.buffer, out, channels * grown);
       for (let c = channels - 1; c > 0; c--) f.copyWithin(c * grown, c * stride, c * stride + decoded);
       stride = grown;

@@ -51,6 +51,9 @@ describe('feature specs', () => {
       fbank: (v) => assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [98, 80]),
       'logmel-frames': (v) =>
         assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [1 + Math.floor(16000 / 512), 128]),
+      'prosody-frames': (v) =>
+        assert.deepEqual([v.matrix?.frames, v.matrix?.bins], [1 + Math.floor(16000 / 512), 3]),
+      'spectral-functionals': (v) => assert.equal(v.vector?.length, 208),
     };
     // The ONNX encoder sets need a model file: test/encoders/ runs them on generated models.
     const needsModel = new Set(['encoder', 'encoder-frames', 'speaker-embedding']);

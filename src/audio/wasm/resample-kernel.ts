@@ -6,6 +6,7 @@ import {
   type ResampleStage,
 } from '../resample-plan.js';
 import { RESAMPLE_KERNEL_WASM_BASE64 } from './resample-kernel.wasm.js';
+import { compileKernel, growMemory } from '../../dsp/wasm-kernel.js';
 
 /**
  * Driver of the polyphase resampling kernel (WebAssembly SIMD, float32, compiled from
@@ -67,26 +68,8 @@ let shared: { ex: KernelExports; key: string } | null = null;
  */
 const SHARED_LIMIT = 64 << 20;
 
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const out = new Uint8Array(new ArrayBuffer(bin.length));
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 function module(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    compiled = null;
-    const env = typeof process === 'undefined' ? {} : process.env;
-    if (env.EMOVOX_RESAMPLE !== 'js') {
-      try {
-        const bytes = decodeBase64(RESAMPLE_KERNEL_WASM_BASE64);
-        if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
-      } catch {
-        compiled = null;
-      }
-    }
-  }
+  if (compiled === undefined) compiled = compileKernel(RESAMPLE_KERNEL_WASM_BASE64, ['EMOVOX_RESAMPLE']);
   return compiled;
 }
 
@@ -102,18 +85,6 @@ function instantiate(): KernelExports | null {
     return new WebAssembly.Instance(m, {}).exports as unknown as KernelExports;
   } catch {
     return null;
-  }
-}
-
-/** Grows kernel memory to at least `bytes`; false when the engine refuses. */
-function ensureBytes(ex: KernelExports, bytes: number): boolean {
-  const have = ex.memory.buffer.byteLength;
-  if (bytes <= have) return true;
-  try {
-    ex.memory.grow(Math.ceil((bytes - have) / 65536));
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -177,14 +148,14 @@ export function resampleByKernel(plan: ResamplePlan, y: Float32Array, nOut: numb
       shared = { ex: made, key: '' };
     }
     ex = shared.ex;
-    if (!ensureBytes(ex, total)) return null;
+    if (!growMemory(ex.memory, total)) return null;
     if (shared.key !== plan.key) {
       writeStatic(ex, plan, twSize, tw3, tables);
       shared.key = plan.key;
     }
   } else {
     const own = instantiate();
-    if (own === null || !ensureBytes(own, total)) return null;
+    if (own === null || !growMemory(own.memory, total)) return null;
     ex = own;
     writeStatic(ex, plan, twSize, tw3, tables);
   }

@@ -1,5 +1,6 @@
 import type { BinPairs } from '../filters.js';
 import { CHROMA_KERNEL_WASM_BASE64 } from './chroma-kernel.wasm.js';
+import { compileKernel, growMemory } from '../../dsp/wasm-kernel.js';
 
 /**
  * vector180's per-bin work in WebAssembly float64 SIMD (compiled from chroma-kernel.as.ts): the
@@ -28,21 +29,11 @@ interface KernelExports {
 let kernelCache: KernelExports | null | undefined;
 let enabled = true;
 
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const bytes = new Uint8Array(new ArrayBuffer(bin.length));
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
 function instantiate(): KernelExports | null {
-  const env = typeof process === 'undefined' ? {} : process.env;
-  if (env.EMOVOX_FFT === 'js' || env.EMOVOX_CHROMA_KERNEL === 'js') return null;
+  const module = compileKernel(CHROMA_KERNEL_WASM_BASE64, ['EMOVOX_FFT', 'EMOVOX_CHROMA_KERNEL']);
+  if (module === null) return null;
   try {
-    const bytes = decodeBase64(CHROMA_KERNEL_WASM_BASE64);
-    if (!WebAssembly.validate(bytes)) return null; // no WebAssembly SIMD here
-    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {})
-      .exports as unknown as KernelExports;
+    const ex = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
     if (
       !(ex.memory instanceof WebAssembly.Memory) ||
       typeof ex.powerMag !== 'function' ||
@@ -162,14 +153,7 @@ export class ChromaKernelRun {
     const mag = logMel + roundUp(8 * rows * frames, 16);
     const end = mag + 8 * frames * bins;
     if (end > MAX_BYTES) return null;
-    const have = ex.memory.buffer.byteLength;
-    if (end > have) {
-      try {
-        ex.memory.grow(Math.ceil((end - have) / 65536));
-      } catch {
-        return null;
-      }
-    }
+    if (!growMemory(ex.memory, end)) return null;
     const at = { zx, power, index, lu, segStart, wT, out, logMel, mag };
     return new ChromaKernelRun(ex, bins, frames, pairs, rows, at, nFft);
   }

@@ -9,6 +9,7 @@ import { cosineWindow } from '../../dsp/window.js';
 import { unwindowedSpectra } from '../../dsp/unwindowed-frames.js';
 import { checkAudio, checkRate, type AudioSamples } from '../../dsp/validate.js';
 import { MEL_KERNEL_WASM_BASE64 } from './mel-kernel.wasm.js';
+import { compileKernel, growMemory } from '../../dsp/wasm-kernel.js';
 
 /**
  * The MFCC hot path in WebAssembly SIMD (float32, compiled from mel-kernel.as.ts): per frame the
@@ -47,20 +48,11 @@ interface KernelExports {
 
 let kernelCache: KernelExports | null | undefined;
 
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const bytes = new Uint8Array(new ArrayBuffer(bin.length));
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
 function instantiate(): KernelExports | null {
-  const env = typeof process === 'undefined' ? {} : process.env;
-  if (env.EMOVOX_FFT === 'js' || env.EMOVOX_MEL_KERNEL === 'js') return null;
+  const module = compileKernel(MEL_KERNEL_WASM_BASE64, ['EMOVOX_FFT', 'EMOVOX_MEL_KERNEL']);
+  if (module === null) return null;
   try {
-    const bytes = decodeBase64(MEL_KERNEL_WASM_BASE64);
-    if (!WebAssembly.validate(bytes)) return null; // no WebAssembly SIMD here
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const instance = new WebAssembly.Instance(module, {});
     const ex = instance.exports as unknown as KernelExports;
     if (
       !(ex.memory instanceof WebAssembly.Memory) ||
@@ -132,7 +124,7 @@ function loadLayout(
   const weights = lensAt + 4 * nMelsPad;
   const basis = weights + 4 * totalWeights;
   const end = basis + 4 * nMelsPad * nOutPad;
-  if (!ensureBytes(ex, end)) return null;
+  if (!growMemory(ex.memory, end)) return null;
   const buf = ex.memory.buffer;
   new Uint8Array(buf, 0, end).fill(0);
   const s = new Int32Array(buf, starts, nMelsPad);
@@ -176,18 +168,6 @@ function loadLayout(
  * path.
  */
 const MAX_CALL_BYTES = 64 << 20;
-
-/** Grows kernel memory to at least `bytes`; false when the engine refuses. */
-function ensureBytes(ex: KernelExports, bytes: number): boolean {
-  const have = ex.memory.buffer.byteLength;
-  if (bytes <= have) return true;
-  try {
-    ex.memory.grow(Math.ceil((bytes - have) / 65536));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * {@link mfcc}'s fused path through the WebAssembly kernel, or null when it does not apply
@@ -238,7 +218,7 @@ export function mfccByKernel(
   if (L === null) return null;
   const logmel = L.end;
   const out = logmel + 4 * frames * L.nMelsPad;
-  if (!ensureBytes(ex, out + 4 * (frames * nMfcc + L.nOutPad))) return null;
+  if (!growMemory(ex.memory, out + 4 * (frames * nMfcc + L.nOutPad))) return null;
   const zxView = new Float32Array(ex.memory.buffer, L.zx, p.nFft + 8);
   const q = cosine[1] / 2 / cosine[0];
   const g = cosine[0] * cosine[0];
