@@ -192,10 +192,12 @@ describe('the queue on 3 workers', { skip, timeout: 170_000 }, () => {
           '-o',
           out,
         ];
-        // The local run first: it fills the feature cache both runs share.
-        const here = await runCli(args(join(temp, 'tune-local')));
+        // Both at once (the feature cache they share is written atomically, so racing on it is safe).
+        const [here, queued] = await Promise.all([
+          runCli(args(join(temp, 'tune-local'))),
+          runCli([...args(join(temp, 'tune-queue')), '--queue', redis.url]),
+        ]);
         assert.equal(here.status, 0, here.stderr);
-        const queued = await runCli([...args(join(temp, 'tune-queue')), '--queue', redis.url]);
         assert.equal(queued.status, 0, queued.stderr);
         assert.match(queued.stderr, /\[2\/2\] trial \d: validation/);
         // Same trials, params and scores; only the wall seconds differ.
