@@ -1,5 +1,5 @@
 import { EmovoxInputError } from '../util/errors.js';
-import { fourCC, type ByteSource } from './bytes.js';
+import { fourCC, type ByteSource } from './byte-source.js';
 import { sizeShortfall, validateLayout, type PcmLayout, type SampleEncoding } from './pcm.js';
 
 /** IEEE 754 80-bit extended (AIFF's sample-rate field) as a number; NaN when invalid. */

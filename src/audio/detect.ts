@@ -1,4 +1,4 @@
-import { fourCC } from './bytes.js';
+import { fourCC } from './byte-source.js';
 
 /** Containers emovox recognises by their first bytes. */
 export type ContainerFormat = 'wav' | 'rf64' | 'aiff' | 'flac' | 'mp3' | 'ogg' | 'unknown';

@@ -1,6 +1,6 @@
 import type { FLACDecoder } from '@wasm-audio-decoders/flac';
 import { EmovoxInputError } from '../util/errors.js';
-import { fourCC, type ByteSource } from './bytes.js';
+import { fourCC, type ByteSource } from './byte-source.js';
 import { MAX_SAMPLE_RATE } from './pcm.js';
 import { FLAC_KERNEL_WASM_BASE64 } from './wasm/flac-kernel.wasm.js';
 import { compileKernel, growMemory } from '../dsp/wasm-kernel.js';

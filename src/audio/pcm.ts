@@ -1,5 +1,5 @@
 import { EmovoxInputError } from '../util/errors.js';
-import type { ByteSource } from './bytes.js';
+import type { ByteSource } from './byte-source.js';
 
 /** How uncompressed samples are stored. */
 export type SampleEncoding = 'int' | 'uint8' | 'float' | 'ulaw' | 'alaw';

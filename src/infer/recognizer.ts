@@ -9,7 +9,8 @@ import { loadBundle, type ModelBundle } from '../models/bundle.js';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import { resolveModelPath } from './bundled.js';
 import { FrontEnd } from './frontend.js';
-import { defaultLowConfidenceThreshold, scoresFromLogits, type EmotionScores } from './scores.js';
+import { lowConfidenceThreshold } from './model-spec.js';
+import { scoresFromLogits, type EmotionScores } from './scores.js';
 import { EmotionSession } from './session.js';
 import { SileroVad, type SileroVersion } from './silero.js';
 import { StreamingRecognizer, type StreamingOptions } from './stream.js';
@@ -22,8 +23,7 @@ import {
 } from './timeline-core.js';
 import { EnergyFrameVad, segmentWithFrameVad, type SegmenterOptions } from './vad.js';
 
-/** Metadata key of a bundle's low-confidence threshold (a number as text). */
-export const LOW_CONFIDENCE_KEY = 'emovox.lowConfidenceBelow';
+export { LOW_CONFIDENCE_KEY } from './model-spec.js';
 
 /** The result of {@link recognize}. */
 export interface Recognition extends EmotionScores {
@@ -98,11 +98,7 @@ export class Recognizer implements UtteranceClassifier {
           : `model.onnx has ${session.labels.length} outputs but the bundle has ${bundle.labels.length} labels`,
       );
     }
-    const stored = Number(bundle.metadata?.[LOW_CONFIDENCE_KEY]);
-    const threshold =
-      Number.isFinite(stored) && stored >= 0 && stored <= 1
-        ? stored
-        : defaultLowConfidenceThreshold(bundle.labels.length);
+    const threshold = lowConfidenceThreshold(bundle.metadata, bundle.labels.length);
     return new Recognizer(
       path,
       bundle,

@@ -7,12 +7,9 @@ import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import { loadBundle } from '../models/bundle.js';
 import { exportOnnx } from '../models/onnx/export.js';
 import { readOnnxMetadata } from '../models/onnx/metadata.js';
+import { checkFeeds, type InputTensor } from './feeds.js';
 
-/** One input tensor: values in row-major order and the shape. */
-export interface InputTensor {
-  data: Float32Array | Int32Array | BigInt64Array;
-  shape: number[];
-}
+export type { InputTensor } from './feeds.js';
 
 /** Output of {@link EmotionSession.run}: row-major [batch, classes] arrays. */
 export interface SessionOutput {
@@ -36,8 +33,6 @@ export interface SessionOptions {
   /** Intra-op threads for onnxruntime (default 1: fastest for small models at batch 1). */
   threads?: number;
 }
-
-const DTYPES = { Float32Array: 'float32', Int32Array: 'int32', BigInt64Array: 'int64' } as const;
 
 /**
  * An onnxruntime-node session over an emovox ONNX model with its label names.
@@ -122,46 +117,8 @@ export class EmotionSession {
    */
   async run(inputs: Record<string, InputTensor>): Promise<SessionOutput> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const name of this.inputNames) {
-      const t = inputs[name];
-      if (!t)
-        throw new EmovoxInputError(
-          'inference',
-          `missing input '${name}' (expects ${this.inputNames.join(', ')})`,
-        );
-      const size = t.shape.reduce((a, b) => a * b, 1);
-      if (t.shape.some((d) => !Number.isInteger(d) || d < 1) || size !== t.data.length) {
-        throw new EmovoxInputError(
-          'inference',
-          `input '${name}' has ${t.data.length} values for shape [${t.shape}]`,
-        );
-      }
-      if (t.data instanceof Float32Array) {
-        for (let i = 0; i < t.data.length; i++) {
-          if (!Number.isFinite(t.data[i]))
-            throw new EmovoxInputError('inference', `input '${name}' has a non-finite value at ${i}`);
-        }
-      }
-      const dtype = DTYPES[t.data.constructor.name as keyof typeof DTYPES];
-      if (!dtype)
-        throw new EmovoxInputError(
-          'inference',
-          `input '${name}' must be a Float32Array, Int32Array or BigInt64Array`,
-        );
-      feeds[name] = new ort.Tensor(dtype, t.data, t.shape);
-    }
-    const lengths = inputs.lengths?.data;
-    const frames = inputs.frames?.shape[1];
-    if (lengths && frames !== undefined) {
-      for (const len of lengths) {
-        if (!(Number(len) >= 1 && Number(len) <= frames)) {
-          throw new EmovoxInputError(
-            'inference',
-            `lengths must lie in [1, ${frames}] (the frame count), got ${len}`,
-          );
-        }
-      }
-    }
+    for (const f of checkFeeds(this.inputNames, inputs))
+      feeds[f.name] = new ort.Tensor(f.dtype, f.data, f.shape);
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
       out = await this.session.run(feeds, ['logits']);

@@ -214,9 +214,11 @@ export function tasks(): Record<string, Task> {
         pool: 1,
         dropout: 0,
       },
-      inputs: { spectrogram: { data: images(rng, labels, 32), shape: [n, 1, 32, 32] } },
+      // Its own stream, so tasks added above do not change its data: this narrow VGG (everything
+      // pooled to 1x1) finds the band position from some draws in 15 epochs and not from others.
+      inputs: { spectrogram: { data: images(new SeededRandom(3), labels, 32), shape: [n, 1, 32, 32] } },
       labels,
-      epochs: 15,
+      epochs: 25,
       trainCount,
     },
     efficientnetB0: {
