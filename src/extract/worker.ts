@@ -31,6 +31,8 @@ export type ExtractResponse =
       readonly bins: number;
       readonly names?: readonly string[];
       readonly cached: boolean;
+      /** sha256 of the file's bytes (the cache key's file half). */
+      readonly fileHash: string;
       readonly warnings: readonly string[];
       /** The cache held a damaged entry for this file (recomputed). */
       readonly cacheCorrupt: boolean;
@@ -50,7 +52,7 @@ async function handle(
       caches.set(cacheDir, cache);
     }
     const corruptBefore = cache?.counters.corrupt ?? 0;
-    const { value, cached, warnings } = await extractOne(source, spec, cache, {
+    const { value, cached, fileHash, warnings } = await extractOne(source, spec, cache, {
       maxFileBytes,
       maxDuration,
       strict,
@@ -67,6 +69,7 @@ async function handle(
       bins: value.matrix?.bins ?? own.length,
       names: value.names,
       cached,
+      fileHash,
       warnings,
       cacheCorrupt: (cache?.counters.corrupt ?? 0) > corruptBefore,
     };

@@ -15,11 +15,12 @@ import {
 } from '../../features/sets.js';
 import { EmovoxParameterError } from '../../util/errors.js';
 import { checkOutputPaths } from '../../util/output-paths.js';
+import { addQueueOptions, queueClientOptions, type QueueCliOptions } from '../queue-options.js';
 import { EXIT, parseCount, parseSeconds, problemLine } from '../report.js';
 import type { CommandModule } from './index.js';
 
 /** Options of `emovox features` (as commander parses them). */
-export interface FeaturesOptions {
+export interface FeaturesOptions extends QueueCliOptions {
   set: string;
   out: string;
   workers?: number;
@@ -70,6 +71,12 @@ export async function runFeatures(
 ): Promise<number> {
   const spec = featureSpec(options.set, options.param);
   checkFeatureSpec(spec);
+  const queue = queueClientOptions(options, (line) => err(line));
+  if (queue && options.workers !== undefined)
+    throw new EmovoxParameterError(
+      '--workers',
+      'sets local threads; with --queue each `emovox worker --workers` sets its own',
+    );
   const kind = featureSetDefinition(spec.name).kind;
   const outputs = featureOutputPaths(options.out, kind, options.layout);
   checkOutputPaths([options.out], { extension: '.npy', parameter: '--out' });
@@ -92,8 +99,6 @@ export async function runFeatures(
       `${options.out}: cannot create its folder (${(error as Error).message})`,
     );
   }
-  const cache =
-    options.cache === false ? false : new FeatureCache(options.cache ? resolve(options.cache) : undefined);
 
   const showBar = !options.json && process.stderr.isTTY === true;
   const bar = showBar
@@ -112,13 +117,28 @@ export async function runFeatures(
 
   let result;
   try {
-    result = await extractFeatures(files, spec, {
-      workers: options.workers,
-      cache,
-      onProgress,
-      maxDuration: options.maxDuration,
-      strict: options.strict ?? false,
-    });
+    result = queue
+      ? await (
+          await import('../../queue/features-client.js')
+        ).extractOnQueue(files, spec, {
+          ...queue,
+          // A named cache folder is passed to the workers as is (it must be a path they share);
+          // without one each worker uses its own.
+          cache: options.cache,
+          onProgress,
+          maxDuration: options.maxDuration,
+          strict: options.strict ?? false,
+        })
+      : await extractFeatures(files, spec, {
+          workers: options.workers,
+          cache:
+            options.cache === false
+              ? false
+              : new FeatureCache(options.cache ? resolve(options.cache) : undefined),
+          onProgress,
+          maxDuration: options.maxDuration,
+          strict: options.strict ?? false,
+        });
   } finally {
     bar?.stop();
   }
@@ -193,7 +213,7 @@ export async function runFeatures(
 /** `emovox features`: one feature set from many audio files to NPY + JSON sidecar. */
 export const featuresCommand: CommandModule = {
   register(program: Command): void {
-    program
+    const command = program
       .command('features')
       .description(
         'Extract a named feature set from audio files and folders (walked recursively) into an NPY file ' +
@@ -240,9 +260,9 @@ export const featuresCommand: CommandModule = {
       .option(
         '--json',
         'print a JSON summary on stdout (problems are also printed on stderr), no progress bar',
-      )
-      .action(async (inputs: string[], options: FeaturesOptions) => {
-        process.exitCode = await runFeatures(inputs, options);
-      });
+      );
+    addQueueOptions(command, 'files').action(async (inputs: string[], options: FeaturesOptions) => {
+      process.exitCode = await runFeatures(inputs, options);
+    });
   },
 };

@@ -20,6 +20,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CommandModule
   serve: async () => (await import('./serve.js')).serveCommand,
   train: async () => (await import('./train.js')).trainCommand,
   tune: async () => (await import('./tune.js')).tuneCommand,
+  worker: async () => (await import('./worker.js')).workerCommand,
 };
 
 /**

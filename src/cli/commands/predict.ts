@@ -13,6 +13,7 @@ import {
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../../util/errors.js';
 import { checkOutputPaths } from '../../util/output-paths.js';
+import { addQueueOptions, queueClientOptions, type QueueCliOptions } from '../queue-options.js';
 import { displayPath, displayText, EXIT, parseCount, parseSeconds, problemLine } from '../report.js';
 import type { CommandModule } from './index.js';
 
@@ -20,7 +21,7 @@ import type { CommandModule } from './index.js';
 export type PredictFormat = 'table' | 'json' | 'csv' | 'jsonl';
 
 /** Options of `emovox predict` (as commander parses them). */
-export interface PredictOptions {
+export interface PredictOptions extends QueueCliOptions {
   model?: string;
   timeline?: boolean;
   vad: 'silero' | 'energy' | 'none';
@@ -211,6 +212,12 @@ export async function runPredict(
   err: (line: string) => void = console.error,
 ): Promise<number> {
   if (options.out) checkOutputPaths([options.out], { inputs, parameter: '--out' });
+  const queue = queueClientOptions(options, (line) => err(line));
+  if (queue && options.workers !== undefined)
+    throw new EmovoxParameterError(
+      '--workers',
+      'sets local threads; with --queue each `emovox worker --workers` sets its own',
+    );
   if (options.hop !== undefined && options.window !== undefined && options.hop > options.window)
     throw new EmovoxParameterError('--hop', `must not exceed --window (${options.window} s)`);
   if (!options.timeline && (options.window !== undefined || options.hop !== undefined))
@@ -246,9 +253,8 @@ export async function runPredict(
   let result: PredictFilesResult;
   try {
     bar?.start(files.length, 0, { failed: 0 });
-    result = await predictFiles(files, {
+    const common = {
       model: options.model,
-      workers: options.workers,
       maxDuration: options.maxDuration,
       ...(options.timeline
         ? {
@@ -260,11 +266,18 @@ export async function runPredict(
             },
           }
         : {}),
-      onProgress: (done, _total, failed) => bar?.update(done, { failed }),
-    });
+      onProgress: (done: number, _total: number, failed: number) => bar?.update(done, { failed }),
+    };
+    result = queue
+      ? await (await import('../../queue/predict-client.js')).predictOnQueue(files, { ...common, ...queue })
+      : await predictFiles(files, { ...common, workers: options.workers });
   } catch (error) {
     // A model that cannot be loaded is a wrong command line: nothing was read.
-    if (error instanceof EmovoxInputError && !(error instanceof EmovoxParameterError))
+    if (
+      error instanceof EmovoxInputError &&
+      !(error instanceof EmovoxParameterError) &&
+      error.source !== '--queue'
+    )
       throw new EmovoxParameterError('--model', error.message);
     throw error;
   } finally {
@@ -303,7 +316,7 @@ export async function runPredict(
 /** `emovox predict`: emotion of audio files with the bundled (or any) model. */
 export const predictCommand: CommandModule = {
   register(program: Command): void {
-    program
+    const command = program
       .command('predict')
       .description(
         'Recognise the emotion of audio files (any format and rate emovox reads) with the bundled model or ' +
@@ -348,9 +361,9 @@ export const predictCommand: CommandModule = {
         parseSeconds,
         PREDICT_MAX_DURATION_S,
       )
-      .option('--no-progress', 'no progress bar, even on a terminal')
-      .action(async (inputs: string[], options: PredictOptions) => {
-        process.exitCode = await runPredict(inputs, options);
-      });
+      .option('--no-progress', 'no progress bar, even on a terminal');
+    addQueueOptions(command, 'files').action(async (inputs: string[], options: PredictOptions) => {
+      process.exitCode = await runPredict(inputs, options);
+    });
   },
 };
