@@ -105,7 +105,7 @@ async function startWorkers(url: string, n: number): Promise<ChildProcess[]> {
       (c) =>
         new Promise<void>((ready, fail) => {
           let log = '';
-          c.stderr!.setEncoding('utf8').on('data', (s: string) => {
+          c.stderr.setEncoding('utf8').on('data', (s: string) => {
             if (log.length < 4096) log += s;
             if (/emovox worker \S+ on /.test(log)) ready();
           });

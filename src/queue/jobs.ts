@@ -151,7 +151,7 @@ function checkItems(items: unknown, withPaths: boolean): JobItem[] {
 
 function finiteOrNull(x: unknown, name: string): number | null {
   need(x === null || (typeof x === 'number' && x > 0), `${name} must be a number > 0 or null`);
-  return x as number | null;
+  return x;
 }
 
 /**
@@ -260,7 +260,7 @@ export function checkJob(kind: JobKind, data: unknown): QueueJob {
           sha256: model.sha256,
         },
         maxDuration: finiteOrNull(data.maxDuration, 'maxDuration'),
-        ...(timeline ? { timeline: timeline as PredictJob['timeline'] } : {}),
+        ...(timeline ? { timeline: timeline } : {}),
       };
     }
     case 'tune': {
@@ -285,7 +285,7 @@ export function checkJob(kind: JobKind, data: unknown): QueueJob {
         out: data.out,
         winner: data.winner,
         ...(data.folds ? { folds: data.folds as number[] } : {}),
-        ...(data.command !== undefined ? { command: data.command as string } : {}),
+        ...(data.command !== undefined ? { command: data.command } : {}),
       };
     }
     case 'ping':

@@ -277,10 +277,8 @@ test('the table has a row for every folder and top-level file of src/, and no ro
   assert.ok(units.includes('dsp') && units.includes('index.ts'), 'sanity: the listing reads src/');
   const missing = units.filter((u) => !(u in LAYERS));
   assert.deepEqual(missing, [], 'add a row to LAYERS in test/architecture/layering.test.ts');
-  // Rows for folders being filled on other branches are allowed; any other stale row is not.
-  const pending = new Set(['queue']);
   assert.deepEqual(
-    Object.keys(LAYERS).filter((u) => !units.includes(u) && !pending.has(u)),
+    Object.keys(LAYERS).filter((u) => !units.includes(u)),
     [],
     'rows for units that no longer exist',
   );

@@ -105,8 +105,8 @@ export function startWorker(url: string, args: string[] = []): TestWorker {
   });
   let text = '';
   const waiters: { pattern: RegExp; resolve: (s: string) => void }[] = [];
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     text += chunk;
     for (const w of [...waiters]) {
       const m = text.match(w.pattern);

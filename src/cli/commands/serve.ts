@@ -10,7 +10,7 @@ export interface ServeCliOptions {
   host: string;
   model?: string;
   workers?: number;
-  queue: number;
+  maxQueue: number;
   maxBodyMb: number;
   maxDuration: number;
   maxTimelineDuration: number;
@@ -64,7 +64,7 @@ export const serveCommand: CommandModule = {
       .option('--host <address>', 'address to listen on (0.0.0.0 exposes it to the network)', '127.0.0.1')
       .option('-m, --model <bundle>', 'a bundled model name or a bundle path (default: emovox-acted7)')
       .option('--workers <n>', 'inference worker threads (default: cores, at most 4)', parseWorkers)
-      .option('--queue <n>', 'requests that may wait for a worker; more get 429', parseCount, 256)
+      .option('--max-queue <n>', 'requests that may wait for a worker; more get 429', parseCount, 256)
       .option('--max-body-mb <mib>', 'largest request body', parseMegabytes, 32)
       .option('--max-duration <s>', 'longest audio /v1/recognize accepts', parseSeconds, 60)
       .option('--max-timeline-duration <s>', 'longest audio /v1/timeline accepts', parseSeconds, 1800)
@@ -87,7 +87,7 @@ export const serveCommand: CommandModule = {
             host: options.host,
             model: options.model,
             workers: options.workers,
-            maxQueue: options.queue,
+            maxQueue: options.maxQueue,
             maxBodyBytes: Math.round(options.maxBodyMb * 2 ** 20),
             maxDurationS: options.maxDuration,
             maxTimelineDurationS: options.maxTimelineDuration,
