@@ -28,14 +28,22 @@ test('1000 training steps: live tensor count returns to baseline and RSS stays f
       return loss.item();
     });
   for (let i = 0; i < 100; i++) step(); // warm-up: allocator pools and optimizer state reach steady size
-  const rssWarm = process.memoryUsage().rss;
   const liveWarm = liveTensorCount();
-  for (let i = 0; i < 1000; i++) {
-    step();
-    assert.equal(liveTensorCount(), liveWarm);
-  }
-  const growthMiB = (process.memoryUsage().rss - rssWarm) / 2 ** 20;
-  t.diagnostic(`RSS growth over 1000 steps: ${growthMiB.toFixed(2)} MiB; live tensors ${liveWarm}`);
+  const steps = () => {
+    for (let i = 0; i < 1000; i++) {
+      step();
+      assert.equal(liveTensorCount(), liveWarm);
+    }
+  };
+  // On a busy machine the allocator can keep per-thread arenas it grew during the first
+  // thousand steps (seen: +350 MiB once, then flat); a leak grows again in every thousand.
+  steps();
+  const rssAfterFirst = process.memoryUsage().rss;
+  steps();
+  const growthMiB = (process.memoryUsage().rss - rssAfterFirst) / 2 ** 20;
+  t.diagnostic(
+    `RSS growth over the second 1000 steps: ${growthMiB.toFixed(2)} MiB; live tensors ${liveWarm}`,
+  );
   assert.equal(liveWarm, withModel, 'each step frees every tensor it creates');
   // 1000 leaked steps would hold > 1000 × 256×128×4 B ≈ 125 MiB of activations alone
   assert.ok(growthMiB < 20, `RSS grew ${growthMiB.toFixed(1)} MiB over 1000 steps`);
