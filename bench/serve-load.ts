@@ -92,7 +92,16 @@ const baselineRps = median(baselineTimes);
 log(`baseline recognize() in process, one thread: ${spread(baselineTimes)} clips/s`);
 
 // The service, in its own process.
-const serveArgs = [cli, 'serve', '--port', '0', '--host', '127.0.0.1', '--max-queue', String(connections + 56)];
+const serveArgs = [
+  cli,
+  'serve',
+  '--port',
+  '0',
+  '--host',
+  '127.0.0.1',
+  '--max-queue',
+  String(connections + 56),
+];
 if (workers) serveArgs.push('--workers', workers);
 const child = spawn(process.execPath, serveArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise<string>((resolve, reject) => {
