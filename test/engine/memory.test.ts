@@ -2,7 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Adam, dispose, init, liveTensorCount, manualSeed, ops, tidy } from '../../src/engine/index.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { engineSkip } from './helpers.js';
+
+setFlagsFromString('--expose-gc');
+const fullGc = runInNewContext('gc') as () => void;
+
+/** RSS after a full garbage collection, so collectable JS garbage does not count. */
+function settledRss(): number {
+  fullGc();
+  return process.memoryUsage().rss;
+}
 
 const skip = engineSkip();
 
@@ -35,18 +46,26 @@ test('1000 training steps: live tensor count returns to baseline and RSS stays f
       assert.equal(liveTensorCount(), liveWarm);
     }
   };
-  // On a busy machine the allocator can keep per-thread arenas it grew during the first
-  // thousand steps (seen: +350 MiB once, then flat); a leak grows again in every thousand.
-  steps();
-  const rssAfterFirst = process.memoryUsage().rss;
-  steps();
-  const growthMiB = (process.memoryUsage().rss - rssAfterFirst) / 2 ** 20;
+  // RSS is noisy where libtorch's allocator and V8 share a busy machine: in full test runs one
+  // thousand-step window has grown RSS by 144-350 MiB (never alone: 1-2 MiB). A leak grows in
+  // every window, so the check passes when any of three windows (after a full GC) is flat.
+  const windows: number[] = [];
+  let rss = settledRss();
+  for (let w = 0; w < 3 && !windows.some((g) => g < 20); w++) {
+    steps();
+    const now = settledRss();
+    windows.push((now - rss) / 2 ** 20);
+    rss = now;
+  }
   t.diagnostic(
-    `RSS growth over the second 1000 steps: ${growthMiB.toFixed(2)} MiB; live tensors ${liveWarm}`,
+    `RSS growth per 1000 steps: ${windows.map((g) => g.toFixed(2)).join(', ')} MiB; live tensors ${liveWarm}`,
   );
   assert.equal(liveWarm, withModel, 'each step frees every tensor it creates');
   // 1000 leaked steps would hold > 1000 × 256×128×4 B ≈ 125 MiB of activations alone
-  assert.ok(growthMiB < 20, `RSS grew ${growthMiB.toFixed(1)} MiB over 1000 steps`);
+  assert.ok(
+    windows.some((g) => g < 20),
+    `RSS grew ${windows.map((g) => g.toFixed(1)).join(', ')} MiB in three windows of 1000 steps`,
+  );
   opt.dispose();
   dispose([params, x, y]);
   assert.equal(liveTensorCount(), before);
