@@ -9,6 +9,7 @@ import { recognizerSpec, type RecognizerSpec } from './model-spec.js';
 import { scoresFromLogits, type EmotionScores } from './scores.js';
 import type { UtteranceClassifier } from './timeline-core.js';
 import type { FrameVad } from './vad.js';
+import { SILERO_CONTEXT, SILERO_FRAME, SILERO_RATE, SileroFrames } from './silero-frames.js';
 
 /** Where onnxruntime-web finds its WebAssembly runtime (`ort-wasm-simd-threaded.wasm`). */
 export interface OrtWebSetup {
@@ -203,11 +204,6 @@ export class WebRecognizer implements UtteranceClassifier {
   }
 }
 
-/** Silero v5: 512-sample frames at 16 kHz with 64 samples of the previous frame as context. */
-const SILERO_FRAME = 512;
-const SILERO_CONTEXT = 64;
-const SILERO_RATE = 16000;
-
 /**
  * Silero VAD v5 (MIT, snakers4/silero-vad) in onnxruntime-web, as a {@link FrameVad}: the
  * browser twin of the Node `SileroVad` (same frames, context and state handling). Load it from
@@ -216,9 +212,7 @@ const SILERO_RATE = 16000;
 export class WebSileroVad implements FrameVad {
   readonly rate = SILERO_RATE;
   readonly frameSamples = SILERO_FRAME;
-  private state = new Float32Array(2 * 128);
-  private context = new Float32Array(SILERO_CONTEXT);
-  private readonly input = new Float32Array(SILERO_CONTEXT + SILERO_FRAME);
+  private readonly frames = new SileroFrames();
   private readonly sr = new ort.Tensor('int64', BigInt64Array.of(BigInt(SILERO_RATE)), []);
 
   private constructor(private readonly session: ort.InferenceSession) {}
@@ -234,22 +228,18 @@ export class WebSileroVad implements FrameVad {
 
   /** Speech probability of the next 512-sample frame (shorter frames are zero-padded). */
   async score(frame: Float32Array): Promise<number> {
-    this.input.set(this.context, 0);
-    this.input.fill(0, SILERO_CONTEXT);
-    this.input.set(frame.subarray(0, SILERO_FRAME), SILERO_CONTEXT);
-    this.context = this.input.slice(SILERO_FRAME, SILERO_FRAME + SILERO_CONTEXT);
+    const { input, state } = this.frames.next(frame);
     const out = await this.session.run({
-      input: new ort.Tensor('float32', this.input, [1, SILERO_CONTEXT + SILERO_FRAME]),
-      state: new ort.Tensor('float32', this.state, [2, 1, 128]),
+      input: new ort.Tensor('float32', input, [1, SILERO_CONTEXT + SILERO_FRAME]),
+      state: new ort.Tensor('float32', state, [2, 1, 128]),
       sr: this.sr,
     });
-    this.state = new Float32Array(out.stateN.data as Float32Array);
+    this.frames.update(out.stateN.data as Float32Array);
     return (out.output.data as Float32Array)[0];
   }
 
   reset(): void {
-    this.state = new Float32Array(2 * 128);
-    this.context = new Float32Array(SILERO_CONTEXT);
+    this.frames.reset();
   }
 
   /** Releases the onnxruntime-web session. */

@@ -6,12 +6,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
+import { SILERO_CONTEXT, SILERO_FRAME, SILERO_RATE, SileroFrames } from './silero-frames.js';
 import type { FrameVad } from './vad.js';
-
-/** Silero v5/v6: 512-sample frames at 16 kHz, 64 samples of the previous frame as context. */
-const FRAME = 512;
-const CONTEXT = 64;
-const RATE = 16000;
 
 /** Silero model versions shipped by @ricky0123/vad-web that share the v5 interface. */
 export type SileroVersion = 'v5' | 'v6';
@@ -38,12 +34,10 @@ export function sileroModelPath(version: SileroVersion = 'v5'): string {
  * stream, with the recurrent state carried between frames. One instance per stream.
  */
 export class SileroVad implements FrameVad {
-  readonly rate = RATE;
-  readonly frameSamples = FRAME;
-  private state = new Float32Array(2 * 128);
-  private context = new Float32Array(CONTEXT);
-  private readonly input = new Float32Array(CONTEXT + FRAME);
-  private readonly sr = new ort.Tensor('int64', BigInt64Array.of(BigInt(RATE)), []);
+  readonly rate = SILERO_RATE;
+  readonly frameSamples = SILERO_FRAME;
+  private readonly frames = new SileroFrames();
+  private readonly sr = new ort.Tensor('int64', BigInt64Array.of(BigInt(SILERO_RATE)), []);
 
   private constructor(private readonly session: ort.InferenceSession) {}
 
@@ -76,22 +70,18 @@ export class SileroVad implements FrameVad {
 
   /** Speech probability of the next 512-sample frame (shorter frames are zero-padded). */
   async score(frame: Float32Array): Promise<number> {
-    this.input.set(this.context, 0);
-    this.input.fill(0, CONTEXT);
-    this.input.set(frame.subarray(0, FRAME), CONTEXT);
-    this.context = this.input.slice(FRAME, FRAME + CONTEXT);
+    const { input, state } = this.frames.next(frame);
     const out = await this.session.run({
-      input: new ort.Tensor('float32', this.input, [1, CONTEXT + FRAME]),
-      state: new ort.Tensor('float32', this.state, [2, 1, 128]),
+      input: new ort.Tensor('float32', input, [1, SILERO_CONTEXT + SILERO_FRAME]),
+      state: new ort.Tensor('float32', state, [2, 1, 128]),
       sr: this.sr,
     });
-    this.state = new Float32Array(out.stateN.data as Float32Array);
+    this.frames.update(out.stateN.data as Float32Array);
     return (out.output.data as Float32Array)[0];
   }
 
   reset(): void {
-    this.state = new Float32Array(2 * 128);
-    this.context = new Float32Array(CONTEXT);
+    this.frames.reset();
   }
 
   /** Releases the native session. */
