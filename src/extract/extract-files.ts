@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileKind } from '../util/atomic-file.js';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
@@ -56,27 +56,37 @@ export function collectAudioFiles(inputs: readonly string[], problems?: InputPro
   const out: string[] = [];
   const seenDirs = new Set<string>();
   const walk = (dir: string) => {
-    let names: string[];
+    let entries: Dirent[];
     try {
       const real = realpathSync(dir);
       if (seenDirs.has(real)) return;
       seenDirs.add(real);
-      names = readdirSync(dir).sort();
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
     } catch (error) {
       report(dir, `cannot list folder (${why(error)}); its files were skipped`);
       return;
     }
-    for (const name of names) {
+    for (const entry of entries) {
+      const name = entry.name;
       if (name.startsWith('.')) continue;
       const full = join(dir, name);
-      let stats: Stats;
-      try {
-        stats = statSync(full);
-      } catch {
-        continue; // dangling link
+      // The entry's own type saves a stat per file (a corpus folder holds thousands); links and
+      // file systems that report no type are stat'ed to see what they point at.
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (!isDirectory && !isFile) {
+        try {
+          const stats = statSync(full);
+          isDirectory = stats.isDirectory();
+          isFile = stats.isFile();
+        } catch {
+          continue; // dangling link
+        }
       }
-      if (stats.isDirectory()) walk(full);
-      else if (stats.isFile() && AUDIO_EXTENSIONS.includes(extname(name).toLowerCase())) out.push(full);
+      if (isDirectory) walk(full);
+      else if (isFile && AUDIO_EXTENSIONS.includes(extname(name).toLowerCase())) out.push(full);
     }
   };
   for (const input of inputs) {

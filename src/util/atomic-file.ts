@@ -30,6 +30,8 @@ export interface AtomicFile {
   readonly data: AtomicData;
 }
 
+const WRITE_BATCH_BYTES = 4 << 20;
+
 // Temporary files being written by this process, so a signal handler can remove them.
 const pending = new Set<string>();
 
@@ -130,13 +132,33 @@ async function stage(path: string, destination: string, data: AtomicData): Promi
   try {
     const handle = await open(temp, 'wx', 0o644);
     try {
-      for await (const chunk of chunksOf(data)) {
+      // Each write is a thread-pool round trip: thousands of small chunks (one per padded item)
+      // cost more than the copy that gathers them into a few large writes.
+      let batch: Buffer | undefined;
+      let filled = 0;
+      const writeAll = async (bytes: Uint8Array) => {
         let offset = 0;
-        while (offset < chunk.length) {
-          const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+        while (offset < bytes.length) {
+          const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
           offset += bytesWritten;
         }
+      };
+      for await (const chunk of chunksOf(data)) {
+        if (chunk.length >= WRITE_BATCH_BYTES) {
+          if (filled > 0) await writeAll(batch!.subarray(0, filled));
+          filled = 0;
+          await writeAll(chunk);
+          continue;
+        }
+        batch ??= Buffer.allocUnsafe(WRITE_BATCH_BYTES);
+        if (filled + chunk.length > WRITE_BATCH_BYTES) {
+          await writeAll(batch.subarray(0, filled));
+          filled = 0;
+        }
+        batch.set(chunk, filled);
+        filled += chunk.length;
       }
+      if (filled > 0) await writeAll(batch!.subarray(0, filled));
       await handle.sync();
     } finally {
       await handle.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -104,6 +104,26 @@ describe('collectAudioFiles', () => {
     rmSync(join(dir, 'in', 'notes.txt'));
     rmSync(join(dir, 'in', '.hidden.wav'));
     assert.throws(() => collectAudioFiles([join(dir, 'nope')]), /no such file or folder/);
+  });
+  test('links are followed: a linked file and a linked folder count, a dangling link and a loop do not', () => {
+    const root = mkdtempSync(join(tmpdir(), 'emovox-walk-'));
+    try {
+      mkdirSync(join(root, 'real'));
+      writeFileSync(join(root, 'real', 'x.wav'), 'x');
+      mkdirSync(join(root, 'in'));
+      writeFileSync(join(root, 'in', 'a.wav'), 'x');
+      symlinkSync(join(root, 'real', 'x.wav'), join(root, 'in', 'b.wav'));
+      symlinkSync(join(root, 'real'), join(root, 'in', 'c-folder'));
+      symlinkSync(join(root, 'missing.wav'), join(root, 'in', 'd.wav'));
+      symlinkSync(join(root, 'in'), join(root, 'in', 'e-loop'));
+      assert.deepEqual(collectAudioFiles([join(root, 'in')]), [
+        join(root, 'in', 'a.wav'),
+        join(root, 'in', 'b.wav'),
+        join(root, 'in', 'c-folder', 'x.wav'),
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

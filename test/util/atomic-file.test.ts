@@ -43,6 +43,31 @@ test('atomic writes replace the file whole and leave no temporary behind', async
   }
 });
 
+test('chunked writes keep every byte in order: thousands of small chunks around chunks larger than a write batch', async () => {
+  const dir = scratch();
+  try {
+    const path = join(dir, 'out.bin');
+    const chunks: Uint8Array[] = [];
+    let seed = 1;
+    const bytes = (n: number) => {
+      const b = new Uint8Array(n);
+      for (let i = 0; i < n; i++) b[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      return b;
+    };
+    for (let i = 0; i < 3000; i++) chunks.push(bytes(1 + (i % 997)));
+    chunks.push(bytes(5 << 20), bytes(3), bytes(4 << 20), new Uint8Array(0), bytes((4 << 20) - 1));
+    for (let i = 0; i < 500; i++) chunks.push(bytes(8191));
+    await writeFileAtomic(path, chunks);
+    const expected = Buffer.concat(chunks);
+    const written = readFileSync(path);
+    assert.equal(written.length, expected.length);
+    assert.ok(written.equals(expected), 'the file differs from the chunks joined in order');
+    assert.deepEqual(readdirSync(dir), ['out.bin']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a failed atomic write names the path and keeps the previous content', async (t) => {
   if (process.getuid?.() === 0) {
     // root ignores folder permissions: inject the failure through a chunk source that throws.
