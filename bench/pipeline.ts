@@ -1,5 +1,5 @@
 // `npm run bench:pipeline [-- --json] [--data DIR] [--files N] [--reps R] [--e2e-files N]
-//   [--stages decode,resample,features,e2e]`
+//   [--e2e-corpora ravdess,tess,urdu] [--stages decode,resample,features,e2e]`
 //
 // Speed of the whole path from a file to features, stage by stage, each beside the library a
 // Python user has, in one run with interleaved repetitions (CPU time, one thread, x real time =
@@ -40,6 +40,8 @@ interface Args {
   files: number;
   reps: number;
   e2eFiles: number;
+  /** Corpus folders under the data folder that the end-to-end runs read (default: ravdess). */
+  e2eCorpora: string[];
   stages: Set<Stage>;
 }
 
@@ -49,7 +51,8 @@ function parseArgs(argv: string[]): Args {
     data: undefined,
     files: 300,
     reps: 5,
-    e2eFiles: 1440,
+    e2eFiles: Number.MAX_SAFE_INTEGER, // all files of the corpora
+    e2eCorpora: ['ravdess'],
     stages: new Set(STAGES),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -64,6 +67,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--files') args.files = Number(next());
     else if (a === '--reps') args.reps = Number(next());
     else if (a === '--e2e-files') args.e2eFiles = Number(next());
+    else if (a === '--e2e-corpora') args.e2eCorpora = next().split(',').filter(Boolean);
     else if (a === '--stages') {
       const list = next().split(',') as Stage[];
       if (list.some((x) => !STAGES.includes(x))) throw new Error(`--stages: choose from ${STAGES.join(',')}`);
@@ -102,6 +106,10 @@ interface Speed {
   xMin: number;
   xMax: number;
   cpuSeconds: Spread;
+}
+
+function range(s: Spread, digits = 2): string {
+  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 }
 
 function speedOf(audioSeconds: number, cpuSeconds: number[]): Speed {
@@ -506,14 +514,19 @@ async function main(): Promise<void> {
     if (args.stages.has('e2e')) {
       log('building dist/ for the end-to-end runs (npm run build)');
       execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'ignore' });
-      const e2eFiles = args.e2eFiles >= all.length ? all : evenly(all, args.e2eFiles);
+      const corpusDirs = args.e2eCorpora.map((name) => join(dataDir, name));
+      for (const dir of corpusDirs) if (!existsSync(dir)) throw new Error(`--e2e-corpora: no folder ${dir}`);
+      const corpusFiles = corpusDirs.flatMap(walkFlac);
+      const e2eFiles = args.e2eFiles >= corpusFiles.length ? corpusFiles : evenly(corpusFiles, args.e2eFiles);
       let e2eSeconds = 0;
       for (const p of e2eFiles) e2eSeconds += (await readAudioInfo(p)).durationS;
-      const inputsArg = e2eFiles === all ? [ravdess] : e2eFiles;
-      log(`end to end: ${e2eFiles.length} files, ${e2eSeconds.toFixed(0)} s of audio`);
+      const inputsArg = e2eFiles === corpusFiles ? corpusDirs : e2eFiles;
+      log(
+        `end to end: ${e2eFiles.length} files of ${args.e2eCorpora.join(' + ')}, ${e2eSeconds.toFixed(0)} s of audio`,
+      );
       const cli = join(root, 'dist', 'cli', 'main.js');
-      const times = new Map<string, { cpu: number[]; wall: number[] }>();
-      for (let rep = 0; rep < Math.max(3, Math.ceil(args.reps / 2)); rep++) {
+      const times = new Map<string, { cpu: number[]; wall: number[]; extract: number[] }>();
+      for (let rep = 0; rep < Math.max(5, Math.ceil(args.reps / 2)); rep++) {
         for (const set of ['mfcc40', 'vector180']) {
           for (const workers of [1, 2]) {
             const before = childrenCpu();
@@ -539,18 +552,23 @@ async function main(): Promise<void> {
             const cpu = childrenCpu() - before;
             if (run.status !== 0) throw new Error(`emovox features failed: ${run.stderr.slice(-500)}`);
             const key = `${set}|${workers}`;
-            const t = times.get(key) ?? { cpu: [], wall: [] };
+            const t = times.get(key) ?? { cpu: [], wall: [], extract: [] };
             t.cpu.push(cpu);
             t.wall.push(wall);
+            // `seconds` of the --json summary: extractFeatures alone (workers starting, files
+            // decoded and featurised), without Node's start, imports, the walk and the output write.
+            t.extract.push((JSON.parse(run.stdout) as { seconds: number }).seconds);
             times.set(key, t);
           }
         }
         log(`end to end repetition ${rep + 1} (${((performance.now() - wall0) / 1000).toFixed(0)} s)`);
       }
       for (const set of ['mfcc40', 'vector180']) {
-        const one = times.get(`${set}|1`) as { cpu: number[]; wall: number[] };
-        const two = times.get(`${set}|2`) as { cpu: number[]; wall: number[] };
+        const one = times.get(`${set}|1`) as { cpu: number[]; wall: number[]; extract: number[] };
+        const two = times.get(`${set}|2`) as { cpu: number[]; wall: number[]; extract: number[] };
         const scaling = one.wall.map((w, i) => w / two.wall[i]);
+        const extractScaling = one.extract.map((w, i) => w / two.extract[i]);
+        const fixed = two.wall.map((w, i) => w - two.extract[i]);
         e2e.push({
           set,
           files: e2eFiles.length,
@@ -558,6 +576,9 @@ async function main(): Promise<void> {
           oneWorker: { ...speedOf(e2eSeconds, one.cpu), wallSeconds: spread(one.wall) },
           twoWorkers: { ...speedOf(e2eSeconds, two.cpu), wallSeconds: spread(two.wall) },
           scaling: spread(scaling),
+          extractSeconds: { oneWorker: spread(one.extract), twoWorkers: spread(two.extract) },
+          extractScaling: spread(extractScaling),
+          outsideExtractSeconds: spread(fixed),
         });
         rows.push({
           stage: `end to end: emovox features --set ${set}, 1 worker`,
@@ -566,7 +587,10 @@ async function main(): Promise<void> {
         rows.push({
           stage: `end to end: emovox features --set ${set}, 2 workers`,
           emovox: speedOf(e2eSeconds, two.cpu),
-          note: `wall-time scaling 1 -> 2 workers: ${spread(scaling).median.toFixed(2)}x (${spread(scaling).min.toFixed(2)}-${spread(scaling).max.toFixed(2)})`,
+          note:
+            `wall-time scaling 1 -> 2 workers: ${range(spread(scaling))}x; ` +
+            `extraction step alone ${range(spread(extractScaling))}x; ` +
+            `the command outside it (Node start, imports, walk, output write): ${range(spread(fixed), 3)} s`,
         });
       }
     }

@@ -13,6 +13,7 @@ import { fileKind } from '../util/atomic-file.js';
 import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/errors.js';
 import { FeatureCache } from './cache.js';
 import { featureSpecHash, sha256Hex } from './spec-hash.js';
+import { ResponseDecoder } from './response-value.js';
 import { WorkerPool, workerScript } from './worker-pool.js';
 // Registers the Node-only ONNX encoder sets (encoder, encoder-frames, speaker-embedding) here, so
 // every process and worker that extracts knows them.
@@ -260,12 +261,6 @@ function problemOf(source: string, error: unknown): string {
   return message.startsWith(`${source}: `) ? message.slice(source.length + 2) : message;
 }
 
-function responseValue(response: Extract<ExtractResponse, { ok: true }>): FeatureValue {
-  return response.kind === 'matrix'
-    ? { matrix: { data: response.data, frames: response.frames, bins: response.bins }, names: response.names }
-    : { vector: response.data, names: response.names };
-}
-
 function positive(name: string, value: number): number {
   if (!(value > 0)) throw new EmovoxParameterError(name, `must be > 0, got ${value}`);
   return value;
@@ -365,6 +360,7 @@ export async function extractFeatures(
       workerScript(import.meta.url, './worker'),
       workers,
     );
+    const decoder = new ResponseDecoder();
     try {
       await Promise.all(
         items.map(async (item, index) => {
@@ -378,7 +374,7 @@ export async function extractFeatures(
             if (response.ok) {
               if (response.cacheCorrupt) counts.corrupt++;
               finish(index, {
-                value: responseValue(response),
+                value: decoder.value(response),
                 cached: response.cached,
                 warnings: response.warnings,
               });

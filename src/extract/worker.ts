@@ -1,5 +1,5 @@
 // Worker-thread entry of extractFeatures: one request (file + spec) in, one response out.
-import { isMainThread, parentPort } from 'node:worker_threads';
+import { isMainThread, parentPort, threadId } from 'node:worker_threads';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import { FeatureCache } from './cache.js';
 import type { FeatureSpec } from '../features/sets.js';
@@ -29,7 +29,12 @@ export type ExtractResponse =
       readonly data: Float32Array;
       readonly frames: number;
       readonly bins: number;
+      /** Column names, sent only when they differ from the last names this worker sent. */
       readonly names?: readonly string[];
+      /** The names are those this worker sent last (see `ResponseDecoder`). */
+      readonly namesAsBefore: boolean;
+      /** The worker's thread id, to which `namesAsBefore` refers. */
+      readonly thread: number;
       readonly cached: boolean;
       /** sha256 of the file's bytes (the cache key's file half). */
       readonly fileHash: string;
@@ -40,6 +45,17 @@ export type ExtractResponse =
   | { readonly index: number; readonly ok: false; readonly problem: string };
 
 const caches = new Map<string, FeatureCache>();
+
+// A set's column names (180 strings for vector180) are the same for every file: cloning them with
+// each reply cost the main thread more than all the rest of its per-file work.
+let lastNames: readonly string[] | undefined;
+
+function sameNames(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 async function handle(
   request: ExtractRequest,
@@ -60,6 +76,8 @@ async function handle(
     const data = value.matrix?.data ?? value.vector!;
     // Copy only when the array is a view into a larger buffer: transferring must not detach more.
     const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+    const namesAsBefore = sameNames(value.names, lastNames);
+    lastNames = value.names;
     const response: ExtractResponse = {
       index,
       ok: true,
@@ -67,7 +85,9 @@ async function handle(
       data: own,
       frames: value.matrix?.frames ?? 1,
       bins: value.matrix?.bins ?? own.length,
-      names: value.names,
+      names: namesAsBefore ? undefined : value.names,
+      namesAsBefore,
+      thread: threadId,
       cached,
       fileHash,
       warnings,

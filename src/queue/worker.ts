@@ -10,7 +10,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { defaultFeatureCacheDir, encodeFeatureRecord } from '../extract/cache.js';
 import { WorkerPool, workerScript } from '../extract/worker-pool.js';
 import type { ExtractRequest, ExtractResponse } from '../extract/worker.js';
-import type { FeatureValue } from '../features/value.js';
+import { ResponseDecoder } from '../extract/response-value.js';
 import type { PredictRequest, PredictResponse } from '../infer/predict-worker.js';
 import { EmovoxParameterError, errorMessage } from '../util/errors.js';
 import { bundleDigest } from './bundle-digest.js';
@@ -75,12 +75,6 @@ function childScript(stem: string): { path: string; execArgv: string[] } {
   return { path: fileURLToPath(new URL(`${stem}.js`, import.meta.url)), execArgv: [] };
 }
 
-function valueOf(response: Extract<ExtractResponse, { ok: true }>): FeatureValue {
-  return response.kind === 'matrix'
-    ? { matrix: { data: response.data, frames: response.frames, bins: response.bins }, names: response.names }
-    : { vector: response.data, names: response.names };
-}
-
 /**
  * Starts a worker on every queue in `kinds`. Each job's payload is checked ({@link checkJob});
  * a payload this worker refuses fails at once with the reason. Items already stored (a job
@@ -112,6 +106,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const store = new RunStore(connection.options, true);
   const ownCache = options.cache === false ? null : (options.cache ?? defaultFeatureCacheDir());
   let extractPool: WorkerPool<ExtractRequest, ExtractResponse> | undefined;
+  let extractDecoder: ResponseDecoder | undefined;
   let predictPool: WorkerPool<PredictRequest, PredictResponse> | undefined;
 
   const checkPath = (path: string, what: string) => {
@@ -149,6 +144,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     for (const item of data.items) checkPath(item.path!, 'audio file');
     if (typeof data.cache === 'string') checkPath(data.cache, 'feature cache');
     extractPool ??= new WorkerPool(workerScript(import.meta.url, '../extract/worker'), threads);
+    extractDecoder ??= new ResponseDecoder();
+    const decoder = extractDecoder;
     const pool = extractPool;
     const cacheDir = data.cache === false ? null : (data.cache ?? ownCache);
     return runItems(data, async (item) => {
@@ -179,7 +176,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
           cached: response.cached,
           warnings: response.warnings,
         },
-        value: { hash: response.fileHash, bytes: encodeFeatureRecord(valueOf(response)) },
+        value: { hash: response.fileHash, bytes: encodeFeatureRecord(decoder.value(response)) },
       };
     });
   };

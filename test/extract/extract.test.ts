@@ -102,6 +102,17 @@ describe('extractFeatures', () => {
     assert.equal(result.results[3].value.matrix!.frames, 1 + Math.floor(Math.round(0.8 * 16000) / 512));
   });
 
+  test('worker-thread results carry the column names of every file (sent once per worker)', async () => {
+    const spec = featureSpec('vector180');
+    const local = await extractFeatures(files.all, spec, { workers: 0, cache: false });
+    const pooled = await extractFeatures([...files.all, ...files.all], spec, { workers: 2, cache: false });
+    assert.ok(local.results.length >= 2);
+    const names = local.results[0].value.names;
+    assert.equal(names?.length, 180);
+    assert.equal(pooled.results.length, 2 * local.results.length);
+    for (const r of pooled.results) assert.deepEqual(r.value.names, names, r.source);
+  });
+
   test('worker-thread results are identical to in-process results', async () => {
     const spec = featureSpec('mfcc40');
     const local = await extractFeatures(files.all, spec, { workers: 0, cache: false });
