@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/data.js';
 
-test('emovox demo runs the pipeline on a synthesised utterance and reports sensible values', () => {
+test('emovox demo runs the pipeline on a synthesised utterance and reports sensible values', (t) => {
   const out = mkdtempSync(join(tmpdir(), 'emovox-demo-test-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
   const stdout = execFileSync(
     process.execPath,
     ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'demo', '--out', out, '--json'],

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDistSkip } from '../helpers/build.js';
@@ -31,8 +31,9 @@ test(
   },
 );
 
-test("import from 'emovox' works from a dependent project", { skip: freshDistSkip() }, () => {
+test("import from 'emovox' works from a dependent project", { skip: freshDistSkip() }, (t) => {
   const project = mkdtempSync(join(tmpdir(), 'emovox-dependent-'));
+  t.after(() => rmSync(project, { recursive: true, force: true }));
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({ name: 'app', type: 'module', private: true }),
