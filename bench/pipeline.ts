@@ -23,6 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import '../src/dsp/pffft-node.js'; // PFFFT as in the Node entry and the extraction workers
 import { loadAudio, readAudioInfo, resample, type ResampleQuality } from '../src/audio/index.js';
 import { featureSpec } from '../src/features/sets.js';
 import { syncFeatureFunction } from './sync-feature.js';
