@@ -237,9 +237,11 @@ function localSink(engine: Engine): LiveSink {
 
 /** The live sink of the server mode: the WebSocket `v1/stream` (events arrive as the service sends them). */
 async function serverSink(sampleRate: number): Promise<LiveSink> {
-  const stream = await ServerStream.open(base, sampleRate, onStreamEvents, (message) =>
-    setState('error', message),
-  );
+  const stream = await ServerStream.open(base, sampleRate, onStreamEvents, (message) => {
+    // The session stops at the first problem the service reports; its results so far are kept.
+    liveProblem ??= message;
+    if (live) void stopListening();
+  });
   return {
     push: (chunk) => stream.push(chunk),
     end: async () => {
@@ -250,6 +252,9 @@ async function serverSink(sampleRate: number): Promise<LiveSink> {
 }
 
 let sink: LiveSink | null = null;
+let stopping = false;
+/** The first problem the service reported during the live session (server mode). */
+let liveProblem: string | null = null;
 
 async function startListening(): Promise<void> {
   if (!loaded || live || busy) return;
@@ -257,6 +262,7 @@ async function startListening(): Promise<void> {
   ui.mic.disabled = true;
   const where = mode();
   showMode();
+  liveProblem = null;
   const { engine } = loaded;
   let started = false;
   try {
@@ -304,7 +310,8 @@ async function startListening(): Promise<void> {
 
 async function stopListening(): Promise<void> {
   const session = live;
-  if (!session || !loaded) return;
+  if (!session || !loaded || stopping) return;
+  stopping = true;
   await session.mic.stop();
   let problem: string | null = null;
   try {
@@ -312,8 +319,10 @@ async function stopListening(): Promise<void> {
   } catch (error) {
     problem = errorMessage(error);
   }
+  problem = liveProblem ?? problem;
   sink = null;
   live = null;
+  stopping = false;
   showMode();
   ui.mic.textContent = 'Start microphone';
   ui.mic.setAttribute('aria-pressed', 'false');

@@ -83,6 +83,7 @@ export async function serverAnalyse(
 /** A live stream to the service: float32 chunks in, segment and interim events out. */
 export class ServerStream {
   private closed: Promise<{ code: number; reason: string }>;
+  private ending = false;
 
   private constructor(
     private readonly socket: WebSocket,
@@ -97,13 +98,21 @@ export class ServerStream {
       else if (event.type === 'error') onError(`the server: ${event.message ?? 'error'}`);
     };
     this.closed = new Promise((resolve) => {
-      socket.onclose = (e) => resolve({ code: e.code, reason: e.reason });
+      socket.onclose = (e) => {
+        // Closed by the service before the page ended the stream (shutdown, idle, an error).
+        if (!this.ending)
+          onError(`the server closed the stream (${e.code}${e.reason ? `: ${e.reason}` : ''})`);
+        resolve({ code: e.code, reason: e.reason });
+      };
     });
   }
 
   /**
    * Opens `v1/stream` beside the page for mono float32 PCM at `sampleRate` Hz (Silero VAD,
    * interim events every 500 ms as the local mode) and waits for the service's `ready`.
+   * @param onEvents - called with each segment and interim event as it arrives.
+   * @param onError - called with the service's error messages, and when the service closes the
+   *   stream before {@link end} (shutdown, idle timeout).
    * @throws an Error with the service's message when the stream is refused.
    */
   static open(
@@ -138,6 +147,7 @@ export class ServerStream {
    * @throws when the service closed the stream with an error code.
    */
   async end(): Promise<void> {
+    this.ending = true;
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'end' }));
     const { code, reason } = await this.closed;
     if (code !== 1000 && code !== 1001) throw new Error(`the server closed the stream (${code} ${reason})`);

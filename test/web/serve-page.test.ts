@@ -177,4 +177,20 @@ describe('the page served by emovox serve, in Chromium', { skip }, () => {
     );
     await page.screenshot({ path: join(artifacts, 'server-microphone.png'), fullPage: true });
   });
+
+  test('server mode: the service shutting down mid-session ends it with a message, results kept', async () => {
+    await page.click('#mic');
+    await page.waitForFunction(() => document.body.dataset.state === 'listening', null, { timeout: 10_000 });
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) >= 1, null, {
+      timeout: 30_000,
+    });
+    await server.shutdown();
+    await page.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: 20_000 });
+    assert.match(
+      (await page.textContent('#status')) ?? '',
+      /^The live session ended badly: the server closed the stream \(1001: server shutting down\)/,
+    );
+    assert.equal(await page.getAttribute('#mic', 'aria-pressed'), 'false');
+    assert.equal(await page.isDisabled('#download-json'), false, 'the session so far can be downloaded');
+  });
 });
