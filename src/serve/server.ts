@@ -35,8 +35,10 @@ export interface EmovoxServer {
   jobs(): { onWorkers: number; finished: number };
   /**
    * Graceful shutdown: new requests get 503 at once, requests in flight finish (up to
-   * `shutdownGraceS`), open streams receive their last events and a close, then the listener
-   * and the workers stop. Idempotent.
+   * `shutdownGraceS`), open streams receive their last events and a close; past the grace
+   * period, requests still waiting for inference are answered 503. Then the listener closes and,
+   * once every job still running on a worker thread has finished there (a worker is never
+   * terminated inside onnxruntime), the workers stop. Idempotent.
    */
   shutdown(): Promise<void>;
 }
