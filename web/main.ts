@@ -10,6 +10,7 @@ import { ProbabilityChart } from './chart.js';
 import { labelColors } from './colors.js';
 import { levelDb, startMicrophone, type Microphone } from './mic.js';
 import { fileResults, resultsCsv, resultsJson, sessionResults, type PageResults } from './results.js';
+import { probeServer, ServerStream, serverAnalyse, type ServerProbe } from './server-client.js';
 import { displaySpans, renderTimeline } from './timeline-view.js';
 
 /** Longest file the page analyses, seconds (as `emovox predict`'s default). */
@@ -45,7 +46,13 @@ const ui = {
   downloadNote: byId('download-note'),
   modelInfo: byId('model-info'),
   modelTerms: byId('model-terms'),
+  modeLocal: byId<HTMLInputElement>('mode-local'),
+  modeServer: byId<HTMLInputElement>('mode-server'),
+  modeNote: byId('mode-note'),
 };
+
+/** Where audio is analysed: `local` (this browser, the default: nothing leaves it) or `server`. */
+type Mode = 'local' | 'server';
 
 type PageState = 'loading' | 'ready' | 'listening' | 'analysing' | 'done' | 'error';
 
@@ -66,8 +73,38 @@ interface Loaded {
 
 let loaded: Loaded | null = null;
 let results: PageResults | null = null;
-let live: { mic: Microphone; segments: StreamEvent[]; samples: number } | null = null;
+/** Where a live session's chunks go, and how it ends (resolving with its last events). */
+interface LiveSink {
+  push(chunk: Float32Array): void;
+  end(): Promise<StreamEvent[]>;
+}
+let live: { mic: Microphone; segments: StreamEvent[]; samples: number; mode: Mode } | null = null;
 let busy = false;
+let server: ServerProbe = {
+  available: false,
+  reason: 'Checking whether this page came from an emovox server…',
+};
+
+function mode(): Mode {
+  return ui.modeServer.checked && server.available ? 'server' : 'local';
+}
+
+function readyMessage(): string {
+  return mode() === 'server'
+    ? `Ready, server mode: files and the microphone are sent to ${server.available ? server.origin : 'the server'} and analysed there.`
+    : 'Ready. Nothing you record or drop here leaves this browser.';
+}
+
+function showMode(): void {
+  document.body.dataset.mode = mode();
+  ui.modeServer.disabled = !server.available || busy || live !== null;
+  ui.modeLocal.disabled = busy || live !== null;
+  ui.modeNote.textContent = !server.available
+    ? server.reason
+    : mode() === 'server'
+      ? `Server mode: audio is uploaded to ${server.origin} (the emovox service this page came from) and analysed there.`
+      : `Local mode: audio stays in this browser. Server mode sends it to ${server.origin} instead.`;
+}
 
 function showEmotion(scores: EmotionScores, announce: boolean): void {
   const color = loaded?.colors[scores.label] ?? '#cccccc';
@@ -120,7 +157,7 @@ async function load(): Promise<void> {
   ui.modelInfo.textContent = `${MODEL_NAME}: ${info.card?.description ?? ''} Classes: ${info.labels.join(', ')}. Voice activity: ${info.vad === 'energy' ? 'energy' : 'Silero VAD v5'}. FFT: ${info.pffft ? 'PFFFT (wasm)' : 'fft.js'}.`;
   ui.modelTerms.textContent = info.card?.terms ? `Terms: ${info.card.terms}` : '';
   ui.mic.disabled = ui.file.disabled = false;
-  setState('ready', 'Ready. Nothing you record or drop here leaves this browser.');
+  setState('ready', readyMessage());
 }
 
 async function analyseFile(file: File): Promise<void> {
@@ -129,28 +166,44 @@ async function analyseFile(file: File): Promise<void> {
   if (live) await stopListening();
   ui.mic.disabled = ui.file.disabled = true;
   setState('analysing', `Analysing ${file.name}…`);
+  const where = mode();
+  showMode();
   try {
-    const { audio, recognition, timeline } = await loaded.engine.analyse(
-      file.name,
-      await file.arrayBuffer(),
-      MAX_FILE_S,
-    );
+    let summary: string;
+    let recognition: Awaited<ReturnType<typeof serverAnalyse>>['recognition'];
+    let timeline: Awaited<ReturnType<typeof serverAnalyse>>['timeline'];
+    if (where === 'server') {
+      ({ recognition, timeline } = await serverAnalyse(base, file));
+      summary = `${recognition.durationS.toFixed(2)} s, analysed by the emovox server at ${base.origin}.`;
+    } else {
+      const analysis = await loaded.engine.analyse(file.name, await file.arrayBuffer(), MAX_FILE_S);
+      ({ recognition, timeline } = analysis);
+      const { audio } = analysis;
+      summary = `${recognition.durationS.toFixed(2)} s at ${audio.sampleRate} Hz (${audio.decoder === 'emovox' ? audio.container.toUpperCase() : 'decoded by the browser'}).${audio.warnings.length > 0 ? ` Warning: ${audio.warnings.join('; ')}.` : ''}`;
+    }
     const r = fileResults(file.name, { name: MODEL_NAME, labels: loaded.info.labels }, recognition, timeline);
     showEmotion(recognition, true);
     const spans = displaySpans(r.segments);
     loaded.chart.setSpans(r.segments.map((s, i) => ({ ...spans[i], scores: s.scores })));
     ui.fileName.textContent = file.name;
-    ui.fileSummary.textContent = `${recognition.durationS.toFixed(2)} s at ${audio.sampleRate} Hz (${audio.decoder === 'emovox' ? audio.container.toUpperCase() : 'decoded by the browser'}). Whole clip: ${recognition.label} (${percent(recognition.confidence)}). ${timeline.speech.length} speech region(s), ${timeline.segments.length} window(s).${audio.warnings.length > 0 ? ` Warning: ${audio.warnings.join('; ')}.` : ''}`;
+    ui.fileSummary.textContent = `${summary} Whole clip: ${recognition.label} (${percent(recognition.confidence)}). ${timeline.speech.length} speech region(s), ${timeline.segments.length} window(s).`;
     renderTimeline(ui.timeline, ui.segments, r.segments, recognition.durationS, loaded.colors);
     ui.fileSection.hidden = false;
     setResults(r);
-    setState('done', `Done: ${file.name} is ${recognition.label} (${percent(recognition.confidence)}).`);
+    setState(
+      'done',
+      `Done${where === 'server' ? ' (server)' : ''}: ${file.name} is ${recognition.label} (${percent(recognition.confidence)}).`,
+    );
   } catch (error) {
     ui.fileSection.hidden = true;
-    setState('error', `Cannot analyse ${file.name}: ${errorMessage(error)}`);
+    setState(
+      'error',
+      `Cannot analyse ${file.name}${where === 'server' ? ' on the server' : ''}: ${errorMessage(error)}`,
+    );
   } finally {
     busy = false;
     ui.mic.disabled = ui.file.disabled = false;
+    showMode();
   }
 }
 
@@ -171,57 +224,129 @@ function onStreamEvents(events: StreamEvent[]): void {
   );
 }
 
+/** The live sink of the local mode: the analysis worker. */
+function localSink(engine: Engine): LiveSink {
+  return {
+    push: (chunk) =>
+      void engine
+        .push(chunk)
+        .then(onStreamEvents, (error: unknown) => setState('error', errorMessage(error))),
+    end: () => engine.endStream(),
+  };
+}
+
+/** The live sink of the server mode: the WebSocket `v1/stream` (events arrive as the service sends them). */
+async function serverSink(sampleRate: number): Promise<LiveSink> {
+  const stream = await ServerStream.open(base, sampleRate, onStreamEvents, (message) => {
+    // The session stops at the first problem the service reports; its results so far are kept.
+    liveProblem ??= message;
+    if (live) void stopListening();
+  });
+  return {
+    push: (chunk) => stream.push(chunk),
+    end: async () => {
+      await stream.end();
+      return [];
+    },
+  };
+}
+
+let sink: LiveSink | null = null;
+let stopping = false;
+/** The first problem the service reported during the live session (server mode). */
+let liveProblem: string | null = null;
+
 async function startListening(): Promise<void> {
   if (!loaded || live || busy) return;
   busy = true;
   ui.mic.disabled = true;
+  const where = mode();
+  showMode();
+  liveProblem = null;
   const { engine } = loaded;
   let started = false;
   try {
     const mic = await startMicrophone(new URL('capture-worklet.js', base), (chunk) => {
-      if (!started || !live) return;
+      if (!started || !live || !sink) return;
       const db = levelDb(chunk); // before the chunk is handed over to the worker
       ui.level.value = Math.max(-60, db);
       ui.level.textContent = ui.levelDb.textContent = `${db <= -100 ? '–∞' : db.toFixed(0)} dBFS`;
       live.samples += chunk.length;
-      engine.push(chunk).then(onStreamEvents, (error: unknown) => setState('error', errorMessage(error)));
+      sink.push(chunk);
     });
     try {
-      await engine.startStream(mic.sampleRate);
+      if (where === 'server') sink = await serverSink(mic.sampleRate);
+      else {
+        await engine.startStream(mic.sampleRate);
+        sink = localSink(engine);
+      }
     } catch (error) {
       await mic.stop();
       throw error;
     }
-    live = { mic, segments: [], samples: 0 };
+    live = { mic, segments: [], samples: 0, mode: where };
     started = true;
     loaded.chart.clear();
     ui.fileSection.hidden = true;
     ui.mic.textContent = 'Stop microphone';
     ui.mic.setAttribute('aria-pressed', 'true');
-    setState('listening', `Listening at ${mic.sampleRate} Hz. Speak: results update every half second.`);
+    setState(
+      'listening',
+      where === 'server'
+        ? `Listening at ${mic.sampleRate} Hz, streaming to the server at ${base.origin}. Speak: results update every half second.`
+        : `Listening at ${mic.sampleRate} Hz. Speak: results update every half second.`,
+    );
   } catch (error) {
-    setState('error', `Cannot use the microphone: ${errorMessage(error)}`);
+    setState(
+      'error',
+      `Cannot ${where === 'server' ? 'stream the microphone to the server' : 'use the microphone'}: ${errorMessage(error)}`,
+    );
   } finally {
     busy = false;
     ui.mic.disabled = false;
+    showMode();
   }
 }
 
 async function stopListening(): Promise<void> {
   const session = live;
-  if (!session || !loaded) return;
+  if (!session || !loaded || stopping) return;
+  stopping = true;
   await session.mic.stop();
-  onStreamEvents(await loaded.engine.endStream());
+  let problem: string | null = null;
+  try {
+    if (sink) onStreamEvents(await sink.end());
+  } catch (error) {
+    problem = errorMessage(error);
+  }
+  problem = liveProblem ?? problem;
+  sink = null;
   live = null;
+  stopping = false;
+  showMode();
   ui.mic.textContent = 'Start microphone';
   ui.mic.setAttribute('aria-pressed', 'false');
   ui.level.value = -60;
   ui.levelDb.textContent = '–∞ dBFS';
-  setState(
-    'done',
-    `Stopped: ${session.segments.length} segment(s) in ${(session.samples / session.mic.sampleRate).toFixed(1)} s.`,
-  );
+  if (problem) setState('error', `The live session ended badly: ${problem}`);
+  else
+    setState(
+      'done',
+      `Stopped${session.mode === 'server' ? ' (server)' : ''}: ${session.segments.length} segment(s) in ${(session.samples / session.mic.sampleRate).toFixed(1)} s.`,
+    );
 }
+
+for (const radio of [ui.modeLocal, ui.modeServer])
+  radio.addEventListener('change', () => {
+    showMode();
+    if (document.body.dataset.state === 'ready' || document.body.dataset.state === 'done')
+      ui.status.textContent = readyMessage();
+  });
+showMode();
+void probeServer(base).then((probe) => {
+  server = probe;
+  showMode();
+});
 
 ui.mic.addEventListener('click', () => void (live ? stopListening() : startListening()));
 ui.file.addEventListener('change', () => {

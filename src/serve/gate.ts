@@ -116,6 +116,17 @@ export class Gate {
     this.draining = true;
   }
 
+  /**
+   * Rejects every request waiting for a slot with `error` (shutdown's end of grace).
+   * @param error - the rejection of each waiter.
+   */
+  rejectWaiting(error: unknown): void {
+    for (const waiter of this.waiters.splice(0)) {
+      waiter.signal.removeEventListener('abort', waiter.onAbort);
+      waiter.reject(error);
+    }
+  }
+
   /** Resolves when no request is admitted and no job runs (at once if so now). */
   idle(): Promise<void> {
     if (this.admittedCount === 0 && this.runningCount === 0) return Promise.resolve();

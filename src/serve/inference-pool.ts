@@ -4,7 +4,7 @@
 import type { Transferable } from 'node:worker_threads';
 import { workerScript, WorkerPool } from '../extract/worker-pool.js';
 import { errorMessage } from '../util/errors.js';
-import { Gate } from './gate.js';
+import { Gate, shuttingDown } from './gate.js';
 import { HttpProblem } from './problem.js';
 import type { ModelFacts, WorkerJob, WorkerReply } from './protocol.js';
 
@@ -22,6 +22,11 @@ export function requestTimeout(seconds: number): HttpProblem {
 export class InferencePool {
   private readonly pool: WorkerPool<WorkerJob, WorkerReply>;
   readonly gate: Gate;
+  /** Jobs handed to a worker and not yet finished there (whether or not anyone still waits). */
+  private readonly onWorkers = new Set<Promise<unknown>>();
+  /** Aborted by {@link cutOff}: requests still waiting for a job are answered 503 at once. */
+  private readonly cutOffController = new AbortController();
+  private finished = 0;
 
   /**
    * @param model - resolved bundle path every job uses.
@@ -70,6 +75,7 @@ export class InferencePool {
     deadline: number,
     timeoutS: number,
   ): Promise<Exclude<WorkerReply, { ok: false }>> {
+    if (this.cutOffController.signal.aborted) throw shutDownBeforeAnswer();
     const release = await this.gate.acquire(signal);
     const remaining = deadline - performance.now();
     if (remaining <= 0) {
@@ -80,10 +86,21 @@ export class InferencePool {
     // the whole process (a native fatal error in onnxruntime-node). A job past the deadline is
     // answered 408 at once and left to finish on its worker, which keeps its slot until then.
     const running = this.pool.run(job, transfer);
-    void running.catch(() => undefined).finally(release);
+    const settled = running
+      .then(() => this.finished++)
+      .catch(() => undefined)
+      .finally(() => {
+        this.onWorkers.delete(settled);
+        release();
+      });
+    this.onWorkers.add(settled);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let onCutOff: (() => void) | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(requestTimeout(timeoutS)), remaining);
+      onCutOff = () => reject(shutDownBeforeAnswer());
+      if (this.cutOffController.signal.aborted) onCutOff();
+      else this.cutOffController.signal.addEventListener('abort', onCutOff, { once: true });
     });
     let reply: WorkerReply;
     try {
@@ -93,6 +110,7 @@ export class InferencePool {
       throw new HttpProblem(500, 'internal_error', `inference failed: ${errorMessage(error)}`);
     } finally {
       clearTimeout(timer);
+      if (onCutOff) this.cutOffController.signal.removeEventListener('abort', onCutOff);
     }
     if (reply.ok) return reply;
     if (reply.failure === 'input') throw new HttpProblem(400, 'bad_audio', reply.problem);
@@ -100,8 +118,44 @@ export class InferencePool {
     throw new HttpProblem(500, 'internal_error', `inference failed: ${reply.problem}`);
   }
 
-  /** Terminates the workers (running jobs fail). */
-  close(): Promise<void> {
-    return this.pool.close();
+  /** Jobs whose worker has replied since start (answered, late or abandoned alike). */
+  get finishedJobs(): number {
+    return this.finished;
   }
+
+  /** Jobs running on a worker now, whether or not a request still waits for them. */
+  get jobsOnWorkers(): number {
+    return this.onWorkers.size;
+  }
+
+  /**
+   * The end of shutdown's grace period: every request still waiting for its job is answered
+   * 503 `shutting_down` at once (an answer rather than a cut connection). The jobs themselves
+   * keep running on their workers; {@link close} waits for them.
+   */
+  cutOff(): void {
+    this.cutOffController.abort();
+    this.gate.rejectWaiting(shutDownBeforeAnswer());
+  }
+
+  /**
+   * Waits for every job running on a worker to finish, then terminates the workers. A worker is
+   * never terminated while onnxruntime runs in it: that can abort the whole process (a native
+   * fatal error in onnxruntime-node), losing every response still on its way out.
+   */
+  async close(): Promise<void> {
+    while (this.onWorkers.size > 0) await Promise.all([...this.onWorkers]);
+    await this.pool.close();
+  }
+}
+
+/** The 503 of a request whose job was still running when shutdown's grace period ended. */
+function shutDownBeforeAnswer(): HttpProblem {
+  const problem = shuttingDown();
+  return new HttpProblem(
+    503,
+    'shutting_down',
+    'the service shut down (its grace period ended) before this request was answered; retry on another instance',
+    problem.headers,
+  );
 }

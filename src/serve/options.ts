@@ -31,6 +31,11 @@ export interface ServeOptions {
   /** Longest WebSocket stream, seconds of audio (default 3600). */
   maxStreamS?: number;
   /**
+   * A WebSocket stream that receives no message for this long, seconds (default 30), gets its
+   * last events and summary, then a close with code 1008 and the reason `idle timeout: ...`.
+   */
+  streamIdleTimeoutS?: number;
+  /**
    * Cross-origin requests: off by default (no CORS headers). `true` allows any origin; a list
    * allows those origins exactly.
    */
@@ -77,6 +82,7 @@ export function resolveServeOptions(options: ServeOptions = {}): ResolvedServeOp
     maxStreams: options.maxStreams ?? 16,
     maxMessageBytes: options.maxMessageBytes ?? 2 ** 20,
     maxStreamS: options.maxStreamS ?? 3600,
+    streamIdleTimeoutS: options.streamIdleTimeoutS ?? 30,
     cors: options.cors ?? false,
     webRoot: options.webRoot ?? defaultWebRoot(),
     shutdownGraceS: options.shutdownGraceS ?? 30,
@@ -112,6 +118,12 @@ export function resolveServeOptions(options: ServeOptions = {}): ResolvedServeOp
     'an integer in 1024..2^30',
   );
   check('maxStreamS', o.maxStreamS, inRange(o.maxStreamS, 1, 7 * 86_400), 'seconds in 1..604800');
+  check(
+    'streamIdleTimeoutS',
+    o.streamIdleTimeoutS,
+    inRange(o.streamIdleTimeoutS, 0.05, 86_400),
+    'seconds in 0.05..86400',
+  );
   check('shutdownGraceS', o.shutdownGraceS, inRange(o.shutdownGraceS, 0, 3600), 'seconds in 0..3600');
   if (o.host.trim() === '') throw new EmovoxParameterError('host', 'must not be empty');
   if (Array.isArray(o.cors)) {

@@ -29,9 +29,16 @@ export interface EmovoxServer {
   /** What the served model looks like. */
   readonly facts: ModelFacts;
   /**
+   * Inference jobs: running on a worker now (including ones whose request was already answered
+   * 408 or 503), and finished on their worker since start.
+   */
+  jobs(): { onWorkers: number; finished: number };
+  /**
    * Graceful shutdown: new requests get 503 at once, requests in flight finish (up to
-   * `shutdownGraceS`), open streams receive their last events and a close, then the listener
-   * and the workers stop. Idempotent.
+   * `shutdownGraceS`), open streams receive their last events and a close; past the grace
+   * period, requests still waiting for inference are answered 503. Then the listener closes and,
+   * once every job still running on a worker thread has finished there (a worker is never
+   * terminated inside onnxruntime), the workers stop. Idempotent.
    */
   shutdown(): Promise<void>;
 }
@@ -140,6 +147,7 @@ export async function startServer(options: ServeOptions = {}): Promise<EmovoxSer
     modelInfo: modelInfo(o.model, modelPath, facts),
     health: () => ({
       uptimeS: (Date.now() - started) / 1000,
+      jobs: { onWorkers: pool.jobsOnWorkers, finished: pool.finishedJobs },
       streams: streams.sessions.size,
       webPage: webPageBuilt(o.webRoot),
       memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
@@ -163,6 +171,7 @@ export async function startServer(options: ServeOptions = {}): Promise<EmovoxSer
     port,
     options: o,
     facts,
+    jobs: () => ({ onWorkers: pool.jobsOnWorkers, finished: pool.finishedJobs }),
     shutdown() {
       closing ??= (async () => {
         pool.gate.drain();
@@ -172,9 +181,18 @@ export async function startServer(options: ServeOptions = {}): Promise<EmovoxSer
           Promise.all([pool.gate.idle(), streams.endAll()]).then(() => (drained = true)),
           grace,
         ]);
-        // Past the grace period, requests still running are cut off rather than waited for.
-        if (!drained) app.server.closeAllConnections();
+        if (!drained) {
+          // Past the grace period, requests still waiting for inference are answered 503 (their
+          // jobs go on running on the workers); uploads still arriving are cut off.
+          pool.cutOff();
+          const end = Date.now() + 1000;
+          while (pool.gate.stats().admitted > 0 && Date.now() < end)
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          app.server.closeAllConnections();
+        }
         await app.close();
+        // Waits for the jobs still running on the workers: a worker is never terminated inside
+        // onnxruntime (that can abort the process).
         await pool.close();
       })();
       return closing;

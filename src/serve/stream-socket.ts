@@ -100,6 +100,7 @@ class StreamSession {
   private pending = 0;
   private finished = false;
   private receivedS = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -109,6 +110,25 @@ class StreamSession {
     private readonly onDone: () => void,
   ) {
     this.decoder = new PcmStreamDecoder(query.format, query.channels);
+  }
+
+  /**
+   * (Re)arms the idle timer: with no message for `streamIdleTimeoutS` the stream is finished
+   * (last events, summary) and closed with 1008. Time the server itself holds the client back
+   * (backpressure: unscored chunks pending) does not count as idle.
+   */
+  touch(): void {
+    clearTimeout(this.idleTimer);
+    if (this.finished) return;
+    const idleS = this.options.streamIdleTimeoutS;
+    this.idleTimer = setTimeout(() => {
+      if (this.pending > 0) return this.touch();
+      this.send({
+        type: 'error',
+        message: `no message for ${idleS} s: the stream is closed (option streamIdleTimeoutS, CLI --stream-idle)`,
+      });
+      void this.finish(CLOSE.policy, `idle timeout: no message for ${idleS} s`);
+    }, idleS * 1000);
   }
 
   /** Aborted when the stream ends: its queued scoring jobs give up their place. */
@@ -126,6 +146,7 @@ class StreamSession {
 
   onBinary(bytes: Uint8Array): void {
     if (this.finished) return;
+    this.touch();
     const samples = this.decoder.decode(bytes);
     this.receivedS += samples.length / this.query.rate;
     if (this.receivedS > this.options.maxStreamS) {
@@ -148,6 +169,7 @@ class StreamSession {
   }
 
   onText(text: string): void {
+    this.touch();
     let type: unknown = text.trim();
     try {
       const parsed: unknown = JSON.parse(text);
@@ -167,6 +189,7 @@ class StreamSession {
   async finish(code: number, reason: string): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    clearTimeout(this.idleTimer);
     try {
       this.sendEvents(await this.recognizer.end());
       const summary = this.recognizer.summary();
@@ -187,6 +210,7 @@ class StreamSession {
   async fail(code: number, message: string): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    clearTimeout(this.idleTimer);
     this.send({ type: 'error', message });
     this.close(code, message.slice(0, 120));
   }
@@ -200,6 +224,7 @@ class StreamSession {
   async dispose(): Promise<void> {
     if (this.controller.signal.aborted) return;
     this.finished = true;
+    clearTimeout(this.idleTimer);
     this.controller.abort(new Error('stream closed'));
     this.onDone();
     // Releases the detector too (Silero's onnxruntime session).
@@ -277,6 +302,7 @@ export function registerStream(
         isBinary ? session.onBinary(new Uint8Array(data)) : session.onText(data.toString('utf8')),
       );
       socket.on('close', () => void session.dispose());
+      session.touch();
       session.send({
         type: 'ready',
         sampleRate: query.rate,

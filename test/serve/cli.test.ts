@@ -3,12 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import WebSocket from 'ws';
 import { join } from 'node:path';
 import { encodeWav, synthesizeSpeechLike } from '../../src/audio/index.js';
 import { repoRoot } from '../helpers/data.js';
 import { clipWav, post, until } from './helpers.js';
 
-test('emovox serve: CORS on request, web page missing, SIGTERM drains then exits 0', async () => {
+test('emovox serve: CORS on request, web page missing, SIGTERM drains (request 200, stream summary + 1001) then exits 0', async () => {
   const child = spawn(
     process.execPath,
     [
@@ -24,6 +25,10 @@ test('emovox serve: CORS on request, web page missing, SIGTERM drains then exits
       'http://allowed.test',
       '--web-root',
       join(repoRoot, 'no-such-web-root'),
+      '--grace',
+      '120',
+      '--stream-idle',
+      '20',
     ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -58,6 +63,13 @@ test('emovox serve: CORS on request, web page missing, SIGTERM drains then exits
         ((await (await fetch(`${url}/health`)).json()) as { requests: { running: number } }).requests
           .running === 1,
     );
+    // A live stream open during the signal: it gets its summary and a 1001 close.
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/stream?vad=energy&format=f32le`);
+    const streamed: string[] = [];
+    const streamClosed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    ws.on('message', (m) => streamed.push((JSON.parse(String(m)) as { type: string }).type));
+    await until(() => streamed.includes('ready'));
+    ws.send(synthesizeSpeechLike({ durationS: 1 }));
     child.kill('SIGTERM');
     await until(() => stderr.includes('SIGTERM: shutting down'));
     const refused = await post(`${url}/v1/recognize`, clipWav(1), 'audio/wav');
@@ -65,6 +77,8 @@ test('emovox serve: CORS on request, web page missing, SIGTERM drains then exits
     assert.equal(refused.json.error, 'shutting_down');
     const done = await inFlight;
     assert.equal(done.status, 200, JSON.stringify(done.json));
+    assert.equal(await streamClosed, 1001);
+    assert.equal(streamed.at(-1), 'summary');
     assert.equal(await exited, 0);
     assert.match(stderr, /stopped/);
   } finally {

@@ -102,6 +102,22 @@ describe('web page in Chromium', { skip }, () => {
     built?.remove();
   });
 
+  test('opened as static files: local mode, and server mode says it is unavailable', async () => {
+    await page.waitForFunction(() => (document.getElementById('mode-note')?.textContent ?? '').length > 0);
+    await page.waitForFunction(
+      () => !/^Checking/.test(document.getElementById('mode-note')?.textContent ?? ''),
+      null,
+      { timeout: 10_000 },
+    );
+    assert.equal(await page.isChecked('#mode-local'), true);
+    assert.equal(await page.isDisabled('#mode-server'), true);
+    assert.match(
+      (await page.textContent('#mode-note')) ?? '',
+      /^Server mode is unavailable: this page was not served by `emovox serve`/,
+    );
+    assert.equal(await page.getAttribute('body', 'data-mode'), 'local');
+  });
+
   test('a file: the page decodes and scores it as Node does (whole clip and timeline, within 1e-4)', async () => {
     await analyse(page, twice);
     const results = JSON.parse(await downloadText(page, '#download-json')) as PageResults;

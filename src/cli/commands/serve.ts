@@ -16,6 +16,8 @@ export interface ServeCliOptions {
   maxTimelineDuration: number;
   timeout: number;
   maxStreams: number;
+  streamIdle: number;
+  grace: number;
   cors?: string;
   webRoot?: string;
   log?: boolean;
@@ -71,6 +73,13 @@ export const serveCommand: CommandModule = {
       .option('--timeout <s>', 'time limit of a request, arrival to response (408 beyond)', parseSeconds, 60)
       .option('--max-streams <n>', 'concurrent WebSocket streams', parseCount, 16)
       .option(
+        '--stream-idle <s>',
+        'close a WebSocket stream that sends nothing for this long (code 1008)',
+        parseSeconds,
+        30,
+      )
+      .option('--grace <s>', 'on SIGTERM, how long requests in flight may take to finish', parseSeconds, 30)
+      .option(
         '--cors <origins>',
         "allow cross-origin requests: '*' or a comma-separated list of origins (default: off)",
       )
@@ -93,6 +102,8 @@ export const serveCommand: CommandModule = {
             maxTimelineDurationS: options.maxTimelineDuration,
             requestTimeoutS: options.timeout,
             maxStreams: options.maxStreams,
+            streamIdleTimeoutS: options.streamIdle,
+            shutdownGraceS: options.grace,
             cors: corsOption(options.cors),
             webRoot: options.webRoot,
             log: options.log ?? false,
