@@ -461,7 +461,7 @@ export async function runTextExperiment(
   if (recipe.mix === 'dev' && members.length > 1) {
     let best = -Infinity;
     const devParts = members.map((m) => m.pDev);
-    for (const w of simplex(members.length, members.length > 4 ? 5 : 10)) {
+    for (const w of simplex(members.length, members.length > 6 ? 5 : 10)) {
       const v = score(yDev, mixProbabilities(devParts, w), classes, false)[recipe.select];
       if (v > best + 1e-12) [best, weights] = [v, w];
     }

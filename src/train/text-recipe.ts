@@ -131,7 +131,7 @@ export const TEXT_RECIPE_SCHEMA: Rule = {
       type: 'enum',
       values: ['dev', 'equal'],
       default: 'dev',
-      doc: '`dev`: member weights on a 0.1 grid of the simplex maximising the dev `select` metric; `equal`: plain average',
+      doc: '`dev`: member weights on a 0.1 grid of the simplex (0.2 with more than 6 members) maximising the dev `select` metric; `equal`: plain average',
     },
     select: {
       type: 'enum',
