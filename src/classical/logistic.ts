@@ -80,7 +80,10 @@ export class LogisticRegression {
       solver: options.solver ?? 'newton-cg',
     };
     if (this.o.solver !== 'newton-cg' && this.o.solver !== 'lbfgs')
-      throw new EmovoxParameterError('solver', `must be 'newton-cg' or 'lbfgs', got ${String(this.o.solver)}`);
+      throw new EmovoxParameterError(
+        'solver',
+        `must be 'newton-cg' or 'lbfgs', got ${String(this.o.solver)}`,
+      );
   }
 
   /**
@@ -195,8 +198,17 @@ export class LogisticRegression {
     objective(new Float64Array(theta0.length), g0);
     const gradScale = g0.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
     const gtol = this.o.tol * gradScale;
-    let result: { x: Float64Array; value: number; iterations: number; evaluations: number; reason: string; gradMax: number; hessianProducts?: number };
-    if (this.o.solver === 'lbfgs') result = lbfgs(objective, theta0, { gtol, ftol: 0, maxIter: this.o.maxIter });
+    let result: {
+      x: Float64Array;
+      value: number;
+      iterations: number;
+      evaluations: number;
+      reason: string;
+      gradMax: number;
+      hessianProducts?: number;
+    };
+    if (this.o.solver === 'lbfgs')
+      result = lbfgs(objective, theta0, { gtol, ftol: 0, maxIter: this.o.maxIter });
     else result = newtonCg(objective, hessianVector, theta0, { gtol, maxIter: this.o.maxIter });
     this.classes = K;
     this.features = D;

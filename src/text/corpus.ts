@@ -147,7 +147,8 @@ export async function loadPairedManifest(path: string): Promise<TextCorpus> {
     if (audioField !== '') {
       const audio = isAbsolute(audioField) ? audioField : join(base, audioField);
       if (existsSync(audio)) item.audio = audio;
-      else problems.push({ source: where, problem: `audio file ${audio} not found; item kept without audio` });
+      else
+        problems.push({ source: where, problem: `audio file ${audio} not found; item kept without audio` });
     }
     items.push(item);
   });

@@ -128,10 +128,17 @@ interface AudioFeatures {
  * Computes `set` (a vector feature set) for every item with audio; an unreadable file is logged
  * and the item treated as having no audio. Standardises with the training items' statistics.
  */
-async function audioFeatures(set: string, s: Omit<Splits, 'audio'>, log: (l: string) => void): Promise<AudioFeatures> {
+async function audioFeatures(
+  set: string,
+  s: Omit<Splits, 'audio'>,
+  log: (l: string) => void,
+): Promise<AudioFeatures> {
   const definition = featureSetDefinition(set);
   if (definition.kind !== 'vector')
-    throw new EmovoxInputError('data.audioFeatures', `${set} is a ${definition.kind} set; fusion needs a vector set`);
+    throw new EmovoxInputError(
+      'data.audioFeatures',
+      `${set} is a ${definition.kind} set; fusion needs a vector set`,
+    );
   const spec = featureSpec(set);
   const fn = featureFunction(spec);
   const rate = spec.params.sampleRate;
@@ -147,7 +154,9 @@ async function audioFeatures(set: string, s: Omit<Splits, 'audio'>, log: (l: str
       if (!value.vector || !value.vector.every(Number.isFinite)) throw new Error('no finite feature vector');
       vectors.push(value.vector);
     } catch (error) {
-      log(`audio of ${item.id} (${item.audio}) skipped: ${error instanceof Error ? error.message : String(error)}`);
+      log(
+        `audio of ${item.id} (${item.audio}) skipped: ${error instanceof Error ? error.message : String(error)}`,
+      );
       vectors.push(null);
     }
   }
@@ -157,7 +166,8 @@ async function audioFeatures(set: string, s: Omit<Splits, 'audio'>, log: (l: str
   const std = new Float64Array(dim);
   const trainWith = s.train.filter((i) => vectors[i] !== null);
   for (const i of trainWith) for (let k = 0; k < dim; k++) mean[k] += vectors[i]![k] / trainWith.length;
-  for (const i of trainWith) for (let k = 0; k < dim; k++) std[k] += (vectors[i]![k] - mean[k]) ** 2 / trainWith.length;
+  for (const i of trainWith)
+    for (let k = 0; k < dim; k++) std[k] += (vectors[i]![k] - mean[k]) ** 2 / trainWith.length;
   for (let k = 0; k < dim; k++) std[k] = Math.sqrt(std[k]) || 1;
   const values = new Float32Array(s.items.length * dim);
   const present = new Uint8Array(s.items.length);
@@ -199,13 +209,7 @@ function fitTfidf(member: TextMember, s: Splits, select: TextRecipe['select'], l
   };
 }
 
-function fitNeural(
-  member: TextMember,
-  recipe: TextRecipe,
-  s: Splits,
-  out: string,
-  log: (l: string) => void,
-) {
+function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, out: string, log: (l: string) => void) {
   const d = recipe.data;
   const t = member.training;
   if (t.threads > 0) setNumThreads(t.threads);
@@ -256,11 +260,16 @@ function fitNeural(
     const seed = recipe.seed + m;
     manualSeed(seed);
     const random = mulberry32(seed);
-    const config = (
-      fusion
-        ? { ...member.model, textInput: 'tokens', presence: true, audioDim: audio!.dim, vocabSize: vocab.size, classes: K }
-        : { ...member.model, vocabSize: vocab.size, classes: K }
-    ) as unknown as ModelConfig;
+    const config = (fusion
+      ? {
+          ...member.model,
+          textInput: 'tokens',
+          presence: true,
+          audioDim: audio!.dim,
+          vocabSize: vocab.size,
+          classes: K,
+        }
+      : { ...member.model, vocabSize: vocab.size, classes: K }) as unknown as ModelConfig;
     const model = buildModel(config);
     const opt = new Adam(model.parameters(), { lr: t.lr, weightDecay: t.weightDecay });
     const weight = classWeights ? ops.tensor(Float32Array.from(classWeights)) : null;
@@ -271,12 +280,7 @@ function fitNeural(
         for (let b = 0; b < idx.length; b += 256) {
           const part = idx.slice(b, b + 256);
           out.set(
-            tidy(() =>
-              model
-                .forward(inputs(part))
-                .softmax(1)
-                .toFloat32Array(),
-            ),
+            tidy(() => model.forward(inputs(part)).softmax(1).toFloat32Array()),
             b * K,
           );
         }
@@ -432,7 +436,10 @@ export async function runTextExperiment(
   const needsAudio = recipe.members.some((m) => m.model.kind === 'fusion');
   const s: Splits = {
     ...base,
-    audio: needsAudio && recipe.data.audioFeatures ? await audioFeatures(recipe.data.audioFeatures, base, log) : null,
+    audio:
+      needsAudio && recipe.data.audioFeatures
+        ? await audioFeatures(recipe.data.audioFeatures, base, log)
+        : null,
   };
   const yDev = Int32Array.from(s.dev, (i) => s.y[i]);
   const yTest = Int32Array.from(s.test, (i) => s.y[i]);

@@ -112,7 +112,7 @@ export const TEXT_RECIPE_SCHEMA: Rule = {
           type: 'string',
           default: null,
           nullable: true,
-          doc: 'vector feature set computed from each item\'s audio for `fusion` members (e.g. `vector180`; `emovox features --list`)',
+          doc: "vector feature set computed from each item's audio for `fusion` members (e.g. `vector180`; `emovox features --list`)",
         },
         context: num('previous utterances of the dialogue put before each utterance (neural members)', 0, {
           integer: true,

@@ -64,35 +64,38 @@ for (const v of golden.vectorizers) {
   });
 }
 
-for (const m of golden.models) for (const solver of ['newton-cg', 'lbfgs'] as const) {
-  test(`LogisticRegression (${solver}) reaches scikit-learn's optimum: ${m.name}`, () => {
-    const tfidf = new TfidfVectorizer(golden.modelFeatures);
-    const x = tfidf.fitTransform(texts);
-    const model = new LogisticRegression({
-      C: m.options.C,
-      classWeight: m.options.classWeight ?? null,
-      tol: 1e-10,
-      solver,
+for (const m of golden.models)
+  for (const solver of ['newton-cg', 'lbfgs'] as const) {
+    test(`LogisticRegression (${solver}) reaches scikit-learn's optimum: ${m.name}`, () => {
+      const tfidf = new TfidfVectorizer(golden.modelFeatures);
+      const x = tfidf.fitTransform(texts);
+      const model = new LogisticRegression({
+        C: m.options.C,
+        classWeight: m.options.classWeight ?? null,
+        tol: 1e-10,
+        solver,
+      });
+      model.fit(x, labels);
+      assert.equal(model.report!.solver, solver);
+      assert.ok(model.report!.gradMax < 1e-6, JSON.stringify(model.report));
+      let coefDiff = 0;
+      model.coef.forEach((c, i) => (coefDiff = Math.max(coefDiff, Math.abs(c - m.coef[i]))));
+      assert.ok(coefDiff < 1e-5, `max |coef - sklearn| = ${coefDiff}`);
+      // Unpenalised intercepts are defined up to a common shift (softmax is invariant to it).
+      const centre = (b: ArrayLike<number>) =>
+        Array.from(b, (v) => v - Array.from(b).reduce((a, c) => a + c) / b.length);
+      const expected = centre(m.intercept);
+      centre(model.intercept).forEach((b, i) =>
+        assert.ok(Math.abs(b - expected[i]) < 1e-5, `intercept[${i}]`),
+      );
+      const xt = tfidf.transform(golden.test);
+      const p = model.predictProba(xt);
+      p.forEach((v, i) => assert.ok(Math.abs(v - m.probabilities[i]) < 1e-6, `probability[${i}]`));
+      assert.deepEqual([...model.predict(xt)], m.predicted);
+      const restored = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(model)));
+      assert.deepEqual([...restored.predict(xt)], m.predicted);
     });
-    model.fit(x, labels);
-    assert.equal(model.report!.solver, solver);
-    assert.ok(model.report!.gradMax < 1e-6, JSON.stringify(model.report));
-    let coefDiff = 0;
-    model.coef.forEach((c, i) => (coefDiff = Math.max(coefDiff, Math.abs(c - m.coef[i]))));
-    assert.ok(coefDiff < 1e-5, `max |coef - sklearn| = ${coefDiff}`);
-    // Unpenalised intercepts are defined up to a common shift (softmax is invariant to it).
-    const centre = (b: ArrayLike<number>) =>
-      Array.from(b, (v) => v - Array.from(b).reduce((a, c) => a + c) / b.length);
-    const expected = centre(m.intercept);
-    centre(model.intercept).forEach((b, i) => assert.ok(Math.abs(b - expected[i]) < 1e-5, `intercept[${i}]`));
-    const xt = tfidf.transform(golden.test);
-    const p = model.predictProba(xt);
-    p.forEach((v, i) => assert.ok(Math.abs(v - m.probabilities[i]) < 1e-6, `probability[${i}]`));
-    assert.deepEqual([...model.predict(xt)], m.predicted);
-    const restored = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(model)));
-    assert.deepEqual([...restored.predict(xt)], m.predicted);
-  });
-}
+  }
 
 test('lbfgs minimises a badly scaled quadratic and the Rosenbrock function', () => {
   const quad = lbfgs((x, g) => {

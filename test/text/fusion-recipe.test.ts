@@ -134,7 +134,10 @@ test('loadPairedManifest: audio paths resolved, missing modalities kept, bad row
 
 test('a fusion member without data.audioFeatures is refused before anything runs', () => {
   const path = join(dir, 'no-audio.yaml');
-  writeFileSync(path, 'task: text\ndata: { format: manifest, path: x.csv }\nmembers:\n  - model: { kind: fusion }\n');
+  writeFileSync(
+    path,
+    'task: text\ndata: { format: manifest, path: x.csv }\nmembers:\n  - model: { kind: fusion }\n',
+  );
   assert.throws(() => loadTextRecipe(path), /needs data\.audioFeatures/);
 });
 
@@ -153,7 +156,14 @@ test(
       lines.join('\n'),
     );
     assert.ok(lines.some((l) => /audio of broken .* skipped/.test(l)));
-    for (const f of ['metrics.json', 'report.txt', 'report.html', 'predictions.csv', 'members.json', 'train.log'])
+    for (const f of [
+      'metrics.json',
+      'report.txt',
+      'report.html',
+      'predictions.csv',
+      'members.json',
+      'train.log',
+    ])
       assert.ok(existsSync(join(out, f)), f);
     const metrics = parseMetricsJson(readFileSync(join(out, 'metrics.json'), 'utf8'));
     assert.equal(metrics.folds[0].name, 'test');
