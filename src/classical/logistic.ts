@@ -1,7 +1,8 @@
 // Multinomial logistic regression with L2 penalty on sparse features, fitted with L-BFGS:
 // the optimum of scikit-learn's LogisticRegression(multi_class='multinomial', solver='lbfgs').
 import { EmovoxInputError, EmovoxParameterError } from '../util/errors.js';
-import { lbfgs, type LbfgsResult } from './lbfgs.js';
+import { lbfgs } from './lbfgs.js';
+import { newtonCg } from './newton-cg.js';
 import type { CsrMatrix } from './sparse.js';
 
 /** Options of {@link LogisticRegression}; defaults are scikit-learn's where it has one. */
@@ -19,6 +20,26 @@ export interface LogisticOptions {
    * start (default 1e-4; scale-free, so the same for any C and any number of rows).
    */
   tol?: number;
+  /**
+   * Optimiser (default 'newton-cg': line-search Newton-CG with exact Hessian-vector products,
+   * a few dozen passes over the data where L-BFGS needs hundreds at large C; 'lbfgs' kept
+   * for comparison). Both stop at the same `tol`, so they agree within it.
+   */
+  solver?: 'newton-cg' | 'lbfgs';
+}
+
+/** What the optimiser reports after a fit. */
+export interface LogisticFitReport {
+  solver: 'newton-cg' | 'lbfgs';
+  value: number;
+  /** Outer iterations (Newton or L-BFGS steps). */
+  iterations: number;
+  /** Objective (value + gradient) evaluations. */
+  evaluations: number;
+  /** Hessian-vector products (Newton-CG only; 0 for L-BFGS). */
+  hessianProducts: number;
+  reason: string;
+  gradMax: number;
 }
 
 /** Serialised fitted model (`toJSON` / `fromJSON`). */
@@ -44,7 +65,7 @@ export class LogisticRegression {
   classes = 0;
   features = 0;
   /** The optimiser's report of the last fit. */
-  report: Omit<LbfgsResult, 'x'> | null = null;
+  report: LogisticFitReport | null = null;
   private readonly o: Required<LogisticOptions>;
 
   constructor(options: LogisticOptions = {}) {
@@ -56,7 +77,13 @@ export class LogisticRegression {
       classWeight: options.classWeight ?? null,
       maxIter: options.maxIter ?? 1000,
       tol: options.tol ?? 1e-4,
+      solver: options.solver ?? 'newton-cg',
     };
+    if (this.o.solver !== 'newton-cg' && this.o.solver !== 'lbfgs')
+      throw new EmovoxParameterError(
+        'solver',
+        `must be 'newton-cg' or 'lbfgs', got ${String(this.o.solver)}`,
+      );
   }
 
   /**
@@ -92,14 +119,16 @@ export class LogisticRegression {
     const lambda = 1 / (this.o.C * wsum);
     const fitB = this.o.fitIntercept;
     // Parameters: W as [D, K] (feature-major for sparse rows), then b [K].
-    const scores = new Float64Array(n * K);
+    // `probs` keeps the softmax of the latest objective call for the Hessian-vector products.
+    const probs = new Float64Array(n * K);
     const objective = (theta: Float64Array, grad: Float64Array): number => {
       grad.fill(0);
       let loss = 0;
+      const s = new Float64Array(K);
       for (let i = 0; i < n; i++) {
-        const s = scores.subarray(i * K, (i + 1) * K);
         for (let k = 0; k < K; k++) s[k] = fitB ? theta[D * K + k] : 0;
-        for (let p = x.indptr[i]; p < x.indptr[i + 1]; p++) {
+        const end = x.indptr[i + 1];
+        for (let p = x.indptr[i]; p < end; p++) {
           const v = x.data[p];
           const base = x.indices[p] * K;
           for (let k = 0; k < K; k++) s[k] += v * theta[base + k];
@@ -110,10 +139,15 @@ export class LogisticRegression {
         for (let k = 0; k < K; k++) z += Math.exp(s[k] - max);
         const logZ = max + Math.log(z);
         const wi = weights[i] / wsum;
-        loss += wi * (logZ - s[y[i]]);
+        const yi = y[i];
+        loss += wi * (logZ - s[yi]);
         // s becomes the residual wᵢ (pᵢ − yᵢ) / Σw.
-        for (let k = 0; k < K; k++) s[k] = wi * (Math.exp(s[k] - logZ) - (k === y[i] ? 1 : 0));
-        for (let p = x.indptr[i]; p < x.indptr[i + 1]; p++) {
+        for (let k = 0; k < K; k++) {
+          const pk = Math.exp(s[k] - logZ);
+          probs[i * K + k] = pk;
+          s[k] = wi * (pk - (k === yi ? 1 : 0));
+        }
+        for (let p = x.indptr[i]; p < end; p++) {
           const v = x.data[p];
           const base = x.indices[p] * K;
           for (let k = 0; k < K; k++) grad[base + k] += v * s[k];
@@ -127,6 +161,31 @@ export class LogisticRegression {
       }
       return loss + 0.5 * lambda * norm;
     };
+    // H·v of the softmax cross-entropy: per row, Xᵢᵀ wᵢ (diag(pᵢ) − pᵢpᵢᵀ) Xᵢ V, plus λV.
+    const hessianVector = (v: Float64Array, out: Float64Array): void => {
+      out.fill(0);
+      const u = new Float64Array(K);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < K; k++) u[k] = fitB ? v[D * K + k] : 0;
+        const end = x.indptr[i + 1];
+        for (let p = x.indptr[i]; p < end; p++) {
+          const val = x.data[p];
+          const base = x.indices[p] * K;
+          for (let k = 0; k < K; k++) u[k] += val * v[base + k];
+        }
+        let pu = 0;
+        for (let k = 0; k < K; k++) pu += probs[i * K + k] * u[k];
+        const wi = weights[i] / wsum;
+        for (let k = 0; k < K; k++) u[k] = wi * probs[i * K + k] * (u[k] - pu);
+        for (let p = x.indptr[i]; p < end; p++) {
+          const val = x.data[p];
+          const base = x.indices[p] * K;
+          for (let k = 0; k < K; k++) out[base + k] += val * u[k];
+        }
+        if (fitB) for (let k = 0; k < K; k++) out[D * K + k] += u[k];
+      }
+      for (let j = 0; j < D * K; j++) out[j] += lambda * v[j];
+    };
     const theta0 = new Float64Array(D * K + (fitB ? K : 0));
     if (init) {
       if (init.coef.length !== K * D || init.intercept.length !== K)
@@ -138,18 +197,33 @@ export class LogisticRegression {
     const g0 = new Float64Array(theta0.length);
     objective(new Float64Array(theta0.length), g0);
     const gradScale = g0.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
-    const result = lbfgs(objective, theta0, {
-      gtol: this.o.tol * gradScale,
-      ftol: 0,
-      maxIter: this.o.maxIter,
-    });
+    const gtol = this.o.tol * gradScale;
+    let result: {
+      x: Float64Array;
+      value: number;
+      iterations: number;
+      evaluations: number;
+      reason: string;
+      gradMax: number;
+      hessianProducts?: number;
+    };
+    if (this.o.solver === 'lbfgs')
+      result = lbfgs(objective, theta0, { gtol, ftol: 0, maxIter: this.o.maxIter });
+    else result = newtonCg(objective, hessianVector, theta0, { gtol, maxIter: this.o.maxIter });
     this.classes = K;
     this.features = D;
     this.coef = new Float64Array(K * D);
     for (let j = 0; j < D; j++) for (let k = 0; k < K; k++) this.coef[k * D + j] = result.x[j * K + k];
     this.intercept = fitB ? result.x.slice(D * K) : new Float64Array(K);
-    const { x: _x, ...report } = result;
-    this.report = report;
+    this.report = {
+      solver: this.o.solver,
+      value: result.value,
+      iterations: result.iterations,
+      evaluations: result.evaluations,
+      hessianProducts: result.hessianProducts ?? 0,
+      reason: result.reason,
+      gradMax: result.gradMax,
+    };
     return this;
   }
 

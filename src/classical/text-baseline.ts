@@ -27,6 +27,8 @@ export interface TextBaselineOptions {
   classes?: readonly string[];
   /** Relative gradient tolerance of each fit (default 1e-4, see `LogisticOptions.tol`). */
   tol?: number;
+  /** Logistic-regression optimiser (default 'newton-cg'; see `LogisticOptions.solver`). */
+  solver?: 'newton-cg' | 'lbfgs';
   /** Called after each C with its validation scores (progress). */
   onCandidate?: (c: number, validation: ClassificationMetrics) => void;
 }
@@ -112,6 +114,7 @@ export function fitTextBaseline(
       C: c,
       classWeight: options.classWeight ?? null,
       tol: options.tol,
+      solver: options.solver,
     });
     model.fit(xTrain, yTrain, classes.length, previous ?? undefined);
     previous = model;

@@ -1,7 +1,7 @@
 // Node-only: text corpora without media (MELD's three CSVs), as utterances with dialogue
 // structure for the text models and the classical baseline.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseCsv } from '../corpora/loaders/csv.js';
 import { readTextFile } from '../corpora/loaders/text.js';
 import { canonicalLabel } from '../corpora/taxonomy.js';
@@ -20,6 +20,8 @@ export interface TextItem extends DialogueTurn {
   split: string;
   /** MELD's Sentiment column (positive / negative / neutral). */
   sentiment?: string;
+  /** Absolute path of the utterance's audio (paired manifests; absent = no audio). */
+  audio?: string;
 }
 
 /** What {@link loadMeldText} returns: the items and the rows it could not use. */
@@ -81,5 +83,74 @@ export async function loadMeldText(dir: string): Promise<TextCorpus> {
       });
     });
   }
+  return { items, problems };
+}
+
+/** Splits a paired manifest may use. */
+export const MANIFEST_SPLITS = ['train', 'dev', 'test'] as const;
+
+/**
+ * Reads a paired audio + text manifest: a CSV with columns `split` (`train`, `dev` or `test`),
+ * `label`, `text` (the transcript; empty = text missing), `audio` (a file path relative to the
+ * CSV's folder, or absolute; empty = audio missing), and optional `id` (default `split/row`),
+ * `dialogue` (default: the item alone), `turn` (default: the row number) and `speaker`. Labels
+ * are used as written (trimmed). A row with an unknown split, no label, or neither text nor
+ * audio is reported in `problems`; a named audio file that does not exist is reported and the
+ * item kept without audio (so one missing file never loses the rest).
+ * @param path - the manifest CSV.
+ * @throws EmovoxInputError(path, problem) when it cannot be read or lacks a required column.
+ */
+export async function loadPairedManifest(path: string): Promise<TextCorpus> {
+  let rows: Record<string, string>[];
+  try {
+    rows = parseCsv(await readTextFile(path));
+  } catch (error) {
+    throw new EmovoxInputError(path, `unreadable manifest (${errorMessage(error)})`);
+  }
+  if (rows.length === 0) throw new EmovoxInputError(path, 'manifest has no rows');
+  for (const column of ['split', 'label'])
+    if (!(column in rows[0])) throw new EmovoxInputError(path, `manifest has no "${column}" column`);
+  if (!('text' in rows[0]) && !('audio' in rows[0]))
+    throw new EmovoxInputError(path, 'manifest needs a "text" or an "audio" column');
+  const base = dirname(resolve(path));
+  const items: TextItem[] = [];
+  const problems: TextCorpus['problems'] = [];
+  rows.forEach((row, index) => {
+    const where = `${path}:${index + 2}`;
+    const split = (row.split ?? '').trim();
+    if (!(MANIFEST_SPLITS as readonly string[]).includes(split)) {
+      problems.push({ source: where, problem: `split "${split}" is not train, dev or test` });
+      return;
+    }
+    const label = (row.label ?? '').trim();
+    if (label === '') {
+      problems.push({ source: where, problem: 'no label' });
+      return;
+    }
+    const text = row.text ?? '';
+    const audioField = (row.audio ?? '').trim();
+    if (text.trim() === '' && audioField === '') {
+      problems.push({ source: where, problem: 'neither text nor audio' });
+      return;
+    }
+    const id = (row.id ?? '').trim() || `${split}/${index + 2}`;
+    const item: TextItem = {
+      id,
+      split,
+      dialogue: (row.dialogue ?? '').trim() || `item:${id}`,
+      turn: /^-?\d+$/.test((row.turn ?? '').trim()) ? Number(row.turn) : index,
+      text,
+      speaker: (row.speaker ?? '').trim(),
+      label,
+      rawLabel: label,
+    };
+    if (audioField !== '') {
+      const audio = isAbsolute(audioField) ? audioField : join(base, audioField);
+      if (existsSync(audio)) item.audio = audio;
+      else
+        problems.push({ source: where, problem: `audio file ${audio} not found; item kept without audio` });
+    }
+    items.push(item);
+  });
   return { items, problems };
 }

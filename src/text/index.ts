@@ -32,4 +32,11 @@ export {
   type TextEmbeddings,
   type TextPooling,
 } from './encoder.js';
-export { loadMeldText, MELD_SPLITS, type TextItem, type TextCorpus } from './corpus.js';
+export {
+  loadMeldText,
+  loadPairedManifest,
+  MELD_SPLITS,
+  MANIFEST_SPLITS,
+  type TextItem,
+  type TextCorpus,
+} from './corpus.js';

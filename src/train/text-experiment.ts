@@ -10,7 +10,10 @@ import type { ModelConfig } from '../models/config.js';
 import { buildModel } from '../models/zoo.js';
 import { writeReportFiles, type EpochRecord } from '../report/index.js';
 import { encodeDialogue, previousTurns } from '../text/context.js';
-import { loadMeldText, type TextItem } from '../text/corpus.js';
+import { loadAudio } from '../audio/load.js';
+import { featureFunction, featureSetDefinition, featureSpec } from '../features/sets.js';
+import { saveBundle } from '../models/bundle.js';
+import { loadMeldText, loadPairedManifest, type TextItem } from '../text/corpus.js';
 import { WordVocabulary } from '../text/word-vocab.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { EmovoxInputError } from '../util/errors.js';
@@ -106,6 +109,77 @@ interface Splits {
   dev: number[];
   test: number[];
   y: Int32Array;
+  /** Audio feature vectors [items, audioDim] (z-scored with train statistics; 0 where missing). */
+  audio: AudioFeatures | null;
+}
+
+/** Audio vectors of the items for fusion members. */
+interface AudioFeatures {
+  set: string;
+  dim: number;
+  values: Float32Array;
+  /** 1 where the item's audio was read and its features computed. */
+  present: Uint8Array;
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+/**
+ * Computes `set` (a vector feature set) for every item with audio; an unreadable file is logged
+ * and the item treated as having no audio. Standardises with the training items' statistics.
+ */
+async function audioFeatures(
+  set: string,
+  s: Omit<Splits, 'audio'>,
+  log: (l: string) => void,
+): Promise<AudioFeatures> {
+  const definition = featureSetDefinition(set);
+  if (definition.kind !== 'vector')
+    throw new EmovoxInputError(
+      'data.audioFeatures',
+      `${set} is a ${definition.kind} set; fusion needs a vector set`,
+    );
+  const spec = featureSpec(set);
+  const fn = featureFunction(spec);
+  const rate = spec.params.sampleRate;
+  const vectors: Array<Float32Array | null> = [];
+  for (const item of s.items) {
+    if (!item.audio) {
+      vectors.push(null);
+      continue;
+    }
+    try {
+      const { samples } = await loadAudio(item.audio, { sr: rate });
+      const value = await fn(samples, rate);
+      if (!value.vector || !value.vector.every(Number.isFinite)) throw new Error('no finite feature vector');
+      vectors.push(value.vector);
+    } catch (error) {
+      log(
+        `audio of ${item.id} (${item.audio}) skipped: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      vectors.push(null);
+    }
+  }
+  const dim = vectors.find((v) => v !== null)?.length ?? 0;
+  if (dim === 0) throw new EmovoxInputError('data.audioFeatures', 'no item has readable audio');
+  const mean = new Float64Array(dim);
+  const std = new Float64Array(dim);
+  const trainWith = s.train.filter((i) => vectors[i] !== null);
+  for (const i of trainWith) for (let k = 0; k < dim; k++) mean[k] += vectors[i]![k] / trainWith.length;
+  for (const i of trainWith)
+    for (let k = 0; k < dim; k++) std[k] += (vectors[i]![k] - mean[k]) ** 2 / trainWith.length;
+  for (let k = 0; k < dim; k++) std[k] = Math.sqrt(std[k]) || 1;
+  const values = new Float32Array(s.items.length * dim);
+  const present = new Uint8Array(s.items.length);
+  vectors.forEach((v, i) => {
+    if (!v) return;
+    present[i] = 1;
+    for (let k = 0; k < dim; k++) values[i * dim + k] = (v[k] - mean[k]) / std[k];
+  });
+  log(
+    `audio features ${set} (${dim} values): ${present.reduce((a, b) => a + b, 0)} of ${s.items.length} items have audio`,
+  );
+  return { set, dim, values, present, mean, std };
 }
 
 function fitTfidf(member: TextMember, s: Splits, select: TextRecipe['select'], log: (l: string) => void) {
@@ -119,6 +193,7 @@ function fitTfidf(member: TextMember, s: Splits, select: TextRecipe['select'], l
     cs: member.cs,
     classWeight: member.classWeight,
     tol: member.tol,
+    solver: member.solver,
     select,
     classes: s.classes,
     onCandidate: (c, m) =>
@@ -134,7 +209,7 @@ function fitTfidf(member: TextMember, s: Splits, select: TextRecipe['select'], l
   };
 }
 
-function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, log: (l: string) => void) {
+function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, out: string, log: (l: string) => void) {
   const d = recipe.data;
   const t = member.training;
   if (t.threads > 0) setNumThreads(t.threads);
@@ -157,9 +232,25 @@ function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, log: (l: s
   const balanced = Array.from(counts, (c) => (c > 0 ? s.train.length / (K * c) : 0));
   const classWeights =
     t.balance === 'none' ? null : balanced.map((w) => (t.balance === 'sqrt' ? Math.sqrt(w) : w));
-  const tokens = (idx: number[]): Tensor => {
+  const fusion = member.model.kind === 'fusion';
+  const audio = s.audio;
+  if (fusion && !audio) throw new EmovoxInputError(member.name, 'a fusion member needs data.audioFeatures');
+  const inputs = (idx: number[]): Record<string, Tensor> => {
     const b = WordVocabulary.pad(idx.map((i) => rows[i]));
-    return ops.tensor(b.ids, { shape: b.shape });
+    const tokens = ops.tensor(b.ids, { shape: b.shape });
+    if (!fusion || !audio) return { tokens };
+    const a = new Float32Array(idx.length * audio.dim);
+    const presence = new Float32Array(idx.length * 2);
+    idx.forEach((i, r) => {
+      a.set(audio.values.subarray(i * audio.dim, (i + 1) * audio.dim), r * audio.dim);
+      presence[2 * r] = audio.present[i];
+      presence[2 * r + 1] = s.items[i].text.trim() === '' ? 0 : 1;
+    });
+    return {
+      tokens,
+      audio: ops.tensor(a, { shape: [idx.length, audio.dim] }),
+      presence: ops.tensor(presence, { shape: [idx.length, 2] }),
+    };
   };
   const pDev = new Float32Array(s.dev.length * K);
   const pTest = new Float32Array(s.test.length * K);
@@ -169,7 +260,16 @@ function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, log: (l: s
     const seed = recipe.seed + m;
     manualSeed(seed);
     const random = mulberry32(seed);
-    const config = { ...member.model, vocabSize: vocab.size, classes: K } as unknown as ModelConfig;
+    const config = (fusion
+      ? {
+          ...member.model,
+          textInput: 'tokens',
+          presence: true,
+          audioDim: audio!.dim,
+          vocabSize: vocab.size,
+          classes: K,
+        }
+      : { ...member.model, vocabSize: vocab.size, classes: K }) as unknown as ModelConfig;
     const model = buildModel(config);
     const opt = new Adam(model.parameters(), { lr: t.lr, weightDecay: t.weightDecay });
     const weight = classWeights ? ops.tensor(Float32Array.from(classWeights)) : null;
@@ -180,12 +280,7 @@ function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, log: (l: s
         for (let b = 0; b < idx.length; b += 256) {
           const part = idx.slice(b, b + 256);
           out.set(
-            tidy(() =>
-              model
-                .forward({ tokens: tokens(part) })
-                .softmax(1)
-                .toFloat32Array(),
-            ),
+            tidy(() => model.forward(inputs(part)).softmax(1).toFloat32Array()),
             b * K,
           );
         }
@@ -210,7 +305,7 @@ function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, log: (l: s
             BigInt64Array.from(idx, (i) => BigInt(s.y[i])),
             { shape: [idx.length] },
           );
-          const loss = ops.crossEntropy(model.forward({ tokens: tokens(idx) }), target, {
+          const loss = ops.crossEntropy(model.forward(inputs(idx)), target, {
             weight,
             labelSmoothing: t.labelSmoothing,
           });
@@ -243,6 +338,36 @@ function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, log: (l: s
     }
     model.loadStateDict(best.state);
     bestEpochs.push(best.epoch + 1);
+    // The chosen model, with what inference needs to rebuild its inputs (vocabulary, audio
+    // feature set and its training statistics) in the metadata.
+    const bundleDir = join(out, 'models', member.seeds > 1 ? `${member.name}-seed${seed}` : member.name);
+    saveBundle(bundleDir, {
+      config,
+      weights: model.stateDict(),
+      labels: s.classes,
+      metadata: {
+        'emovox.task': 'text',
+        'emovox.member': member.name,
+        'emovox.bestEpoch': String(best.epoch + 1),
+        'emovox.vocabulary': JSON.stringify(vocab.toJSON()),
+        'emovox.text': JSON.stringify({
+          context: d.context,
+          speakers: d.speakers,
+          maxLength: d.maxLength,
+        }),
+        ...(fusion && audio
+          ? {
+              'emovox.audioFeatures': JSON.stringify({
+                set: audio.set,
+                spec: featureSpec(audio.set),
+                mean: [...audio.mean],
+                std: [...audio.std],
+              }),
+            }
+          : {}),
+      },
+    });
+    log(`${member.name} seed ${seed}: model bundle ${bundleDir}`);
     const pd = probabilities(s.dev);
     const pt = probabilities(s.test);
     for (let i = 0; i < pd.length; i++) pDev[i] += pd[i] / member.seeds;
@@ -286,7 +411,7 @@ export async function runTextExperiment(
   if (options.command) log(`command: ${options.command}`);
   const root = recipe.data.root ?? process.env.EMOVOX_DATA ?? '.';
   const dir = resolve(root, recipe.data.path);
-  const corpus = await loadMeldText(dir);
+  const corpus = recipe.data.format === 'manifest' ? await loadPairedManifest(dir) : await loadMeldText(dir);
   for (const p of corpus.problems) log(`skipped ${p.source}: ${p.problem}`);
   const items = corpus.items;
   const classes = [...new Set(items.filter((i) => i.split === 'train').map((i) => i.label))].sort();
@@ -295,7 +420,7 @@ export async function runTextExperiment(
   if (kept.length < items.length)
     log(`${items.length - kept.length} items with a label absent from train dropped`);
   const split = (name: string) => kept.map((it, i) => (it.split === name ? i : -1)).filter((i) => i >= 0);
-  const s: Splits = {
+  const base = {
     items: kept,
     classes,
     train: split('train'),
@@ -304,10 +429,18 @@ export async function runTextExperiment(
     y: Int32Array.from(kept, (it) => indexOf.get(it.label)!),
   };
   for (const name of ['train', 'dev', 'test'] as const)
-    if (s[name].length === 0) throw new EmovoxInputError(dir, `no ${name} utterances`);
+    if (base[name].length === 0) throw new EmovoxInputError(dir, `no ${name} utterances`);
   log(
-    `${dir}: train ${s.train.length}, dev ${s.dev.length}, test ${s.test.length} utterances; classes ${classes.join(', ')}`,
+    `${dir}: train ${base.train.length}, dev ${base.dev.length}, test ${base.test.length} utterances; classes ${classes.join(', ')}`,
   );
+  const needsAudio = recipe.members.some((m) => m.model.kind === 'fusion');
+  const s: Splits = {
+    ...base,
+    audio:
+      needsAudio && recipe.data.audioFeatures
+        ? await audioFeatures(recipe.data.audioFeatures, base, log)
+        : null,
+  };
   const yDev = Int32Array.from(s.dev, (i) => s.y[i]);
   const yTest = Int32Array.from(s.test, (i) => s.y[i]);
   const members: MemberOutput[] = [];
@@ -317,7 +450,7 @@ export async function runTextExperiment(
     const r =
       member.model.kind === 'tfidf'
         ? fitTfidf(member, s, recipe.select, log)
-        : fitNeural(member, recipe, s, log);
+        : fitNeural(member, recipe, s, out, log);
     const m: MemberOutput = {
       name: member.name,
       kind: member.model.kind,
@@ -335,7 +468,7 @@ export async function runTextExperiment(
   if (recipe.mix === 'dev' && members.length > 1) {
     let best = -Infinity;
     const devParts = members.map((m) => m.pDev);
-    for (const w of simplex(members.length, members.length > 4 ? 5 : 10)) {
+    for (const w of simplex(members.length, members.length > 6 ? 5 : 10)) {
       const v = score(yDev, mixProbabilities(devParts, w), classes, false)[recipe.select];
       if (v > best + 1e-12) [best, weights] = [v, w];
     }

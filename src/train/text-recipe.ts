@@ -13,7 +13,7 @@ const num = (doc: string, d: number | null, extra: { integer?: boolean; min?: nu
   ({ type: 'number', default: d, nullable: d === null, doc, ...extra }) as Rule;
 
 /** Model kinds a text recipe member may use. */
-export const TEXT_MEMBER_KINDS = ['tfidf', 'textCnn', 'textBilstm', 'textTransformer'] as const;
+export const TEXT_MEMBER_KINDS = ['tfidf', 'textCnn', 'textBilstm', 'textTransformer', 'fusion'] as const;
 
 const MEMBER: Rule = {
   type: 'object',
@@ -22,7 +22,7 @@ const MEMBER: Rule = {
     name: { type: 'string', default: '', doc: 'member name in reports (default: its kind and position)' },
     model: {
       type: 'json',
-      doc: '`{ kind: tfidf }` (TF-IDF + logistic regression) or a text model kind and its fields (docs/models.md); `vocabSize` and `classes` are filled in',
+      doc: '`{ kind: tfidf }` (TF-IDF + logistic regression), a text model kind, or `fusion` (audio features + tokens; needs `data.audioFeatures`), with its fields (docs/models.md); `vocabSize`, `classes` (and for fusion `audioDim`, `textInput: tokens`, `presence: true`) are filled in',
     },
     seeds: num('neural: models trained with seeds seed..seed+n-1, probabilities averaged', 1, {
       integer: true,
@@ -46,7 +46,13 @@ const MEMBER: Rule = {
       nullable: true,
       doc: 'tfidf: `balanced` class weights, or none',
     },
-    tol: num('tfidf: relative gradient tolerance of each L-BFGS fit', 1e-4, { min: 1e-12 }),
+    tol: num('tfidf: relative gradient tolerance of each logistic-regression fit', 1e-4, { min: 1e-12 }),
+    solver: {
+      type: 'enum',
+      values: ['newton-cg', 'lbfgs'],
+      default: 'newton-cg',
+      doc: 'tfidf: logistic-regression optimiser (both reach the same optimum within `tol`; Newton-CG is faster)',
+    },
     training: {
       type: 'object',
       doc: 'neural: the training loop (Adam, early stopping on the dev `select` metric)',
@@ -91,10 +97,22 @@ export const TEXT_RECIPE_SCHEMA: Rule = {
           nullable: true,
           doc: 'base folder of a relative `path` (default: $EMOVOX_DATA, else the current folder)',
         },
+        format: {
+          type: 'enum',
+          values: ['meld', 'manifest'],
+          default: 'meld',
+          doc: "`meld`: `path` is a folder with MELD's three CSVs; `manifest`: `path` is a paired CSV (split, label, text, audio, dialogue, speaker, turn; docs/text.md)",
+        },
         path: {
           type: 'string',
           default: 'meld-text',
-          doc: "folder with MELD's train_sent_emo.csv, dev_sent_emo.csv, test_sent_emo.csv",
+          doc: "folder with MELD's train_sent_emo.csv, dev_sent_emo.csv, test_sent_emo.csv (or the manifest CSV)",
+        },
+        audioFeatures: {
+          type: 'string',
+          default: null,
+          nullable: true,
+          doc: "vector feature set computed from each item's audio for `fusion` members (e.g. `vector180`; `emovox features --list`)",
         },
         context: num('previous utterances of the dialogue put before each utterance (neural members)', 0, {
           integer: true,
@@ -113,7 +131,7 @@ export const TEXT_RECIPE_SCHEMA: Rule = {
       type: 'enum',
       values: ['dev', 'equal'],
       default: 'dev',
-      doc: '`dev`: member weights on a 0.1 grid of the simplex maximising the dev `select` metric; `equal`: plain average',
+      doc: '`dev`: member weights on a 0.1 grid of the simplex (0.2 with more than 6 members) maximising the dev `select` metric; `equal`: plain average',
     },
     select: {
       type: 'enum',
@@ -133,6 +151,7 @@ export interface TextMember {
   cs: number[];
   classWeight: 'balanced' | null;
   tol: number;
+  solver: 'newton-cg' | 'lbfgs';
   training: {
     epochs: number;
     batchSize: number;
@@ -153,7 +172,9 @@ export interface TextRecipe {
   seed: number;
   data: {
     root: string | null;
+    format: 'meld' | 'manifest';
     path: string;
+    audioFeatures: string | null;
     context: number;
     speakers: boolean;
     maxLength: number;
@@ -182,6 +203,11 @@ export function resolveTextRecipe(raw: unknown, fallbackName = 'text-recipe'): T
       throw new EmovoxParameterError(
         `members[${i}].model.kind`,
         `must be one of ${TEXT_MEMBER_KINDS.join(', ')}, got ${JSON.stringify(kind)}`,
+      );
+    if (kind === 'fusion' && recipe.data.audioFeatures === null)
+      throw new EmovoxParameterError(
+        `members[${i}].model.kind`,
+        'a fusion member needs data.audioFeatures (a vector feature set, e.g. vector180)',
       );
     if (m.name === '') m.name = `${kind as string}${recipe.members.length > 1 ? `-${i + 1}` : ''}`;
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../helpers/data.js';
 import { TfidfVectorizer, type TfidfOptions } from '../../src/classical/tfidf.js';
 import { LogisticRegression } from '../../src/classical/logistic.js';
+import { newtonCg } from '../../src/classical/newton-cg.js';
 import { lbfgs } from '../../src/classical/lbfgs.js';
 import { csrRows, csrToDense, type CsrMatrix } from '../../src/classical/sparse.js';
 
@@ -63,33 +64,38 @@ for (const v of golden.vectorizers) {
   });
 }
 
-for (const m of golden.models) {
-  test(`LogisticRegression (L-BFGS) reaches scikit-learn's optimum: ${m.name}`, () => {
-    const tfidf = new TfidfVectorizer(golden.modelFeatures);
-    const x = tfidf.fitTransform(texts);
-    const model = new LogisticRegression({
-      C: m.options.C,
-      classWeight: m.options.classWeight ?? null,
-      tol: 1e-10,
+for (const m of golden.models)
+  for (const solver of ['newton-cg', 'lbfgs'] as const) {
+    test(`LogisticRegression (${solver}) reaches scikit-learn's optimum: ${m.name}`, () => {
+      const tfidf = new TfidfVectorizer(golden.modelFeatures);
+      const x = tfidf.fitTransform(texts);
+      const model = new LogisticRegression({
+        C: m.options.C,
+        classWeight: m.options.classWeight ?? null,
+        tol: 1e-10,
+        solver,
+      });
+      model.fit(x, labels);
+      assert.equal(model.report!.solver, solver);
+      assert.ok(model.report!.gradMax < 1e-6, JSON.stringify(model.report));
+      let coefDiff = 0;
+      model.coef.forEach((c, i) => (coefDiff = Math.max(coefDiff, Math.abs(c - m.coef[i]))));
+      assert.ok(coefDiff < 1e-5, `max |coef - sklearn| = ${coefDiff}`);
+      // Unpenalised intercepts are defined up to a common shift (softmax is invariant to it).
+      const centre = (b: ArrayLike<number>) =>
+        Array.from(b, (v) => v - Array.from(b).reduce((a, c) => a + c) / b.length);
+      const expected = centre(m.intercept);
+      centre(model.intercept).forEach((b, i) =>
+        assert.ok(Math.abs(b - expected[i]) < 1e-5, `intercept[${i}]`),
+      );
+      const xt = tfidf.transform(golden.test);
+      const p = model.predictProba(xt);
+      p.forEach((v, i) => assert.ok(Math.abs(v - m.probabilities[i]) < 1e-6, `probability[${i}]`));
+      assert.deepEqual([...model.predict(xt)], m.predicted);
+      const restored = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(model)));
+      assert.deepEqual([...restored.predict(xt)], m.predicted);
     });
-    model.fit(x, labels);
-    assert.ok(model.report!.gradMax < 1e-6, JSON.stringify(model.report));
-    let coefDiff = 0;
-    model.coef.forEach((c, i) => (coefDiff = Math.max(coefDiff, Math.abs(c - m.coef[i]))));
-    assert.ok(coefDiff < 1e-5, `max |coef - sklearn| = ${coefDiff}`);
-    // Unpenalised intercepts are defined up to a common shift (softmax is invariant to it).
-    const centre = (b: ArrayLike<number>) =>
-      Array.from(b, (v) => v - Array.from(b).reduce((a, c) => a + c) / b.length);
-    const expected = centre(m.intercept);
-    centre(model.intercept).forEach((b, i) => assert.ok(Math.abs(b - expected[i]) < 1e-5, `intercept[${i}]`));
-    const xt = tfidf.transform(golden.test);
-    const p = model.predictProba(xt);
-    p.forEach((v, i) => assert.ok(Math.abs(v - m.probabilities[i]) < 1e-6, `probability[${i}]`));
-    assert.deepEqual([...model.predict(xt)], m.predicted);
-    const restored = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(model)));
-    assert.deepEqual([...restored.predict(xt)], m.predicted);
-  });
-}
+  }
 
 test('lbfgs minimises a badly scaled quadratic and the Rosenbrock function', () => {
   const quad = lbfgs((x, g) => {
@@ -108,6 +114,48 @@ test('lbfgs minimises a badly scaled quadratic and the Rosenbrock function', () 
     { gtol: 1e-8 },
   );
   assert.ok(Math.abs(rosen.x[0] - 1) < 1e-5 && Math.abs(rosen.x[1] - 1) < 1e-5, `${rosen.x.join(', ')}`);
+});
+
+test('newtonCg minimises a badly scaled quadratic in one step and a smooth convex function', () => {
+  const a = [1, 1000, 1e-3];
+  const quad = newtonCg(
+    (x, g) => {
+      let f = 0;
+      a.forEach((ai, i) => {
+        g[i] = 2 * ai * (x[i] - i);
+        f += ai * (x[i] - i) ** 2;
+      });
+      return f;
+    },
+    (v, out) => a.forEach((ai, i) => (out[i] = 2 * ai * v[i])),
+    new Float64Array(3),
+    { gtol: 1e-10 },
+  );
+  assert.equal(quad.reason, 'gtol');
+  assert.ok(quad.iterations <= 2, JSON.stringify(quad));
+  quad.x.forEach((v, i) => assert.ok(Math.abs(v - i) < 1e-9, `${quad.x.join(', ')}`));
+  // f(x) = Σ log(1 + e^{xᵢ}) − xᵢ/2 + xᵢ²/20: convex, not quadratic; optimum where σ(x) − ½ + x/10 = 0, x = 0.
+  let point = new Float64Array(0);
+  const soft = newtonCg(
+    (x, g) => {
+      point = Float64Array.from(x);
+      let f = 0;
+      x.forEach((v, i) => {
+        g[i] = 1 / (1 + Math.exp(-v)) - 0.5 + v / 10;
+        f += Math.log1p(Math.exp(v)) - v / 2 + (v * v) / 20;
+      });
+      return f;
+    },
+    (v, out) =>
+      point.forEach((p, i) => {
+        const s = 1 / (1 + Math.exp(-p));
+        out[i] = (s * (1 - s) + 0.1) * v[i];
+      }),
+    Float64Array.from([5, -3]),
+    { gtol: 1e-12 },
+  );
+  assert.equal(soft.reason, 'gtol');
+  soft.x.forEach((v) => assert.ok(Math.abs(v) < 1e-10, `${soft.x.join(', ')}`));
 });
 
 test('sparse helpers: row selection and dense copy', () => {
