@@ -29,7 +29,7 @@ import {
 } from './callbacks.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { corpusLicence, inheritedTerms } from './licences.js';
-import { argmaxClasses, fit, logitsToProbabilities, predictLogits, type LoopState } from './loop.js';
+import { argmaxClasses, fitAsync, logitsToProbabilities, predictLogits, type LoopState } from './loop.js';
 import { isSpeakerIndependent, type Fold } from './protocol.js';
 import { recipeInputSpecs, recipeYaml, type Recipe } from './recipe.js';
 import {
@@ -183,7 +183,7 @@ interface TrainedModel {
  * Trains one model (one ensemble member of one fold, or the final model) with checkpoints and
  * returns its kept (best-validation) weights and logits.
  */
-function trainMember(
+async function trainMember(
   recipe: Recipe,
   data: PreparedData,
   config: ModelConfig,
@@ -192,7 +192,7 @@ function trainMember(
   member: number,
   checkpointPath: string,
   options: ExperimentOptions,
-): TrainedModel {
+): Promise<TrainedModel> {
   const seed = recipe.seed + member;
   const normalizers = fitNormalizers(recipe, data.dataset, rows.train);
   const train = loopDataFor(recipe, data.dataset, rows.train, normalizers, deriveSeed(seed, 41));
@@ -206,7 +206,7 @@ function trainMember(
   const { callbacks, best } = callbacksFor(recipe, val !== undefined);
   const t = recipe.training;
   try {
-    const result = fit(
+    const result = await fitAsync(
       model,
       train,
       val,
@@ -244,7 +244,7 @@ function trainMember(
       testLogits: rows.test.length > 0 ? predictLogits(model, test) : new Float32Array(0),
     };
     if (!t.refit || !val) return trained;
-    const refit = refitMember(
+    const refit = await refitMember(
       recipe,
       data,
       config,
@@ -265,7 +265,7 @@ function trainMember(
  * The refit stage: the same initialisation trained on training + validation rows for the
  * validated number of epochs, replaying the validated run's learning rates.
  */
-function refitMember(
+async function refitMember(
   recipe: Recipe,
   data: PreparedData,
   config: ModelConfig,
@@ -275,7 +275,7 @@ function refitMember(
   history: EpochLog[],
   checkpointPath: string,
   options: ExperimentOptions,
-): { weights: Map<string, { shape: number[]; data: Float32Array }>; testLogits: Float32Array } {
+): Promise<{ weights: Map<string, { shape: number[]; data: Float32Array }>; testLogits: Float32Array }> {
   const seed = recipe.seed + member;
   const all = [...rows.train, ...rows.val, ...rows.val.flatMap((r) => data.copiesOf.get(r) ?? [])];
   const normalizers = fitNormalizers(recipe, data.dataset, all);
@@ -288,7 +288,7 @@ function refitMember(
   const model = buildModel(config);
   const t = recipe.training;
   try {
-    const result = fit(
+    const result = await fitAsync(
       model,
       train,
       undefined,
@@ -351,13 +351,13 @@ function foldFile(out: string, index: number): string {
 }
 
 /** Trains and scores one fold (all ensemble members), or loads it when a resumed run finished it. */
-function runFold(
+async function runFold(
   recipe: Recipe,
   data: PreparedData,
   config: ModelConfig,
   fold: Fold,
   options: ExperimentOptions,
-): FoldOutcome {
+): Promise<FoldOutcome> {
   const file = foldFile(options.out, fold.index);
   if (options.resume && existsSync(file)) {
     log(options.out, options, `${fold.name}: finished earlier, loaded from ${file}`);
@@ -386,7 +386,7 @@ function runFold(
       'checkpoints',
       `fold-${String(fold.index).padStart(2, '0')}${recipe.training.ensemble > 1 ? `-m${m + 1}` : ''}.ckpt`,
     );
-    members.push(trainMember(recipe, data, config, rows, fold.name, m, ckpt, options));
+    members.push(await trainMember(recipe, data, config, rows, fold.name, m, ckpt, options));
   }
   const valTruth = rows.val.map((r) => data.dataset.rows[r].target);
   const valLogits = ensembleLogits(
@@ -432,13 +432,13 @@ export function foldMetrics(outcome: FoldOutcome, classes: string[]): Classifica
 }
 
 /** Trains the final model (all data but its validation speakers) and saves the format-2 bundle. */
-function trainFinal(
+async function trainFinal(
   recipe: Recipe,
   data: PreparedData,
   config: ModelConfig,
   metrics: ClassificationMetrics[],
   options: ExperimentOptions,
-): string {
+): Promise<string> {
   const all = data.dataset.rows.flatMap((r, i) => (r.copy === 0 ? [i] : []));
   const evalCorpora = new Set(data.corpora.filter((c) => c.role === 'eval').map((c) => c.loaded.corpus));
   // Validation speakers: the recipe's share of the eval corpora's speakers, as inside each fold.
@@ -473,7 +473,7 @@ function trainFinal(
     val: rows.val.length,
     test: 0,
   });
-  const trained = trainMember(
+  const trained = await trainMember(
     recipe,
     data,
     config,
@@ -675,7 +675,7 @@ export async function runExperiment(recipe: Recipe, options: ExperimentOptions):
   const outcomes: FoldOutcome[] = [];
   const metrics: ClassificationMetrics[] = [];
   for (const fold of selected) {
-    const outcome = runFold(recipe, data, config, fold, opts);
+    const outcome = await runFold(recipe, data, config, fold, opts);
     outcomes.push(outcome);
     if (!options.validationOnly) {
       const m = foldMetrics(outcome, data.classes);
@@ -698,7 +698,7 @@ export async function runExperiment(recipe: Recipe, options: ExperimentOptions):
   const validationScore = scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : Number.NaN;
   let model: string | undefined;
   if (recipe.final.train && !options.validationOnly) {
-    model = trainFinal(recipe, data, config, metrics, opts);
+    model = await trainFinal(recipe, data, config, metrics, opts);
     log(out, opts, `final model saved to ${model}`);
   }
   const wallSeconds = (performance.now() - started) / 1000;

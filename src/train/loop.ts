@@ -234,6 +234,48 @@ export function fit(
   options: FitOptions,
   callbacks: readonly Callback[] = [],
 ): FitResult {
+  const steps = fitSteps(model, train, val, options, callbacks);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * {@link fit} that gives the event loop a turn after every batch, so signal handlers, timers and
+ * I/O run during training: Ctrl-C (an aborted `signal`) then stops after the current epoch as
+ * documented, where a synchronous run would see the signal only once it had ended. Same
+ * arguments, same result; the experiments and the CLI train with this one.
+ */
+export async function fitAsync(
+  model: EmotionModel,
+  train: LoopData,
+  val: LoopData | undefined,
+  options: FitOptions,
+  callbacks: readonly Callback[] = [],
+): Promise<FitResult> {
+  const steps = fitSteps(model, train, val, options, callbacks);
+  let step = steps.next();
+  while (!step.done) {
+    await yieldToEventLoop();
+    step = steps.next();
+  }
+  return step.value;
+}
+
+/** Resolves after pending I/O and signal callbacks have run (a macrotask, unlike a microtask). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+// The loop itself, one step per batch: `fit` runs it straight through, `fitAsync` yields to the
+// event loop between steps.
+function* fitSteps(
+  model: EmotionModel,
+  train: LoopData,
+  val: LoopData | undefined,
+  options: FitOptions,
+  callbacks: readonly Callback[],
+): Generator<void, FitResult, void> {
   const { epochs, batchSize, classes } = options;
   if (!(Number.isInteger(epochs) && epochs >= 1))
     throw new EmovoxParameterError('training.epochs', `must be an integer >= 1, got ${epochs}`);
@@ -289,7 +331,8 @@ export function fit(
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
-      batches.forEach((idx, b) => {
+      for (let b = 0; b < batches.length; b++) {
+        const idx = batches[b];
         const [loss, right] = tidy(() => {
           const inputs = toTensors(train.batch(idx, epoch));
           const target = ops.tensor(
@@ -311,7 +354,8 @@ export function fit(
         correct += right;
         seen += idx.length;
         options.onBatch?.({ epoch, batch: b + 1, batches: batches.length, loss });
-      });
+        yield;
+      }
       const log: EpochLog = {
         epoch,
         trainLoss: lossSum / seen,

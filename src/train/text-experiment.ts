@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 import { EmovoxInputError } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
 import { textRecipeYaml, type TextMember, type TextRecipe } from './text-recipe.js';
+import { yieldToEventLoop } from './loop.js';
 
 /** Dev and test class probabilities of one member, row-major [items, classes]. */
 export interface MemberOutput {
@@ -209,7 +210,15 @@ function fitTfidf(member: TextMember, s: Splits, select: TextRecipe['select'], l
   };
 }
 
-function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, out: string, log: (l: string) => void) {
+// Async only to give the event loop a turn after every batch: Ctrl-C and SIGTERM then end the run
+// promptly instead of after the last member.
+async function fitNeural(
+  member: TextMember,
+  recipe: TextRecipe,
+  s: Splits,
+  out: string,
+  log: (l: string) => void,
+) {
   const d = recipe.data;
   const t = member.training;
   if (t.threads > 0) setNumThreads(t.threads);
@@ -314,6 +323,7 @@ function fitNeural(member: TextMember, recipe: TextRecipe, s: Splits, out: strin
           opt.step();
           return loss.item() * idx.length;
         });
+        await yieldToEventLoop();
       }
       const pd = probabilities(s.dev);
       const devMetrics = score(
@@ -450,7 +460,7 @@ export async function runTextExperiment(
     const r =
       member.model.kind === 'tfidf'
         ? fitTfidf(member, s, recipe.select, log)
-        : fitNeural(member, recipe, s, out, log);
+        : await fitNeural(member, recipe, s, out, log);
     const m: MemberOutput = {
       name: member.name,
       kind: member.model.kind,

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 // The training stack (libtorch, the plotting libraries) loads when a command runs, not at CLI start.
 import type { ExperimentResult } from '../../train/experiments.js';
+import { removePendingTemporaryFiles } from '../../util/atomic-file.js';
 import { EmovoxParameterError } from '../../util/errors.js';
+import { EXIT } from '../report.js';
 import type { CommandModule } from './index.js';
 
 interface TrainOptions {
@@ -33,18 +35,34 @@ export function defaultRunFolder(name: string): string {
   return join('runs', `${name}-${stamp}`);
 }
 
-/** Ctrl-C stops after the current epoch (checkpoint written); a second Ctrl-C exits at once. */
+/**
+ * Ctrl-C stops after the current epoch (checkpoint written); a second Ctrl-C exits at once (130),
+ * removing temporary files of writes in progress. The training loop gives the event loop a turn
+ * after every batch (`fitAsync`), so the handler runs while a fold trains. It replaces the CLI's
+ * exit-at-once SIGINT handler for the run and puts it back after.
+ */
 export function interruptController(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
+  const previous = process.listeners('SIGINT');
+  process.removeAllListeners('SIGINT');
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) {
+      removePendingTemporaryFiles();
+      process.exit(EXIT.interrupted);
+    }
     process.stderr.write(
       '\ninterrupt: stopping after this epoch (Ctrl-C again to quit now; the last checkpoint stays)\n',
     );
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSigint);
+      for (const listener of previous) process.on('SIGINT', listener);
+    },
+  };
 }
 
 /** The one-paragraph summary printed after a run. */

@@ -1,0 +1,74 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { engineSkip } from '../models/engine-helpers.js';
+import { repoRoot } from '../helpers/data.js';
+import { makeSyntheticRavdess, removeSynthetic } from '../helpers/synthetic-corpus.js';
+
+const skip = engineSkip();
+const temp = mkdtempSync(join(tmpdir(), 'emovox-interrupt-test-'));
+let corpus = '';
+before(() => {
+  corpus = makeSyntheticRavdess({ actors: 24, emotions: [1, 3, 4, 5], durationS: 0.5 });
+});
+after(() => {
+  removeSynthetic(corpus);
+  rmSync(temp, { recursive: true, force: true });
+});
+
+test(
+  'Ctrl-C during a fold stops `emovox train` after the current epoch: exit 130, a resumable checkpoint, the fold unfinished',
+  { skip, timeout: 240_000 },
+  async () => {
+    const recipe = join(temp, 'long.yaml');
+    // Thousands of short epochs: the first fold alone would take minutes.
+    writeFileSync(
+      recipe,
+      [
+        'name: long',
+        'seed: 1',
+        `data: { corpora: [${JSON.stringify(corpus)}], cache: ${JSON.stringify(join(temp, 'cache'))}, workers: 0 }`,
+        'features: { features: { kind: vector, sets: [{ name: functionals, params: { stats: [mean, std] } }] } }',
+        'protocol: { name: "folds:ravdess6" }',
+        'model: { kind: mlp, hidden: [16] }',
+        'training: { epochs: 5000, batchSize: 8, optimizer: { lr: 0.001 }, earlyStopping: { patience: 0 } }',
+        '',
+      ].join('\n'),
+    );
+    const out = join(temp, 'run');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'train', recipe, '--out', out],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    // A loop that never lets the signal handler run would train for minutes: fail instead.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    let stderr = '';
+    let sent = false;
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      // A few epochs into the first fold: the run is inside the training loop.
+      if (!sent && /epoch 3\/5000/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(guard);
+    assert.ok(sent, `no epoch line seen:\n${stderr.slice(-2000)}`);
+    assert.equal(code, 130, stderr.slice(-2000));
+    assert.match(stderr, /stopping after this epoch/);
+    const epochs = [...stderr.matchAll(/epoch (\d+)\/5000/g)].map((m) => Number(m[1]));
+    assert.ok(
+      Math.max(...epochs) < 100,
+      `stopped at epoch ${Math.max(...epochs)}, not right after the signal`,
+    );
+    assert.ok(existsSync(join(out, 'checkpoints', 'fold-01.ckpt')), 'the last epoch left a checkpoint');
+    assert.ok(!existsSync(join(out, 'folds', 'fold-01.json')), 'the fold did not finish');
+    assert.doesNotMatch(readFileSync(join(out, 'train.log'), 'utf8'), /fold 1\/6: UA/);
+  },
+);
