@@ -86,8 +86,13 @@ def main():
     y = np.fromfile(os.path.join(d, 'targets.i32'), dtype='<i4')
     x = np.fromfile(os.path.join(d, 'features.f32'), dtype='<f4').reshape(len(y), -1).astype(np.float64)
     start = time.perf_counter()
-    folds = [run_fold(x, y, f, meta['model'], meta['training'], meta['seed'] + i)
-             for i, f in enumerate(meta['folds'])]
+    folds = []
+    for i, f in enumerate(meta['folds']):
+        folds.append(run_fold(x, y, f, meta['model'], meta['training'], meta['seed'] + i))
+        # One line per finished fold on stderr, so a long run shows progress (and what a
+        # stopped run had finished).
+        print(json.dumps({**folds[-1], 'seconds': time.perf_counter() - start}),
+              file=sys.stderr, flush=True)
     print(json.dumps({'folds': folds, 'wallSeconds': time.perf_counter() - start,
                       'torch': torch.__version__, 'threads': torch.get_num_threads()}))
 
