@@ -1,6 +1,7 @@
 // Limited-memory BFGS for smooth unconstrained minimisation (Nocedal & Wright, Algorithm 7.4/7.5,
 // the two-loop recursion), with a backtracking Armijo line search. Meant for strictly convex
 // objectives such as L2-regularised logistic regression, where every step keeps sᵀy > 0.
+import { dot, maxAbs } from './vector-ops.js';
 
 /** The objective: writes the gradient at `x` into `grad` and returns the value. */
 export type Objective = (x: Float64Array, grad: Float64Array) => number;
@@ -28,18 +29,6 @@ export interface LbfgsResult {
   reason: 'gtol' | 'ftol' | 'maxIter' | 'lineSearch';
   /** Largest absolute gradient component at `x`. */
   gradMax: number;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function maxAbs(a: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
 }
 
 /**

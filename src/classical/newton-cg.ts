@@ -3,6 +3,7 @@
 // Algorithm 7.1, line-search Newton-CG), then backtracks along d until the Armijo condition holds.
 // Near the optimum the steps are full Newton steps, so it converges in a few dozen outer
 // iterations where L-BFGS needs hundreds on ill-conditioned problems (large C).
+import { dot, maxAbs } from './vector-ops.js';
 
 /**
  * The objective: writes the gradient at `x` into `grad` and returns the value. The next
@@ -36,18 +37,6 @@ export interface NewtonCgResult {
   reason: 'gtol' | 'maxIter' | 'lineSearch';
   /** Largest absolute gradient component at `x`. */
   gradMax: number;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function maxAbs(a: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
 }
 
 /**

@@ -1,6 +1,7 @@
 // A tiny RAVDESS-like corpus of synthetic speech-like clips, written once per process into a
 // temporary folder: emotions differ in pitch, excursion and formants (plus a per-actor offset),
 // so models can learn them and speaker-independent protocols have something to test.
+import { after, before } from 'node:test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,4 +54,24 @@ export function makeSyntheticRavdess(options: SyntheticCorpusOptions = {}): stri
 /** Removes a folder made by the helpers here. */
 export function removeSynthetic(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * For a test file: a synthetic RAVDESS made before its tests and a scratch folder, both removed
+ * after them. `corpus()` is valid once the tests run.
+ */
+export function syntheticRavdessFixture(
+  prefix: string,
+  options: SyntheticCorpusOptions,
+): { temp: string; corpus: () => string } {
+  const temp = mkdtempSync(join(tmpdir(), prefix));
+  let corpus = '';
+  before(() => {
+    corpus = makeSyntheticRavdess(options);
+  });
+  after(() => {
+    removeSynthetic(corpus);
+    rmSync(temp, { recursive: true, force: true });
+  });
+  return { temp, corpus: () => corpus };
 }

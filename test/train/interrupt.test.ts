@@ -1,22 +1,17 @@
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineSkip } from '../models/engine-helpers.js';
 import { repoRoot } from '../helpers/data.js';
-import { makeSyntheticRavdess, removeSynthetic } from '../helpers/synthetic-corpus.js';
+import { syntheticRavdessFixture } from '../helpers/synthetic-corpus.js';
 
 const skip = engineSkip();
-const temp = mkdtempSync(join(tmpdir(), 'emovox-interrupt-test-'));
-let corpus = '';
-before(() => {
-  corpus = makeSyntheticRavdess({ actors: 24, emotions: [1, 3, 4, 5], durationS: 0.5 });
-});
-after(() => {
-  removeSynthetic(corpus);
-  rmSync(temp, { recursive: true, force: true });
+const { temp, corpus } = syntheticRavdessFixture('emovox-interrupt-test-', {
+  actors: 24,
+  emotions: [1, 3, 4, 5],
+  durationS: 0.5,
 });
 
 test(
@@ -30,7 +25,7 @@ test(
       [
         'name: long',
         'seed: 1',
-        `data: { corpora: [${JSON.stringify(corpus)}], cache: ${JSON.stringify(join(temp, 'cache'))}, workers: 0 }`,
+        `data: { corpora: [${JSON.stringify(corpus())}], cache: ${JSON.stringify(join(temp, 'cache'))}, workers: 0 }`,
         'features: { features: { kind: vector, sets: [{ name: functionals, params: { stats: [mean, std] } }] } }',
         'protocol: { name: "folds:ravdess6" }',
         'model: { kind: mlp, hidden: [16] }',

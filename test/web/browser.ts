@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/data.js';
 
 /** The Chromium the browser tests drive: $EMOVOX_CHROMIUM, else Debian's /usr/bin/chromium. */
@@ -86,4 +88,18 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
         server.close(() => resolve());
       }),
   };
+}
+
+/** Largest absolute difference between two score maps over the same labels. */
+export function maxScoreDiff(a: Record<string, number>, b: Record<string, number>): number {
+  assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort());
+  return Math.max(...Object.keys(a).map((k) => Math.abs(a[k] - b[k])));
+}
+
+/** Waits until the page has left the states `from` (e.g. `loading`, `analysing`) and returns its state. */
+export async function settled(page: Page, from: string[], timeout = 30_000): Promise<string> {
+  await page.waitForFunction((states) => !states.includes(document.body.dataset.state ?? ''), from, {
+    timeout,
+  });
+  return (await page.getAttribute('body', 'data-state')) ?? '';
 }

@@ -12,24 +12,19 @@ import { encodeFlac, encodeWav, loadAudio, resample } from '../../src/audio/inde
 import { recognize, timeline } from '../../src/infer/recognizer.js';
 import { repoRoot } from '../helpers/data.js';
 import type { PageResults } from '../../web/results.js';
-import { buildPageToTemp, chromiumPath, chromiumSkip, ensureArtifactsDir, serveStatic } from './browser.js';
+import {
+  buildPageToTemp,
+  chromiumPath,
+  chromiumSkip,
+  ensureArtifactsDir,
+  maxScoreDiff,
+  serveStatic,
+  settled,
+} from './browser.js';
 
 const skip = chromiumSkip();
 const example = join(repoRoot, 'examples', 'espeak-kids-talking.wav');
 const LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'];
-
-function maxScoreDiff(a: Record<string, number>, b: Record<string, number>): number {
-  assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort());
-  return Math.max(...Object.keys(a).map((k) => Math.abs(a[k] - b[k])));
-}
-
-/** Waits until the page has left `loading` (or `analysing`) and returns its state. */
-async function settled(page: Page, from: string[], timeout = 30_000): Promise<string> {
-  await page.waitForFunction((states) => !states.includes(document.body.dataset.state ?? ''), from, {
-    timeout,
-  });
-  return (await page.getAttribute('body', 'data-state')) ?? '';
-}
 
 async function analyse(page: Page, file: string): Promise<void> {
   await page.setInputFiles('#file', file);

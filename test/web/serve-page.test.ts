@@ -12,21 +12,21 @@ import { encodeWav, loadAudio } from '../../src/audio/index.js';
 import { startServer, type EmovoxServer } from '../../src/serve/index.js';
 import { repoRoot } from '../helpers/data.js';
 import type { PageResults } from '../../web/results.js';
-import { buildPageToTemp, chromiumPath, chromiumSkip, ensureArtifactsDir } from './browser.js';
+import {
+  buildPageToTemp,
+  chromiumPath,
+  chromiumSkip,
+  ensureArtifactsDir,
+  maxScoreDiff,
+  settled as settledWithin,
+} from './browser.js';
 
 const skip = chromiumSkip();
 const example = join(repoRoot, 'examples', 'espeak-kids-talking.wav');
 
-function maxScoreDiff(a: Record<string, number>, b: Record<string, number>): number {
-  assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort());
-  return Math.max(...Object.keys(a).map((k) => Math.abs(a[k] - b[k])));
-}
-
-async function settled(page: Page, from: string[], timeout = 60_000): Promise<string> {
-  await page.waitForFunction((states) => !states.includes(document.body.dataset.state ?? ''), from, {
-    timeout,
-  });
-  return (await page.getAttribute('body', 'data-state')) ?? '';
+// The served page loads the model over HTTP: allow longer than the default.
+function settled(page: Page, from: string[], timeout = 60_000): Promise<string> {
+  return settledWithin(page, from, timeout);
 }
 
 async function analyse(page: Page, file: string): Promise<PageResults> {
