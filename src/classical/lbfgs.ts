@@ -1,7 +1,7 @@
 // Limited-memory BFGS for smooth unconstrained minimisation (Nocedal & Wright, Algorithm 7.4/7.5,
 // the two-loop recursion), with a backtracking Armijo line search. Meant for strictly convex
 // objectives such as L2-regularised logistic regression, where every step keeps sᵀy > 0.
-import { dot, maxAbs } from './vector-ops.js';
+import { armijoBacktrack, dot, maxAbs } from './descent.js';
 
 /** The objective: writes the gradient at `x` into `grad` and returns the value. */
 export type Objective = (x: Float64Array, grad: Float64Array) => number;
@@ -80,22 +80,13 @@ export function lbfgs(f: Objective, x0: Float64Array, options: LbfgsOptions = {}
       for (let j = 0; j < n; j++) d[j] = -g[j];
       slope = dot(g, d);
     }
-    let step = S.length === 0 ? Math.min(1, 1 / Math.sqrt(dot(g, g))) : 1;
     const xNew = new Float64Array(n);
     const gNew = new Float64Array(n);
-    let fNew = Infinity;
-    let accepted = false;
-    for (let tries = 0; tries < 60; tries++) {
-      for (let j = 0; j < n; j++) xNew[j] = x[j] + step * d[j];
-      fNew = f(xNew, gNew);
-      evaluations++;
-      if (Number.isFinite(fNew) && fNew <= fx + 1e-4 * step * slope) {
-        accepted = true;
-        break;
-      }
-      step *= 0.5;
-    }
-    if (!accepted) {
+    const firstStep = S.length === 0 ? Math.min(1, 1 / Math.sqrt(dot(g, g))) : 1;
+    const search = armijoBacktrack(f, x, d, fx, slope, firstStep, 60, xNew, gNew);
+    evaluations += search.evaluations;
+    const fNew = search.value;
+    if (!search.accepted) {
       reason = 'lineSearch';
       break;
     }

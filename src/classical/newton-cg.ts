@@ -3,7 +3,7 @@
 // Algorithm 7.1, line-search Newton-CG), then backtracks along d until the Armijo condition holds.
 // Near the optimum the steps are full Newton steps, so it converges in a few dozen outer
 // iterations where L-BFGS needs hundreds on ill-conditioned problems (large C).
-import { dot, maxAbs } from './vector-ops.js';
+import { armijoBacktrack, dot, maxAbs } from './descent.js';
 
 /**
  * The objective: writes the gradient at `x` into `grad` and returns the value. The next
@@ -100,20 +100,10 @@ export function newtonCg(
       rr = rrNew;
     }
     const slope = dot(g, d);
-    let step = 1;
-    let accepted = false;
-    let fNew = Infinity;
-    for (let tries = 0; tries < 40; tries++) {
-      for (let k = 0; k < n; k++) xNew[k] = x[k] + step * d[k];
-      fNew = f(xNew, gNew);
-      evaluations++;
-      if (Number.isFinite(fNew) && fNew <= fx + 1e-4 * step * slope) {
-        accepted = true;
-        break;
-      }
-      step *= 0.5;
-    }
-    if (!accepted) {
+    const search = armijoBacktrack(f, x, d, fx, slope, 1, 40, xNew, gNew);
+    evaluations += search.evaluations;
+    const fNew = search.value;
+    if (!search.accepted) {
       // The latest objective call was at a rejected point: restore the state at x for callers.
       fx = f(x, g);
       evaluations++;
