@@ -13,18 +13,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchArgs } from './cli-args.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(name);
-const value = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
-const json = flag('--json');
-const log = (line: string) => {
-  if (!json) console.error(line);
-};
+const { flag, value, json, log } = benchArgs();
 const repeat = Number(value('--repeat', '5'));
 const data = resolve(value('--data', process.env.EMOVOX_DATA ?? join(root, '..', 'shared', 'data')));
 const model = value('--model', '');

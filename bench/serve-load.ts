@@ -19,18 +19,10 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { benchArgs } from './cli-args.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(name);
-const value = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
-const json = flag('--json');
-const log = (line: string) => {
-  if (!json) console.error(line);
-};
+const { value, json, log } = benchArgs();
 const connections = Number(value('--connections', '200'));
 const requests = Number(value('--requests', '2000'));
 const repeat = Number(value('--repeat', '3'));
