@@ -123,6 +123,7 @@ export async function runJobs(options: RunJobsOptions): Promise<void> {
   };
   const onAbort = () => stopAll();
   options.signal?.addEventListener('abort', onAbort);
+  if (options.signal?.aborted) stopAll();
   const count = Math.max(1, Math.min(options.jobs, total));
   try {
     await Promise.all(
@@ -134,6 +135,8 @@ export async function runJobs(options: RunJobsOptions): Promise<void> {
               // Test runners' own flags must not start a test runner in the job.
               execArgv: process.execArgv.filter((a) => !a.startsWith('--test')),
               stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+              // Structured clone: recipes keep every value (JSON would turn an .inf into null).
+              serialization: 'advanced',
             });
             running.set(child, null);
             let reported = false;
