@@ -763,7 +763,8 @@ export async function runExperiment(recipe: Recipe, options: ExperimentOptions):
   const finalWanted = recipe.final.train && !options.validationOnly;
   const jobs = options.jobs ?? recipe.training.jobs;
   // Folds a resumed run finished are loaded here; the rest (and the final model) are the tasks.
-  const pending = jobs > 1 ? selected.filter((f) => !(options.resume && existsSync(foldFile(out, f.index)))) : [];
+  const pending =
+    jobs > 1 ? selected.filter((f) => !(options.resume && existsSync(foldFile(out, f.index)))) : [];
   const tasks: JobTask[] = [...(finalWanted ? (['final'] as const) : []), ...pending.map((f) => f.index)];
   const parallel = jobs > 1 && tasks.length > 1;
   if (parallel) {

@@ -49,7 +49,14 @@ function forward(event: ExperimentEvent): void {
 }
 
 let setup:
-  | { recipe: Recipe; out: string; resume: boolean; validationOnly: boolean; data: PreparedData; config: ModelConfig }
+  | {
+      recipe: Recipe;
+      out: string;
+      resume: boolean;
+      validationOnly: boolean;
+      data: PreparedData;
+      config: ModelConfig;
+    }
   | undefined;
 const inbox: ToJob[] = [];
 let wake: (() => void) | undefined;

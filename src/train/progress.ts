@@ -37,7 +37,14 @@ export class ProgressReporter {
   ): void {
     this.stopBar();
     this.bar = new cliProgress.SingleBar(
-      { stream: process.stderr, format, hideCursor: true, etaBuffer: 50, fps: 5, clearOnComplete: kind === 'jobs' },
+      {
+        stream: process.stderr,
+        format,
+        hideCursor: true,
+        etaBuffer: 50,
+        fps: 5,
+        clearOnComplete: kind === 'jobs',
+      },
       cliProgress.Presets.shades_classic,
     );
     this.bar.start(total, 0, payload);

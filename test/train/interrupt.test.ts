@@ -89,7 +89,17 @@ test(
     const out = join(temp, 'run-jobs');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'train', recipe, '--out', out, '--jobs', '2'],
+      [
+        '--import',
+        'tsx',
+        join(repoRoot, 'src', 'cli', 'main.ts'),
+        'train',
+        recipe,
+        '--out',
+        out,
+        '--jobs',
+        '2',
+      ],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const guard = setTimeout(() => child.kill('SIGKILL'), 180_000);
@@ -112,7 +122,11 @@ test(
     child.stderr.on('data', (chunk: string) => {
       stderr += chunk;
       // Both jobs (the final model and fold 1) are inside their training loops.
-      if (jobs.length === 0 && /final model \| epoch 3\//.test(stderr) && /fold 1\/6 \| epoch 3\//.test(stderr)) {
+      if (
+        jobs.length === 0 &&
+        /final model \| epoch 3\//.test(stderr) &&
+        /fold 1\/6 \| epoch 3\//.test(stderr)
+      ) {
         jobs = childrenOf(child.pid!);
         child.kill('SIGTERM');
       }
