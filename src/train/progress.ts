@@ -34,6 +34,7 @@ export class ProgressReporter {
     format: string,
     total: number,
     payload: Record<string, unknown>,
+    value = 0,
   ): void {
     this.stopBar();
     this.bar = new cliProgress.SingleBar(
@@ -47,7 +48,7 @@ export class ProgressReporter {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(total, 0, payload);
+    this.bar.start(total, value, payload);
     this.barKind = kind;
   }
 
@@ -63,9 +64,13 @@ export class ProgressReporter {
   private drawJobs(): void {
     if (!this.tty || !this.jobs) return;
     if (this.barKind !== 'jobs')
-      this.startBar('jobs', 'tasks {bar} {value}/{total} done | {running}', this.jobs.total, {
-        running: '',
-      });
+      this.startBar(
+        'jobs',
+        'tasks {bar} {value}/{total} done | {running}',
+        this.jobs.total,
+        { running: this.jobsStatus() },
+        this.jobs.done,
+      );
     this.bar!.update(this.jobs.done, { running: this.jobsStatus() });
   }
 
