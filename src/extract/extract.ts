@@ -359,6 +359,7 @@ export async function extractFeatures(
     const pool = new WorkerPool<ExtractRequest, ExtractResponse>(
       workerScript(import.meta.url, './worker'),
       workers,
+      { inFlight: 2 },
     );
     const decoder = new ResponseDecoder();
     try {

@@ -103,7 +103,18 @@ async function handle(
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
+  // The pool may hand this worker its next request early (WorkerPool inFlight 2): requests run one
+  // at a time, in arrival order, so replies come back in the order the pool expects.
+  let previous: Promise<void> = Promise.resolve();
   port.on('message', (request: ExtractRequest) => {
-    void handle(request).then(({ response, transfer }) => port.postMessage(response, transfer));
+    previous = previous.then(async () => {
+      const { response, transfer } = await handle(request);
+      try {
+        port.postMessage(response, transfer);
+      } catch (error) {
+        // A reply that cannot be posted must still answer its request, or the chain would stall.
+        port.postMessage({ index: request.index, ok: false, problem: errorMessage(error) });
+      }
+    });
   });
 }

@@ -98,6 +98,7 @@ export async function predictFiles(
       const pool = new WorkerPool<PredictRequest, PredictResponse>(
         workerScript(import.meta.url, './predict-worker'),
         workers,
+        { inFlight: 2 },
       );
       try {
         await Promise.all(

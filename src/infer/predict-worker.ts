@@ -28,14 +28,19 @@ export type PredictResponse =
 if (!isMainThread && parentPort) {
   const port = parentPort;
   const recognizers = new Map<string, Promise<Recognizer>>();
+  // The pool may hand this worker its next request early (WorkerPool inFlight 2): requests run one
+  // at a time, in arrival order, so replies come back in the order the pool expects.
+  let previous: Promise<void> = Promise.resolve();
   port.on('message', (request: PredictRequest) => {
     let r = recognizers.get(request.model);
     if (!r) {
       r = Recognizer.load(request.model);
       recognizers.set(request.model, r);
     }
-    void r
-      .then((recognizer) => predictOne(request, recognizer))
+    const recognizer = r;
+    previous = previous
+      .then(() => recognizer)
+      .then((loaded) => predictOne(request, loaded))
       .catch((error: unknown): PredictResponse => ({
         index: request.index,
         ok: false,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
-import { workerScript } from '../../src/extract/worker-pool.js';
+import { WorkerPool, workerScript } from '../../src/extract/worker-pool.js';
 import { freshDistSkip } from '../helpers/build.js';
 import { repoRoot } from '../helpers/data.js';
 
@@ -34,5 +34,70 @@ test('the build bundles every worker-thread script of dist/', { skip: freshDistS
     assert.deepEqual(workerScript(base, `./${name}`), {
       url: pathToFileURL(join(repoRoot, 'dist', `${stem}.bundle.js`)),
     });
+  }
+});
+
+// Replies in order; 'crash' ends the thread, 'hang' never answers (a decoder stuck on a bad file).
+const echoWorker = {
+  code: `
+    const { parentPort, threadId } = require('node:worker_threads');
+    parentPort.on('message', (m) => {
+      if (m === 'crash') process.exit(3);
+      if (m === 'hang') for (;;);
+      parentPort.postMessage({ m, threadId });
+    });`,
+};
+
+async function settle(
+  pool: WorkerPool<string, { m: string; threadId: number }>,
+  items: string[],
+  timeoutMs?: number,
+) {
+  return Promise.all(
+    items.map((m) =>
+      pool.run(m, [], timeoutMs).then(
+        (r) => r.m,
+        (e: Error) => `failed: ${e.message}`,
+      ),
+    ),
+  );
+}
+
+test('inFlight 2: a worker that dies fails only the task it was running; those queued behind it run elsewhere', async () => {
+  const pool = new WorkerPool<string, { m: string; threadId: number }>(echoWorker, 1, { inFlight: 2 });
+  try {
+    assert.deepEqual(await settle(pool, ['a', 'crash', 'b', 'c']), [
+      'a',
+      'failed: worker thread exited with code 3',
+      'b',
+      'c',
+    ]);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('inFlight 2: a task past its deadline fails alone; the deadline starts when the task starts', async () => {
+  const pool = new WorkerPool<string, { m: string; threadId: number }>(echoWorker, 1, { inFlight: 2 });
+  try {
+    assert.deepEqual(await settle(pool, ['x', 'hang', 'y', 'z'], 500), [
+      'x',
+      'failed: timed out after 0.5 s',
+      'y',
+      'z',
+    ]);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('inFlight 2 fills every worker before giving one a second task, and rejects a bad depth', async () => {
+  assert.throws(() => new WorkerPool(echoWorker, 1, { inFlight: 0 }), /inFlight must be >= 1/);
+  const pool = new WorkerPool<string, { m: string; threadId: number }>(echoWorker, 2, { inFlight: 2 });
+  try {
+    const replies = await Promise.all(['p', 'q'].map((m) => pool.run(m)));
+    assert.notEqual(replies[0].threadId, replies[1].threadId);
+  } finally {
+    await pool.close();
   }
 });
