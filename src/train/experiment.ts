@@ -28,6 +28,7 @@ import {
   type EpochLog,
 } from './callbacks.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { JobsInterrupted, runJobs, type RunJobsOptions } from './jobs.js';
 import { corpusLicence, inheritedTerms } from './licences.js';
 import { argmaxClasses, fitAsync, logitsToProbabilities, predictLogits, type LoopState } from './loop.js';
 import { isSpeakerIndependent, type Fold } from './protocol.js';
@@ -59,7 +60,9 @@ export type ExperimentEvent =
     }
   | { type: 'batch'; fold: string; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epoch'; fold: string; member: number; log: EpochLog }
-  | { type: 'fold-end'; fold: string; ua: number; wa: number; seconds: number };
+  | { type: 'fold-end'; fold: string; ua: number; wa: number; seconds: number }
+  /** Parallel runs (`jobs` > 1): tasks (folds and the final model) done of total, and those running now. */
+  | { type: 'jobs'; done: number; total: number; running: string[] };
 
 /** Options of {@link runExperiment}. */
 export interface ExperimentOptions {
@@ -77,6 +80,13 @@ export interface ExperimentOptions {
   onEvent?: (event: ExperimentEvent) => void;
   /** Stops after the current epoch (its checkpoint is written) and throws {@link ExperimentInterrupted}. */
   signal?: AbortSignal;
+  /**
+   * Folds trained at once (default the recipe's `training.jobs`, itself 1 by default). Above 1,
+   * each fold (and the final model) runs in a child process with `training.threads` libtorch
+   * threads; results are the same as with 1 (every fold seeds from the recipe seed and its own
+   * index only). Changing it does not change the recipe, so a resumed run may use another value.
+   */
+  jobs?: number;
 }
 
 /** Thrown when a run is interrupted by its signal; the folder can be resumed. */
@@ -135,9 +145,12 @@ function fingerprint(
 ): string {
   const ids = (list: number[]) =>
     list.map((r) => `${itemKey(data.dataset.rows[r].item)}#${data.dataset.rows[r].copy}`);
+  // How many folds run at once never changes what a fold computes: left out, so a run folder's
+  // checkpoints resume under any --jobs (and fingerprints match those written before the key existed).
+  const { jobs: _jobs, ...training } = recipe.training;
   return sha256Hex(
     canonicalJson({
-      recipe: recipe as never,
+      recipe: { ...recipe, training } as never,
       what,
       train: ids(rows.train),
       val: ids(rows.val),
@@ -424,6 +437,42 @@ async function runFold(
   return outcome;
 }
 
+async function runJobsOrInterrupt(options: RunJobsOptions): Promise<void> {
+  try {
+    await runJobs(options);
+  } catch (error) {
+    if (error instanceof JobsInterrupted) throw new ExperimentInterrupted(options.out);
+    throw error;
+  }
+}
+
+/** One task of a parallel run: a fold by its 1-based index, or the final model. */
+export type JobTask = number | 'final';
+
+/**
+ * Runs one task of a parallel run inside a job process (src/train/job-worker.ts): a fold, which
+ * writes `folds/fold-NN.json`, or the final model's training, which leaves its finished
+ * checkpoint for the parent to build the bundle from. Folds seed from the recipe seed and their
+ * own index only, so a task computes what the sequential run computes.
+ * @throws EmovoxInputError('--folds') for a fold the data does not have; ExperimentInterrupted
+ *   when `options.signal` stops it (the last checkpoint stays).
+ */
+export async function runJobTask(
+  recipe: Recipe,
+  data: PreparedData,
+  config: ModelConfig,
+  task: JobTask,
+  options: ExperimentOptions,
+): Promise<void> {
+  if (task === 'final') {
+    await trainFinalModel(recipe, data, config, options);
+    return;
+  }
+  const fold = data.folds.find((f) => f.index === task);
+  if (!fold) throw new EmovoxInputError('--folds', `fold ${task} does not exist (1-${data.folds.length})`);
+  await runFold(recipe, data, config, fold, options);
+}
+
 /** Metrics of a saved fold (probabilities temperature-scaled on the fold's validation set). */
 export function foldMetrics(outcome: FoldOutcome, classes: string[]): ClassificationMetrics {
   return classificationMetrics(outcome.truth, outcome.predicted, classes, {
@@ -431,14 +480,13 @@ export function foldMetrics(outcome: FoldOutcome, classes: string[]): Classifica
   });
 }
 
-/** Trains the final model (all data but its validation speakers) and saves the format-2 bundle. */
-async function trainFinal(
+/** Trains the final model (all data but its validation speakers), checkpointed in checkpoints/final.ckpt. */
+async function trainFinalModel(
   recipe: Recipe,
   data: PreparedData,
   config: ModelConfig,
-  metrics: ClassificationMetrics[],
   options: ExperimentOptions,
-): Promise<string> {
+): Promise<{ trained: TrainedModel; rows: { train: number[]; val: number[]; test: number[] } }> {
   const all = data.dataset.rows.flatMap((r, i) => (r.copy === 0 ? [i] : []));
   const evalCorpora = new Set(data.corpora.filter((c) => c.role === 'eval').map((c) => c.loaded.corpus));
   // Validation speakers: the recipe's share of the eval corpora's speakers, as inside each fold.
@@ -482,6 +530,27 @@ async function trainFinal(
     0,
     join(options.out, 'checkpoints', 'final.ckpt'),
     options,
+  );
+  return { trained, rows };
+}
+
+/**
+ * Trains the final model and saves the format-2 bundle. `trainedByJob`: a parallel run's job
+ * trained it already; its finished checkpoint is loaded (the same weights, no epoch rerun).
+ */
+async function trainFinal(
+  recipe: Recipe,
+  data: PreparedData,
+  config: ModelConfig,
+  metrics: ClassificationMetrics[],
+  options: ExperimentOptions,
+  trainedByJob = false,
+): Promise<string> {
+  const { trained, rows } = await trainFinalModel(
+    recipe,
+    data,
+    config,
+    trainedByJob ? { ...options, resume: true, onEvent: undefined } : options,
   );
   const classes = data.classes.length;
   const valTruth = rows.val.map((r) => data.dataset.rows[r].target);
@@ -674,12 +743,9 @@ export async function runExperiment(recipe: Recipe, options: ExperimentOptions):
     : data.folds;
   const outcomes: FoldOutcome[] = [];
   const metrics: ClassificationMetrics[] = [];
-  for (const fold of selected) {
-    const outcome = await runFold(recipe, data, config, fold, opts);
-    outcomes.push(outcome);
+  const report = (fold: Fold, outcome: FoldOutcome): void => {
     if (!options.validationOnly) {
       const m = foldMetrics(outcome, data.classes);
-      metrics.push(m);
       log(
         out,
         opts,
@@ -693,12 +759,64 @@ export async function runExperiment(recipe: Recipe, options: ExperimentOptions):
         `${fold.name}: validation ${recipe.training.monitor} ${outcome.valScores.map((v) => v.toFixed(4)).join('/')}`,
       );
     }
+  };
+  const finalWanted = recipe.final.train && !options.validationOnly;
+  const jobs = options.jobs ?? recipe.training.jobs;
+  // Folds a resumed run finished are loaded here; the rest (and the final model) are the tasks.
+  const pending =
+    jobs > 1 ? selected.filter((f) => !(options.resume && existsSync(foldFile(out, f.index)))) : [];
+  const tasks: JobTask[] = [...(finalWanted ? (['final'] as const) : []), ...pending.map((f) => f.index)];
+  const parallel = jobs > 1 && tasks.length > 1;
+  if (parallel) {
+    if (recipe.training.threads === 0)
+      log(
+        out,
+        opts,
+        `note: ${Math.min(jobs, tasks.length)} jobs with training.threads 0 each start one libtorch thread per core; set training.threads to 1 when jobs = cores`,
+      );
+    const byIndex = new Map(selected.map((f) => [f.index, f]));
+    const done = new Map<number, FoldOutcome>();
+    for (const fold of selected) {
+      if (pending.includes(fold)) continue;
+      const outcome = await runFold(recipe, data, config, fold, opts);
+      done.set(fold.index, outcome);
+      report(fold, outcome);
+    }
+    await runJobsOrInterrupt({
+      recipe,
+      out,
+      resume: options.resume === true,
+      validationOnly: options.validationOnly === true,
+      tasks,
+      jobs,
+      signal: options.signal,
+      onEvent: options.onEvent,
+      labelOf: (task) => (task === 'final' ? 'final model' : byIndex.get(task)!.name),
+      onTaskDone: (task) => {
+        if (task === 'final') return;
+        const outcome = JSON.parse(readFileSync(foldFile(out, task), 'utf8')) as FoldOutcome;
+        done.set(task, outcome);
+        report(byIndex.get(task)!, outcome);
+      },
+    });
+    for (const fold of selected) {
+      const outcome = done.get(fold.index)!;
+      outcomes.push(outcome);
+      if (!options.validationOnly) metrics.push(foldMetrics(outcome, data.classes));
+    }
+  } else {
+    for (const fold of selected) {
+      const outcome = await runFold(recipe, data, config, fold, opts);
+      outcomes.push(outcome);
+      if (!options.validationOnly) metrics.push(foldMetrics(outcome, data.classes));
+      report(fold, outcome);
+    }
   }
   const scores = outcomes.flatMap((o) => o.valScores).filter((v) => Number.isFinite(v));
   const validationScore = scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : Number.NaN;
   let model: string | undefined;
   if (recipe.final.train && !options.validationOnly) {
-    model = await trainFinal(recipe, data, config, metrics, opts);
+    model = await trainFinal(recipe, data, config, metrics, opts, parallel);
     log(out, opts, `final model saved to ${model}`);
   }
   const wallSeconds = (performance.now() - started) / 1000;

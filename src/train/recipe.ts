@@ -315,7 +315,15 @@ export const RECIPE_SCHEMA: Rule = {
         },
         labelSmoothing: num('label smoothing', 0, { min: 0, max: 0.5 }),
         gradClip: num('gradient-norm clipping (0 = off)', 0, { min: 0 }),
-        threads: num('libtorch intra-op threads (0 = its default)', 0, { integer: true, min: 0 }),
+        threads: num('libtorch intra-op threads of each job (0 = its default, one per core)', 0, {
+          integer: true,
+          min: 0,
+        }),
+        jobs: num(
+          'folds trained at once, each job a child process with `threads` libtorch threads (1 = one fold after the other in this process; with jobs = cores, set threads to 1); the final model runs as one more job; results do not depend on it',
+          1,
+          { integer: true, min: 1, max: 64 },
+        ),
         ensemble: num(
           'models trained per fold with seeds seed..seed+n-1; their probabilities are averaged',
           1,
@@ -411,6 +419,7 @@ export interface Recipe {
     labelSmoothing: number;
     gradClip: number;
     threads: number;
+    jobs: number;
     ensemble: number;
     refit: boolean;
     checkpointEvery: number;

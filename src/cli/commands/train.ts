@@ -13,7 +13,17 @@ interface TrainOptions {
   out?: string;
   resume?: string;
   folds?: number[];
+  jobs?: number;
   json?: boolean;
+}
+
+/** `--jobs N`: a whole number >= 1. */
+export function parseJobs(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1 || n > 64) {
+    throw new InvalidArgumentError('expected a number of jobs from 1 to 64');
+  }
+  return n;
 }
 
 /** `1,2,5` -> [1, 2, 5]. */
@@ -36,31 +46,38 @@ export function defaultRunFolder(name: string): string {
 }
 
 /**
- * Ctrl-C stops after the current epoch (checkpoint written); a second Ctrl-C exits at once (130),
- * removing temporary files of writes in progress. The training loop gives the event loop a turn
- * after every batch (`fitAsync`), so the handler runs while a fold trains. It replaces the CLI's
- * exit-at-once SIGINT handler for the run and puts it back after.
+ * Ctrl-C or SIGTERM stops after the current epoch (checkpoint written; in a parallel run every
+ * job does); a second signal exits at once (130 / 143), removing temporary files of writes in
+ * progress. The training loop gives the event loop a turn after every batch (`fitAsync`), so the
+ * handler runs while a fold trains. It replaces the CLI's exit-at-once handlers for the run and
+ * puts them back after.
  */
 export function interruptController(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  const previous = process.listeners('SIGINT');
-  process.removeAllListeners('SIGINT');
-  const onSigint = () => {
-    if (controller.signal.aborted) {
-      removePendingTemporaryFiles();
-      process.exit(EXIT.interrupted);
-    }
-    process.stderr.write(
-      '\ninterrupt: stopping after this epoch (Ctrl-C again to quit now; the last checkpoint stays)\n',
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const previous = new Map(signals.map((s) => [s, process.listeners(s)]));
+  for (const s of signals) process.removeAllListeners(s);
+  const handlers = signals.map((s) => {
+    const handler = () => {
+      if (controller.signal.aborted) {
+        removePendingTemporaryFiles();
+        process.exit(s === 'SIGINT' ? EXIT.interrupted : 143);
+      }
+      process.stderr.write(
+        `\ninterrupt (${s}): stopping after this epoch (Ctrl-C again to quit now; the last checkpoint stays)\n`,
+      );
+      controller.abort();
+    };
+    process.on(s, handler);
+    return [s, handler] as const;
+  });
   return {
     signal: controller.signal,
     dispose: () => {
-      process.off('SIGINT', onSigint);
-      for (const listener of previous) process.on('SIGINT', listener);
+      for (const [s, handler] of handlers) {
+        process.off(s, handler);
+        for (const listener of previous.get(s) ?? []) process.on(s, listener);
+      }
     },
   };
 }
@@ -93,6 +110,8 @@ async function runText(recipePath: string, options: TrainOptions): Promise<void>
   const { loadTextRecipe } = await import('../../train/text-recipe.js');
   const { runTextExperiment } = await import('../../train/text-experiment.js');
   if (options.folds) throw new EmovoxParameterError('--folds', 'a text recipe has one official test split');
+  if (options.jobs !== undefined && options.jobs > 1)
+    throw new EmovoxParameterError('--jobs', 'a text recipe has no folds to run at once');
   const recipe = loadTextRecipe(recipePath, options.set);
   const out = resolve(options.out ?? defaultRunFolder(recipe.name));
   const result = await runTextExperiment(recipe, {
@@ -158,6 +177,7 @@ async function run(recipeArg: string | undefined, options: TrainOptions): Promis
       out,
       resume: options.resume !== undefined,
       folds: options.folds,
+      jobs: options.jobs,
       command,
       signal: interrupt.signal,
       onEvent: options.json ? undefined : (e) => reporter.handle(e),
@@ -215,6 +235,11 @@ export const trainCommand: CommandModule = {
       .option('-o, --out <dir>', 'run folder (default runs/<recipe>-<time>)')
       .option('--resume <dir>', 'continue the run in this folder with its own recipe')
       .option('--folds <list>', 'run only these folds (1-based, e.g. 1,2)', parseFolds)
+      .option(
+        '--jobs <n>',
+        "folds trained at once, each in a child process with training.threads libtorch threads (default the recipe's training.jobs, 1); allowed with --resume",
+        parseJobs,
+      )
       .option('--json', 'print a JSON summary on stdout, no progress output')
       .action(async (recipe: string | undefined, options: TrainOptions) => run(recipe, options));
   },
