@@ -48,6 +48,11 @@ export interface DialogueEncodeOptions {
   cls?: boolean;
   /** Separator id between turns (default {@link SEP_ID}). */
   sep?: number;
+  /**
+   * Encoder of the context turns (default: `encode`); e.g. one that gives context words ids of
+   * their own so a model can tell them from the utterance's words.
+   */
+  encodeContext?: (text: string) => number[];
 }
 
 /**
@@ -72,7 +77,8 @@ export function encodeDialogue(
   const head = options.cls ? [CLS_ID] : [];
   const own = encode(utterance).slice(0, maxLength - head.length);
   const ctx: number[] = [];
-  for (const text of context) ctx.push(...encode(text), sep);
+  const encodeContext = options.encodeContext ?? encode;
+  for (const text of context) ctx.push(...encodeContext(text), sep);
   const budget = maxLength - head.length - own.length;
   const kept = budget > 0 ? ctx.slice(Math.max(0, ctx.length - budget)) : [];
   // A context cut in the middle of a turn starts with that turn's remaining words: fine for a

@@ -14,10 +14,11 @@ import { loadAudio } from '../audio/load.js';
 import { featureFunction, featureSetDefinition, featureSpec } from '../features/sets.js';
 import { saveBundle } from '../models/bundle.js';
 import { loadMeldText, loadPairedManifest, type TextItem } from '../text/corpus.js';
-import { WordVocabulary } from '../text/word-vocab.js';
+import { SPECIAL_TOKENS, WordVocabulary } from '../text/word-vocab.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { EmovoxInputError } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
+import { applyOffsets, offsetsCrossCheck, tuneOffsets } from './text-offsets.js';
 import { textRecipeYaml, type TextMember, type TextRecipe } from './text-recipe.js';
 import { yieldToEventLoop } from './loop.js';
 
@@ -43,6 +44,8 @@ export interface TextExperimentResult {
   members: MemberOutput[];
   /** Mix weights of the members (sum 1). */
   weights: number[];
+  /** Per-class offsets added to the mix's log-probabilities (all 0 unless `offsets: dev`). */
+  offsets: number[];
   dev: ClassificationMetrics;
   test: ClassificationMetrics;
   /** Test ids, truth, prediction and probabilities [items, classes] of the mix. */
@@ -226,13 +229,22 @@ async function fitNeural(
     s.train.map((i) => s.items[i].text),
     { minCount: d.minCount },
   );
-  const contexts = previousTurns(s.items, d.context, d.speakers);
+  const contextTurns = member.context ?? d.context;
+  const contexts = previousTurns(s.items, contextTurns, d.speakers);
+  // markContext: a context word's id is shifted past the vocabulary's words, so it has an
+  // embedding of its own; special tokens ([UNK], [SEP]) keep theirs.
+  const specials = SPECIAL_TOKENS.length;
+  const shift = vocab.size - specials;
+  const vocabSize = member.markContext ? vocab.size + shift : vocab.size;
+  const encodeContext = member.markContext
+    ? (text: string) => vocab.encode(text).map((id) => (id >= specials ? id + shift : id))
+    : undefined;
   const rows = s.items.map((item, i) =>
     encodeDialogue(
       (text) => vocab.encode(text),
       d.speakers ? `${item.speaker}: ${item.text}` : item.text,
       contexts[i],
-      { maxLength: d.maxLength },
+      { maxLength: d.maxLength, encodeContext },
     ),
   );
   const K = s.classes.length;
@@ -275,10 +287,10 @@ async function fitNeural(
           textInput: 'tokens',
           presence: true,
           audioDim: audio!.dim,
-          vocabSize: vocab.size,
+          vocabSize,
           classes: K,
         }
-      : { ...member.model, vocabSize: vocab.size, classes: K }) as unknown as ModelConfig;
+      : { ...member.model, vocabSize, classes: K }) as unknown as ModelConfig;
     const model = buildModel(config);
     const opt = new Adam(model.parameters(), { lr: t.lr, weightDecay: t.weightDecay });
     const weight = classWeights ? ops.tensor(Float32Array.from(classWeights)) : null;
@@ -361,7 +373,8 @@ async function fitNeural(
         'emovox.bestEpoch': String(best.epoch + 1),
         'emovox.vocabulary': JSON.stringify(vocab.toJSON()),
         'emovox.text': JSON.stringify({
-          context: d.context,
+          context: contextTurns,
+          markContext: member.markContext,
           speakers: d.speakers,
           maxLength: d.maxLength,
         }),
@@ -389,7 +402,7 @@ async function fitNeural(
   return {
     pDev,
     pTest,
-    chosen: { bestEpochs, vocabulary: vocab.size },
+    chosen: { bestEpochs, vocabulary: vocabSize },
     history,
   };
 }
@@ -483,18 +496,32 @@ export async function runTextExperiment(
       if (v > best + 1e-12) [best, weights] = [v, w];
     }
   }
-  const pDev = mixProbabilities(
+  const pct = (x: number) => (100 * x).toFixed(2);
+  const mixedDev = mixProbabilities(
     members.map((m) => m.pDev),
     weights,
   );
-  const pTest = mixProbabilities(
+  const mixedTest = mixProbabilities(
     members.map((m) => m.pTest),
     weights,
   );
+  log(`mix weights ${members.map((m, i) => `${m.name} ${weights[i].toFixed(2)}`).join(', ')}`);
+  let offsets = classes.map(() => 0);
+  if (recipe.offsets === 'dev') {
+    const tuned = tuneOffsets(yDev, mixedDev, classes, recipe.select);
+    // Offsets fitted on dev always raise dev; whether they generalise is judged on dev alone by
+    // tuning on one half and scoring the other (5 random splits). Kept only when that gains.
+    const check = offsetsCrossCheck(yDev, mixedDev, classes, recipe.select, recipe.seed, { repeats: 5 });
+    const keep = check.with > check.without;
+    log(
+      `offsets on dev: ${classes.map((c, i) => `${c} ${tuned.offsets[i].toFixed(2)}`).join(', ')}; dev ${recipe.select} ${pct(tuned.before)} -> ${pct(tuned.after)} (tuned on dev itself); dev halves cross-check (tuned on one half, scored on the other, 5 splits): ${pct(check.without)} -> ${pct(check.with)}: ${keep ? 'kept' : 'not kept (no held-out gain)'}`,
+    );
+    if (keep) offsets = tuned.offsets;
+  }
+  const pDev = offsets.some((b) => b !== 0) ? applyOffsets(mixedDev, offsets) : mixedDev;
+  const pTest = offsets.some((b) => b !== 0) ? applyOffsets(mixedTest, offsets) : mixedTest;
   const dev = score(yDev, pDev, classes);
   const test = score(yTest, pTest, classes);
-  const pct = (x: number) => (100 * x).toFixed(2);
-  log(`mix weights ${members.map((m, i) => `${m.name} ${weights[i].toFixed(2)}`).join(', ')}`);
   log(`dev: weighted F1 ${pct(dev.weightedF1)}, UA ${pct(dev.ua)}, WA ${pct(dev.wa)}`);
   log(
     `test: weighted F1 ${pct(test.weightedF1)}, UA ${pct(test.ua)}, WA ${pct(test.wa)}, macro F1 ${pct(test.macroF1)}`,
@@ -522,6 +549,11 @@ export async function runTextExperiment(
               `${m.name} ${pct(m.dev[recipe.select])} / ${pct(m.test.weightedF1)} (weight ${weights[i].toFixed(2)})`,
           )
           .join('; ')}.`,
+        ...(offsets.some((b) => b !== 0)
+          ? [
+              `Per-class log-probability offsets chosen on dev: ${classes.map((c, i) => `${c} ${offsets[i].toFixed(2)}`).join(', ')}.`,
+            ]
+          : []),
         `Mix on dev: weighted F1 ${pct(dev.weightedF1)}, UA ${pct(dev.ua)}.`,
         'Curves: validation is the dev split; "val UA" is dev UA.',
         `Wall time ${wallSeconds.toFixed(1)} s.`,
@@ -549,6 +581,7 @@ export async function runTextExperiment(
   const membersJson = {
     classes,
     weights,
+    offsets,
     dev: { weightedF1: dev.weightedF1, ua: dev.ua, wa: dev.wa, macroF1: dev.macroF1 },
     test: {
       weightedF1: test.weightedF1,
@@ -569,14 +602,32 @@ export async function runTextExperiment(
   };
   await writeFileAtomic(join(out, 'predictions.csv'), `${csv.join('\n')}\n`);
   await writeFileAtomic(join(out, 'members.json'), `${JSON.stringify(membersJson, null, 2)}\n`);
+  // Every member's dev and test probabilities (before mixing and offsets), so other mixes can be
+  // studied without retraining; choices must still be made on dev.
+  const round = (p: Float32Array) => Array.from(p, (v) => Number(v.toFixed(6)));
+  await writeFileAtomic(
+    join(out, 'member-probabilities.json'),
+    `${JSON.stringify({
+      classes,
+      dev: { ids: s.dev.map((i) => kept[i].id), truth: Array.from(yDev) },
+      test: { ids: testItems.map((it) => it.id), truth: Array.from(yTest) },
+      members: members.map((m) => ({ name: m.name, dev: round(m.pDev), test: round(m.pTest) })),
+    })}\n`,
+  );
   await writeFileAtomic(join(out, 'train.log'), `${logLines.join('\n')}\n`);
-  files.push(join(out, 'predictions.csv'), join(out, 'members.json'), join(out, 'train.log'));
+  files.push(
+    join(out, 'predictions.csv'),
+    join(out, 'members.json'),
+    join(out, 'member-probabilities.json'),
+    join(out, 'train.log'),
+  );
   return {
     recipe,
     out,
     classes,
     members,
     weights,
+    offsets,
     dev,
     test,
     testItems,

@@ -53,6 +53,16 @@ const MEMBER: Rule = {
       default: 'newton-cg',
       doc: 'tfidf: logistic-regression optimiser (both reach the same optimum within `tol`; Newton-CG is faster)',
     },
+    context: num(
+      'neural: previous utterances put before each utterance for this member (null = `data.context`)',
+      null,
+      { integer: true, min: 0 },
+    ),
+    markContext: {
+      type: 'boolean',
+      default: false,
+      doc: "neural: context words get ids of their own (a second embedding row per word), so the model tells the previous turns' words from the utterance's",
+    },
     training: {
       type: 'object',
       doc: 'neural: the training loop (Adam, early stopping on the dev `select` metric)',
@@ -133,6 +143,12 @@ export const TEXT_RECIPE_SCHEMA: Rule = {
       default: 'dev',
       doc: '`dev`: member weights on a 0.1 grid of the simplex (0.2 with more than 6 members) maximising the dev `select` metric; `equal`: plain average',
     },
+    offsets: {
+      type: 'enum',
+      values: ['none', 'dev'],
+      default: 'none',
+      doc: '`dev`: per-class offsets added to the log-probabilities of the mix (natural-log units, -0.5..0.5 in steps of 0.1, one coordinate-ascent pass over the classes) chosen to maximise the dev `select` metric; kept only when tuning on one half of dev and scoring the other (5 random splits) gains on average, then applied once to test; `none`: plain argmax',
+    },
     select: {
       type: 'enum',
       values: ['weightedF1', 'macroF1', 'ua', 'wa'],
@@ -152,6 +168,8 @@ export interface TextMember {
   classWeight: 'balanced' | null;
   tol: number;
   solver: 'newton-cg' | 'lbfgs';
+  context: number | null;
+  markContext: boolean;
   training: {
     epochs: number;
     batchSize: number;
@@ -182,6 +200,7 @@ export interface TextRecipe {
   };
   members: TextMember[];
   mix: 'dev' | 'equal';
+  offsets: 'none' | 'dev';
   select: 'weightedF1' | 'macroF1' | 'ua' | 'wa';
 }
 

@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadBundle } from '../../src/models/bundle.js';
 import { parseMetricsJson } from '../../src/report/index.js';
 import { runTextExperiment } from '../../src/train/text-experiment.js';
 import {
@@ -84,6 +85,9 @@ describe('text recipe schema', () => {
     assert.deepEqual(r.members[0].cs, [1, 2, 4, 8, 16, 32]);
     assert.equal(r.members[0].training.epochs, 20);
     assert.equal(r.select, 'weightedF1');
+    assert.equal(r.offsets, 'none');
+    assert.equal(r.members[0].context, null);
+    assert.equal(r.members[0].markContext, false);
     assert.equal(isTextRecipe({ task: 'text' }), true);
     assert.equal(isTextRecipe({ model: { kind: 'mlp' } }), false);
   });
@@ -138,6 +142,7 @@ const RUN_FILES = [
   'report.html',
   'confusion.png',
   'predictions.csv',
+  'member-probabilities.json',
 ];
 
 for (const file of textRecipes) {
@@ -212,6 +217,52 @@ test(
     const withContext = await accuracyOnSecondTurns(1);
     assert.ok(withContext >= 0.9, `second turns with context 1: ${withContext}`);
     assert.ok(without <= 0.6, `second turns without context: ${without} (filler only, chance 1/3)`);
+  },
+);
+
+test(
+  'member context with markContext: context words get ids of their own; offsets: dev tuned and recorded',
+  { skip },
+  async () => {
+    const recipe = resolveTextRecipe({
+      task: 'text',
+      seed: 1,
+      data: { root: temp, path: 'meld-like', context: 0, maxLength: 32 },
+      members: [{ model: small, training: fastTraining, context: 1, markContext: true }],
+      offsets: 'dev',
+    });
+    const out = join(temp, 'context-marked');
+    const result = await runTextExperiment(recipe, { out });
+    const k = result.classes.length;
+    const second = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === 1);
+    const correct = second.filter(([it, i]) => {
+      const p = result.testProbabilities.subarray(i * k, (i + 1) * k);
+      return result.classes[p.indexOf(Math.max(...p))] === it.label;
+    }).length;
+    assert.ok(correct / second.length >= 0.9, `second turns, marked context 1: ${correct}/${second.length}`);
+    // Marked context doubles the word rows of the embedding (specials shared).
+    const bundle = loadBundle(join(out, 'models', result.members[0].name)).metadata ?? {};
+    const vocabulary = JSON.parse(bundle['emovox.vocabulary']) as { tokens: string[] };
+    assert.equal(
+      (result.members[0].chosen as { vocabulary: number }).vocabulary,
+      2 * vocabulary.tokens.length - 4,
+    );
+    assert.deepEqual(JSON.parse(bundle['emovox.text']), {
+      context: 1,
+      markContext: true,
+      speakers: false,
+      maxLength: 32,
+    });
+    const members = JSON.parse(readFileSync(join(out, 'members.json'), 'utf8')) as { offsets: number[] };
+    assert.equal(members.offsets.length, k);
+    assert.deepEqual(result.offsets, members.offsets);
+    assert.match(readFileSync(join(out, 'train.log'), 'utf8'), /offsets on dev: .*dev halves cross-check/);
+    const probabilities = JSON.parse(readFileSync(join(out, 'member-probabilities.json'), 'utf8')) as {
+      dev: { ids: string[] };
+      members: Array<{ dev: number[]; test: number[] }>;
+    };
+    assert.equal(probabilities.members[0].dev.length, probabilities.dev.ids.length * k);
+    assert.equal(probabilities.members[0].test.length, 60 * k);
   },
 );
 

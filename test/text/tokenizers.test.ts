@@ -92,6 +92,17 @@ test('dialogue context: previous turns in order, separator, oldest context dropp
   ]);
   assert.deepEqual(encodeDialogue(enc, 'aa b', [], { cls: true }), [CLS_ID, 12, 11]);
   assert.deepEqual(encodeDialogue(enc, 'a b c d', ['x'], { maxLength: 3 }), [11, 11, 11]);
+  // encodeContext encodes the previous turns only (e.g. ids of their own for context words).
+  const marked = (t: string) => enc(t).map((id) => id + 100);
+  assert.deepEqual(encodeDialogue(enc, 'aa b', ['ccc', 'dddd e'], { encodeContext: marked }), [
+    113,
+    SEP_ID,
+    114,
+    111,
+    SEP_ID,
+    12,
+    11,
+  ]);
 });
 
 test('WordPiece tokenizer.json (hand-written fixture): known encodings, pairs, truncation, padding', () => {
