@@ -6,5 +6,5 @@ export * from './spec-hash.js';
 export * from './extract.js';
 export * from './extract-files.js';
 export * from './extract-output.js';
-export { WorkerPool, workerScript, type WorkerScript } from './worker-pool.js';
+export { WorkerPool, workerScript, type WorkerPoolOptions, type WorkerScript } from './worker-pool.js';
 export { toPng, type ToPngOptions } from './png.js';
