@@ -153,7 +153,19 @@ const layers: Case[] = [
     inputs: [a()],
   },
   { name: 'maxPool1d', fn: ([x]) => ops.maxPool1d(x, 2), inputs: [input([1, 2, 6], 29)] },
+  { name: 'maxPool1d kernel 3 (tiled)', fn: ([x]) => ops.maxPool1d(x, 3), inputs: [input([2, 2, 9], 34)] },
+  {
+    name: 'maxPool1d length not a multiple',
+    fn: ([x]) => ops.maxPool1d(x, 2),
+    inputs: [input([1, 2, 7], 35)],
+  },
   { name: 'maxPool2d', fn: ([x]) => ops.maxPool2d(x, 2, { stride: 1 }), inputs: [input([1, 2, 3, 4], 30)] },
+  { name: 'maxPool2d 2x2 (tiled)', fn: ([x]) => ops.maxPool2d(x, 2), inputs: [input([2, 2, 4, 6], 36)] },
+  {
+    name: 'maxPool2d [2, 3] (tiled)',
+    fn: ([x]) => ops.maxPool2d(x, [2, 3]),
+    inputs: [input([1, 2, 4, 6], 37)],
+  },
   {
     name: 'avgPool1d',
     fn: ([x]) => ops.avgPool1d(x, 3, { stride: 2, padding: 1 }),

@@ -60,8 +60,10 @@ export class ConvBranch extends Module {
   run(x: Tensor, training: boolean): Tensor {
     let h = x;
     this.convs.items.forEach((conv, i) => {
-      h = this.bns.items[i].forward(conv.forward(h)).relu();
-      h = this.dims === 1 ? ops.maxPool1d(h, this.pool) : ops.maxPool2d(h, this.pool);
+      // Pooling before the ReLU gives the same values as ReLU then pooling (max commutes with
+      // a monotone function), and the ReLU then runs on a tensor `pool` times smaller.
+      h = this.bns.items[i].forward(conv.forward(h));
+      h = (this.dims === 1 ? ops.maxPool1d(h, this.pool) : ops.maxPool2d(h, this.pool)).relu();
       if (this.dropout > 0 && training) h = ops.dropout(h, this.dropout, true);
     });
     return h.mean(this.dims === 1 ? [2] : [2, 3]);
