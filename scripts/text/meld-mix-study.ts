@@ -5,7 +5,9 @@
 // Choices must be made on the dev column; test is printed for the record. Usage:
 //   node --import tsx scripts/text/meld-mix-study.ts run-a run-b ... [--set name1,name2 ...]
 // Members are named `<run folder name>/<member>`; each --set is one comma-separated member set
-// (default: all members together).
+// (default: all members together); --topk adds the sets of the k best members on dev, k = 2..all.
+// Each set's `held-out` number (the better of the average and the grid on held-out dev halves,
+// i.e. what `mix: checked` keeps) compares sets without the optimism of in-sample dev weights.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { classificationMetrics } from '../../src/eval/index.js';
@@ -21,8 +23,10 @@ interface Saved {
 const args = process.argv.slice(2);
 const runs: string[] = [];
 const sets: string[][] = [];
+let topk = false;
 for (let i = 0; i < args.length; i++)
   if (args[i] === '--set') sets.push(args[++i].split(','));
+  else if (args[i] === '--topk') topk = true;
   else runs.push(args[i]);
 const members = new Map<string, { dev: Float32Array; test: Float32Array }>();
 let first: Saved | null = null;
@@ -53,7 +57,15 @@ const wf1 = (y: Int32Array, p: Float32Array) =>
 
 console.log('member\tdev wF1\ttest wF1');
 for (const [name, m] of members) console.log(`${name}\t${wf1(yDev, m.dev)}\t${wf1(yTest, m.test)}`);
+const devScore = (p: Float32Array) => classificationMetrics(yDev, argmax(p), classes).weightedF1;
+if (topk) {
+  const ranked = [...members.keys()].sort(
+    (a, b) => devScore(members.get(b)!.dev) - devScore(members.get(a)!.dev),
+  );
+  for (let n = 2; n <= ranked.length; n++) sets.push(ranked.slice(0, n));
+}
 if (sets.length === 0) sets.push([...members.keys()]);
+const summary: string[] = [];
 for (const set of sets) {
   const chosen = set.map((n) => {
     const m = members.get(n);
@@ -76,4 +88,9 @@ for (const set of sets) {
   console.log(
     `  checked (held-out dev halves: equal ${(100 * check.equal).toFixed(2)}, grid ${(100 * check.grid).toFixed(2)}) -> ${check.grid > check.equal ? 'grid' : 'equal'}\tdev ${wf1(yDev, mixProbabilities(dev, checked))}\ttest ${wf1(yTest, mixProbabilities(test, checked))}`,
   );
+  summary.push(
+    `${(100 * Math.max(check.equal, check.grid)).toFixed(2)}\t${wf1(yDev, mixProbabilities(dev, checked))}\t${wf1(yTest, mixProbabilities(test, checked))}\t${set.join(',')}`,
+  );
 }
+console.log('\nchecked mix per set: held-out dev\tdev\ttest\tset');
+for (const line of summary) console.log(line);
