@@ -138,6 +138,23 @@ describe('text recipe schema', () => {
       assert.ok(textRecipes.includes(name), `recipes/${name} missing`);
     for (const f of textRecipes) loadTextRecipe(join(recipesDir, f));
   });
+
+  test('the MELD development pools (scripts/text/dev-recipes) resolve and share seeds and data settings', () => {
+    const dir = join(repoRoot, 'scripts', 'text', 'dev-recipes');
+    const pools = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => loadTextRecipe(join(dir, f)));
+    assert.ok(pools.length >= 2);
+    // Members of different pools are mixed by scripts/text/meld-mix-study.ts, so their data and
+    // seeds must agree (and meld-text-dialogue.yaml recomputes pool members with them).
+    const dialogue = loadTextRecipe(join(recipesDir, 'meld-text-dialogue.yaml'));
+    for (const r of pools) {
+      assert.deepEqual(r.data, dialogue.data);
+      assert.equal(r.seed, dialogue.seed);
+    }
+    const poolMembers = new Map(pools.flatMap((r) => r.members.map((m) => [m.name, m] as const)));
+    for (const m of dialogue.members) assert.deepEqual(m, poolMembers.get(m.name), m.name);
+  });
 });
 
 const RUN_FILES = [
