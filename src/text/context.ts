@@ -40,6 +40,35 @@ export function previousTurns(items: readonly DialogueTurn[], turns = 2, speaker
   });
 }
 
+/**
+ * The texts of the `turns` utterances after each item in its dialogue, nearest first: the replies
+ * an utterance gets (offline classification of a finished conversation, as bidirectional
+ * dialogue models read it). Items may come in any order; the last turn of a dialogue gets [].
+ * @param items - utterances with dialogue id and turn number.
+ * @param turns - how many following utterances (0 gives [] for all).
+ * @param speakers - prefix each text with "speaker: " (default false).
+ * @returns one array per item, in the order of `items`.
+ */
+export function followingTurns(items: readonly DialogueTurn[], turns: number, speakers = false): string[][] {
+  if (!Number.isInteger(turns) || turns < 0)
+    throw new EmovoxParameterError('turns', `must be an integer >= 0, got ${turns}`);
+  const byDialogue = new Map<string, DialogueTurn[]>();
+  for (const item of items) {
+    const list = byDialogue.get(item.dialogue) ?? [];
+    list.push(item);
+    byDialogue.set(item.dialogue, list);
+  }
+  for (const list of byDialogue.values()) list.sort((a, b) => a.turn - b.turn);
+  return items.map((item) => {
+    if (turns === 0) return [];
+    const after = byDialogue
+      .get(item.dialogue)!
+      .filter((t) => t.turn > item.turn)
+      .slice(0, turns);
+    return after.map((t) => (speakers && t.speaker ? `${t.speaker}: ${t.text}` : t.text));
+  });
+}
+
 /** Options of {@link encodeDialogue}. */
 export interface DialogueEncodeOptions {
   /** Total ids at most (default 128). The utterance keeps its first ids; context loses its oldest. */
@@ -53,13 +82,20 @@ export interface DialogueEncodeOptions {
    * their own so a model can tell them from the utterance's words.
    */
   encodeContext?: (text: string) => number[];
+  /** Following turns, nearest first (e.g. from {@link followingTurns}; default none). */
+  following?: readonly string[];
+  /** Encoder of the following turns (default: `encodeContext`, else `encode`). */
+  encodeFollowing?: (text: string) => number[];
 }
 
 /**
- * Ids of `context₁ [SEP] context₂ [SEP] utterance` (optionally after [CLS]): previous turns
- * first, oldest first, so a model reads the conversation in order and the utterance last.
- * When too long, the oldest context ids go first; the utterance is cut only when it alone is
- * longer than the budget. With no context the result is the utterance alone (no separator).
+ * Ids of `context₁ [SEP] context₂ [SEP] utterance` (optionally after [CLS]), then, with
+ * `following` turns, `[SEP] next₁ [SEP] next₂`: previous turns oldest first, so a model reads the
+ * conversation in order. The utterance keeps its ids first; when the rest does not fit, previous
+ * and following turns share the remaining budget equally (a side that needs less gives its
+ * share to the other), losing the ids farthest from the utterance: the oldest context ids and the
+ * last following ids. The utterance is cut only when it alone is longer than the budget. With no
+ * context the result is the utterance alone (no separator).
  * @param encode - text → ids (e.g. `(t) => vocab.encode(t)`).
  * @param utterance - the utterance to classify.
  * @param context - previous turns, oldest first (e.g. from {@link previousTurns}).
@@ -79,9 +115,15 @@ export function encodeDialogue(
   const ctx: number[] = [];
   const encodeContext = options.encodeContext ?? encode;
   for (const text of context) ctx.push(...encodeContext(text), sep);
-  const budget = maxLength - head.length - own.length;
-  const kept = budget > 0 ? ctx.slice(Math.max(0, ctx.length - budget)) : [];
+  const next: number[] = [];
+  const encodeFollowing = options.encodeFollowing ?? encodeContext;
+  for (const text of options.following ?? []) next.push(sep, ...encodeFollowing(text));
+  const budget = Math.max(0, maxLength - head.length - own.length);
+  let forNext = Math.min(next.length, Math.max(budget - ctx.length, Math.floor(budget / 2)));
+  const forCtx = Math.min(ctx.length, budget - forNext);
+  forNext = Math.min(next.length, budget - forCtx);
   // A context cut in the middle of a turn starts with that turn's remaining words: fine for a
   // model, and always ends with the separator before the utterance.
-  return [...head, ...kept, ...own];
+  const kept = ctx.slice(ctx.length - forCtx);
+  return [...head, ...kept, ...own, ...next.slice(0, forNext)];
 }

@@ -15,7 +15,13 @@ export {
   type EncodeOptions,
   type TokenBatch,
 } from './word-vocab.js';
-export { previousTurns, encodeDialogue, type DialogueTurn, type DialogueEncodeOptions } from './context.js';
+export {
+  previousTurns,
+  followingTurns,
+  encodeDialogue,
+  type DialogueTurn,
+  type DialogueEncodeOptions,
+} from './context.js';
 export {
   HfTokenizer,
   wordPieceJson,

@@ -9,7 +9,7 @@ import { classificationMetrics, type ClassificationMetrics } from '../eval/index
 import type { ModelConfig } from '../models/config.js';
 import { buildModel } from '../models/zoo.js';
 import { writeReportFiles, type EpochRecord } from '../report/index.js';
-import { encodeDialogue, previousTurns } from '../text/context.js';
+import { encodeDialogue, followingTurns, previousTurns } from '../text/context.js';
 import { loadAudio } from '../audio/load.js';
 import { featureFunction, featureSetDefinition, featureSpec } from '../features/sets.js';
 import { saveBundle } from '../models/bundle.js';
@@ -18,6 +18,7 @@ import { SPECIAL_TOKENS, WordVocabulary } from '../text/word-vocab.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { EmovoxInputError } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
+import { gridMix, mixCrossCheck, mixProbabilities } from './text-mix.js';
 import { applyOffsets, offsetsCrossCheck, tuneOffsets } from './text-offsets.js';
 import { textRecipeYaml, type TextMember, type TextRecipe } from './text-recipe.js';
 import { yieldToEventLoop } from './loop.js';
@@ -85,25 +86,6 @@ function score(
     classes,
     probabilities ? { probabilities: p } : {},
   );
-}
-
-/** Every weight vector of `n` non-negative multiples of 1/steps that sum to 1. */
-function* simplex(n: number, steps: number, prefix: number[] = []): Generator<number[]> {
-  const used = prefix.reduce((a, b) => a + b, 0);
-  if (prefix.length === n - 1) {
-    yield [...prefix, steps - used].map((s) => s / steps);
-    return;
-  }
-  for (let s = 0; s <= steps - used; s++) yield* simplex(n, steps, [...prefix, s]);
-}
-
-function mixProbabilities(parts: readonly Float32Array[], weights: readonly number[]): Float32Array {
-  const out = new Float32Array(parts[0].length);
-  parts.forEach((p, j) => {
-    if (weights[j] === 0) return;
-    for (let i = 0; i < p.length; i++) out[i] += weights[j] * p[i];
-  });
-  return out;
 }
 
 interface Splits {
@@ -225,27 +207,33 @@ async function fitNeural(
   const d = recipe.data;
   const t = member.training;
   if (t.threads > 0) setNumThreads(t.threads);
+  const contextTurns = member.context ?? d.context;
+  const speakers = member.speakers || d.speakers;
+  // With speaker names the vocabulary is built from the prefixed texts, so a speaker's name is a
+  // word the model has seen (and not [UNK] for speakers nobody names in the lines).
+  const shown = (item: TextItem) => (speakers ? `${item.speaker}: ${item.text}` : item.text);
   const vocab = WordVocabulary.build(
-    s.train.map((i) => s.items[i].text),
+    s.train.map((i) => shown(s.items[i])),
     { minCount: d.minCount },
   );
-  const contextTurns = member.context ?? d.context;
-  const contexts = previousTurns(s.items, contextTurns, d.speakers);
-  // markContext: a context word's id is shifted past the vocabulary's words, so it has an
-  // embedding of its own; special tokens ([UNK], [SEP]) keep theirs.
+  const contexts = previousTurns(s.items, contextTurns, speakers);
+  const following = followingTurns(s.items, member.following, speakers);
+  // markContext: a context word's id is shifted past the vocabulary's words (a following turn's
+  // word twice as far), so it has an embedding of its own; special tokens ([UNK], [SEP]) keep theirs.
   const specials = SPECIAL_TOKENS.length;
   const shift = vocab.size - specials;
-  const vocabSize = member.markContext ? vocab.size + shift : vocab.size;
-  const encodeContext = member.markContext
-    ? (text: string) => vocab.encode(text).map((id) => (id >= specials ? id + shift : id))
-    : undefined;
+  const vocabSize = member.markContext ? vocab.size + (member.following > 0 ? 2 : 1) * shift : vocab.size;
+  const shifted = (by: number) => (text: string) =>
+    vocab.encode(text).map((id) => (id >= specials ? id + by : id));
+  const encodeContext = member.markContext ? shifted(shift) : undefined;
+  const encodeFollowing = member.markContext ? shifted(2 * shift) : undefined;
   const rows = s.items.map((item, i) =>
-    encodeDialogue(
-      (text) => vocab.encode(text),
-      d.speakers ? `${item.speaker}: ${item.text}` : item.text,
-      contexts[i],
-      { maxLength: d.maxLength, encodeContext },
-    ),
+    encodeDialogue((text) => vocab.encode(text), shown(item), contexts[i], {
+      maxLength: d.maxLength,
+      encodeContext,
+      following: following[i],
+      encodeFollowing,
+    }),
   );
   const K = s.classes.length;
   const counts = new Float64Array(K);
@@ -374,8 +362,9 @@ async function fitNeural(
         'emovox.vocabulary': JSON.stringify(vocab.toJSON()),
         'emovox.text': JSON.stringify({
           context: contextTurns,
+          following: member.following,
           markContext: member.markContext,
-          speakers: d.speakers,
+          speakers,
           maxLength: d.maxLength,
         }),
         ...(fusion && audio
@@ -488,15 +477,22 @@ export async function runTextExperiment(
     );
   }
   let weights = members.map(() => 1 / members.length);
-  if (recipe.mix === 'dev' && members.length > 1) {
-    let best = -Infinity;
+  const pct = (x: number) => (100 * x).toFixed(2);
+  if (recipe.mix !== 'equal' && members.length > 1) {
     const devParts = members.map((m) => m.pDev);
-    for (const w of simplex(members.length, members.length > 6 ? 5 : 10)) {
-      const v = score(yDev, mixProbabilities(devParts, w), classes, false)[recipe.select];
-      if (v > best + 1e-12) [best, weights] = [v, w];
+    const grid = gridMix(yDev, devParts, classes, recipe.select);
+    if (recipe.mix === 'dev') weights = grid.weights;
+    else {
+      // Grid weights always fit dev at least as well as the average; whether they carry over is
+      // judged on dev alone, by choosing them on one half and scoring the other (5 splits).
+      const check = mixCrossCheck(yDev, devParts, classes, recipe.select, recipe.seed, { repeats: 5 });
+      const keep = check.grid > check.equal;
+      log(
+        `mix check on dev halves (grid weights chosen on one half, scored on the other, 5 splits): equal weights ${pct(check.equal)}, grid weights ${pct(check.grid)}: ${keep ? 'grid weights kept' : 'equal weights kept'} (grid on all of dev: ${members.map((m, i) => `${m.name} ${grid.weights[i].toFixed(2)}`).join(', ')}, dev ${recipe.select} ${pct(grid.score)})`,
+      );
+      if (keep) weights = grid.weights;
     }
   }
-  const pct = (x: number) => (100 * x).toFixed(2);
   const mixedDev = mixProbabilities(
     members.map((m) => m.pDev),
     weights,

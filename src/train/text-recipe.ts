@@ -58,10 +58,20 @@ const MEMBER: Rule = {
       null,
       { integer: true, min: 0 },
     ),
+    following: num(
+      'neural: following utterances (the replies) put after each utterance for this member, nearest first; reads the finished dialogue, as offline bidirectional dialogue models do',
+      0,
+      { integer: true, min: 0 },
+    ),
+    speakers: {
+      type: 'boolean',
+      default: false,
+      doc: 'neural: prefix each turn with its speaker name for this member (always on with `data.speakers`); the vocabulary then holds the names',
+    },
     markContext: {
       type: 'boolean',
       default: false,
-      doc: "neural: context words get ids of their own (a second embedding row per word), so the model tells the previous turns' words from the utterance's",
+      doc: "neural: context words get ids of their own (a second embedding row per word, a third for `following` turns), so the model tells the previous and following turns' words from the utterance's",
     },
     training: {
       type: 'object',
@@ -139,9 +149,9 @@ export const TEXT_RECIPE_SCHEMA: Rule = {
     members: { type: 'list', of: MEMBER, doc: 'the models (at least one)' },
     mix: {
       type: 'enum',
-      values: ['dev', 'equal'],
+      values: ['dev', 'equal', 'checked'],
       default: 'dev',
-      doc: '`dev`: member weights on a 0.1 grid of the simplex (0.2 with more than 6 members) maximising the dev `select` metric; `equal`: plain average',
+      doc: '`dev`: member weights on a 0.1 grid of the simplex (0.2 with more than 6 members) maximising the dev `select` metric; `equal`: plain average; `checked`: the `dev` weights, kept only when weights chosen on one half of dev beat the plain average on the other half (5 random splits), else the plain average',
     },
     offsets: {
       type: 'enum',
@@ -169,6 +179,8 @@ export interface TextMember {
   tol: number;
   solver: 'newton-cg' | 'lbfgs';
   context: number | null;
+  following: number;
+  speakers: boolean;
   markContext: boolean;
   training: {
     epochs: number;
@@ -199,7 +211,7 @@ export interface TextRecipe {
     minCount: number;
   };
   members: TextMember[];
-  mix: 'dev' | 'equal';
+  mix: 'dev' | 'equal' | 'checked';
   offsets: 'none' | 'dev';
   select: 'weightedF1' | 'macroF1' | 'ua' | 'wa';
 }

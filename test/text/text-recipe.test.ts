@@ -47,7 +47,12 @@ let temp = '';
  * Writes MELD's three CSVs: dialogues of two turns; the first names its emotion with a keyword,
  * the second is filler with the same emotion (only the dialogue context reveals it).
  */
-function writeCorpus(dir: string, dialogues: Record<string, number>, seed: number): void {
+function writeCorpus(
+  dir: string,
+  dialogues: Record<string, number>,
+  seed: number,
+  keywordLast = false,
+): void {
   mkdirSync(dir, { recursive: true });
   const random = mulberry32(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random.next() * xs.length)];
@@ -59,8 +64,9 @@ function writeCorpus(dir: string, dialogues: Record<string, number>, seed: numbe
       const filler = () => Array.from({ length: 3 }, () => pick(FILLER));
       const first = [...filler(), pick(KEYWORDS[emotion]), ...filler()].join(' ');
       const second = filler().join(' ');
-      rows.push(`${rows.length},"${first}!",Ross,${emotion},neutral,${d},0`);
-      rows.push(`${rows.length},"${second}.",Rachel,${emotion},neutral,${d},1`);
+      // keywordLast: the filler turn comes first, so only the reply (the following turn) reveals it.
+      rows.push(`${rows.length},"${first}!",Ross,${emotion},neutral,${d},${keywordLast ? 1 : 0}`);
+      rows.push(`${rows.length},"${second}.",Rachel,${emotion},neutral,${d},${keywordLast ? 0 : 1}`);
     }
     writeFileSync(join(dir, `${split}_sent_emo.csv`), `${rows.join('\n')}\n`);
   }
@@ -69,6 +75,7 @@ function writeCorpus(dir: string, dialogues: Record<string, number>, seed: numbe
 before(() => {
   temp = mkdtempSync(join(tmpdir(), 'emovox-text-recipe-'));
   writeCorpus(join(temp, 'meld-like'), { train: 90, dev: 30, test: 30 }, 3);
+  writeCorpus(join(temp, 'meld-like-reply'), { train: 90, dev: 30, test: 30 }, 4, true);
 });
 after(() => rmSync(temp, { recursive: true, force: true }));
 
@@ -130,6 +137,23 @@ describe('text recipe schema', () => {
     for (const name of ['meld-text-tfidf.yaml', 'meld-text-cnn.yaml', 'meld-text.yaml'])
       assert.ok(textRecipes.includes(name), `recipes/${name} missing`);
     for (const f of textRecipes) loadTextRecipe(join(recipesDir, f));
+  });
+
+  test('the MELD development pools (scripts/text/dev-recipes) resolve and share seeds and data settings', () => {
+    const dir = join(repoRoot, 'scripts', 'text', 'dev-recipes');
+    const pools = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => loadTextRecipe(join(dir, f)));
+    assert.ok(pools.length >= 2);
+    // Members of different pools are mixed by scripts/text/meld-mix-study.ts, so their data and
+    // seeds must agree (and meld-text-dialogue.yaml recomputes pool members with them).
+    const dialogue = loadTextRecipe(join(recipesDir, 'meld-text-dialogue.yaml'));
+    for (const r of pools) {
+      assert.deepEqual(r.data, dialogue.data);
+      assert.equal(r.seed, dialogue.seed);
+    }
+    const poolMembers = new Map(pools.flatMap((r) => r.members.map((m) => [m.name, m] as const)));
+    for (const m of dialogue.members) assert.deepEqual(m, poolMembers.get(m.name), m.name);
   });
 });
 
@@ -249,6 +273,7 @@ test(
     );
     assert.deepEqual(JSON.parse(bundle['emovox.text']), {
       context: 1,
+      following: 0,
       markContext: true,
       speakers: false,
       maxLength: 32,
@@ -265,6 +290,73 @@ test(
     assert.equal(probabilities.members[0].test.length, 60 * k);
   },
 );
+
+test(
+  'following turns: a label only the reply reveals is learned with following: 1 and marked words; speaker names join the vocabulary',
+  { skip },
+  async () => {
+    const accuracyOnFirstTurns = async (following: number) => {
+      const recipe = resolveTextRecipe({
+        task: 'text',
+        seed: 1,
+        data: { root: temp, path: 'meld-like-reply', maxLength: 32 },
+        members: [{ model: small, training: fastTraining, following, markContext: true, speakers: true }],
+      });
+      const out = join(temp, `following-${following}`);
+      const result = await runTextExperiment(recipe, { out });
+      const k = result.classes.length;
+      const first = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === 0);
+      const correct = first.filter(([it, i]) => {
+        const p = result.testProbabilities.subarray(i * k, (i + 1) * k);
+        return result.classes[p.indexOf(Math.max(...p))] === it.label;
+      }).length;
+      return { accuracy: correct / first.length, result, out };
+    };
+    const without = await accuracyOnFirstTurns(0);
+    const withReply = await accuracyOnFirstTurns(1);
+    assert.ok(withReply.accuracy >= 0.9, `first turns with the reply: ${withReply.accuracy}`);
+    assert.ok(without.accuracy <= 0.6, `first turns alone: ${without.accuracy} (filler only, chance 1/3)`);
+    const bundle = loadBundle(join(withReply.out, 'models', withReply.result.members[0].name)).metadata ?? {};
+    const vocabulary = JSON.parse(bundle['emovox.vocabulary']) as { tokens: string[] };
+    // Speaker names are words of the vocabulary (built from the prefixed lines).
+    assert.ok(vocabulary.tokens.includes('ross') && vocabulary.tokens.includes('rachel'), 'speaker names');
+    // Marked previous and following turns: three rows per word (specials shared).
+    assert.equal(
+      (withReply.result.members[0].chosen as { vocabulary: number }).vocabulary,
+      3 * vocabulary.tokens.length - 8,
+    );
+    assert.deepEqual(JSON.parse(bundle['emovox.text']), {
+      context: 0,
+      following: 1,
+      markContext: true,
+      speakers: true,
+      maxLength: 32,
+    });
+  },
+);
+
+test('mix: checked compares dev-grid weights with the plain average on held-out dev halves', async () => {
+  const recipe = resolveTextRecipe({
+    task: 'text',
+    data: { root: temp, path: 'meld-like' },
+    members: [
+      { name: 'char', model: { kind: 'tfidf' }, cs: [2] },
+      { name: 'word', model: { kind: 'tfidf' }, tfidf: { analyzer: 'word' }, cs: [2] },
+    ],
+    mix: 'checked',
+  });
+  const out = join(temp, 'mix-checked');
+  const result = await runTextExperiment(recipe, { out });
+  const log = readFileSync(join(out, 'train.log'), 'utf8');
+  const m =
+    /mix check on dev halves .*: equal weights ([\d.]+), grid weights ([\d.]+): (grid|equal) weights kept/.exec(
+      log,
+    );
+  assert.ok(m, log);
+  assert.equal(m[3], Number(m[2]) > Number(m[1]) ? 'grid' : 'equal');
+  if (m[3] === 'equal') assert.deepEqual(result.weights, [0.5, 0.5]);
+  assert.ok(Math.abs(result.weights.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+});
 
 test('emovox train dispatches a text recipe (CLI, --json)', () => {
   const out = join(temp, 'cli');

@@ -9,6 +9,7 @@ import {
   WordVocabulary,
   wordTokens,
   encodeDialogue,
+  followingTurns,
   previousTurns,
   CLS_ID,
   OOV_ID,
@@ -102,6 +103,58 @@ test('dialogue context: previous turns in order, separator, oldest context dropp
     SEP_ID,
     12,
     11,
+  ]);
+});
+
+test('dialogue context: following turns nearest first after the utterance; the budget shared with previous turns', () => {
+  const turns = [
+    { dialogue: 'd1', turn: 2, text: 'c', speaker: 'Ross' },
+    { dialogue: 'd1', turn: 0, text: 'a', speaker: 'Joey' },
+    { dialogue: 'd2', turn: 0, text: 'x' },
+    { dialogue: 'd1', turn: 1, text: 'b', speaker: 'Rachel' },
+  ];
+  assert.deepEqual(followingTurns(turns, 2), [[], ['b', 'c'], [], ['c']]);
+  assert.deepEqual(followingTurns(turns, 1, true), [[], ['Rachel: b'], [], ['Ross: c']]);
+  assert.deepEqual(followingTurns(turns, 0), [[], [], [], []]);
+  assert.throws(() => followingTurns(turns, -1), /turns/);
+  const enc = (t: string) => t.split(' ').map((w) => w.length + 10);
+  const next = (t: string) => enc(t).map((id) => id + 200);
+  // utterance [SEP] next1 [SEP] next2, the following turns with their own encoder.
+  assert.deepEqual(encodeDialogue(enc, 'aa', [], { following: ['b', 'ccc d'], encodeFollowing: next }), [
+    12,
+    SEP_ID,
+    211,
+    SEP_ID,
+    213,
+    211,
+  ]);
+  // Without encodeFollowing, following turns use encodeContext.
+  const marked = (t: string) => enc(t).map((id) => id + 100);
+  assert.deepEqual(encodeDialogue(enc, 'aa', ['b'], { following: ['c'], encodeContext: marked }), [
+    111,
+    SEP_ID,
+    12,
+    SEP_ID,
+    111,
+  ]);
+  // Budget 6 - 1 = 5 for 4 context ids and 4 following ids: the following side gets half (2),
+  // the previous side the rest (3); each loses the ids farthest from the utterance.
+  assert.deepEqual(encodeDialogue(enc, 'u', ['a bb cc'], { following: ['dd ee ff'], maxLength: 6 }), [
+    12,
+    12,
+    SEP_ID,
+    11,
+    SEP_ID,
+    12,
+  ]);
+  // A short side gives its unused share to the other.
+  assert.deepEqual(encodeDialogue(enc, 'u', ['a'], { following: ['dd ee ff'], maxLength: 6 }), [
+    11,
+    SEP_ID,
+    11,
+    SEP_ID,
+    12,
+    12,
   ]);
 });
 
