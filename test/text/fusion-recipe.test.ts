@@ -203,15 +203,27 @@ test(
       assert.equal(stats.mean.length, 180);
       const session = await ort.InferenceSession.create(join(bundleDir, 'model.onnx'));
       assert.deepEqual([...session.inputNames].sort(), ['audio', 'presence', 'tokens']);
-      // Text only (audio zeros, presence [0, 1]): the keyword decides.
-      const ids = vocab.encode('so wonderful then');
-      const result = await session.run({
-        audio: new ort.Tensor('float32', new Float32Array(180), [1, 180]),
-        tokens: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
-        presence: new ort.Tensor('float32', Float32Array.from([0, 1]), [1, 2]),
-      });
-      const logits = result.logits.data as Float32Array;
-      assert.equal(logits.indexOf(Math.max(...logits)), 1, `${name}: ${[...logits].join(', ')}`);
+      // Text only (audio zeros, presence [0, 1]): 'so <keyword> then' for each class's three
+      // keywords. Early and attention fusion read every keyword right. Late fusion's text head is
+      // weaker here (pitch alone separates the classes, so its audio head carries the training
+      // loss) and only has to beat chance clearly (3 of 9).
+      let keywordsRight = 0;
+      for (const [label, { words }] of Object.entries(CLASSES)) {
+        for (const word of words) {
+          const ids = vocab.encode(`so ${word} then`);
+          const result = await session.run({
+            audio: new ort.Tensor('float32', new Float32Array(180), [1, 180]),
+            tokens: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
+            presence: new ort.Tensor('float32', Float32Array.from([0, 1]), [1, 2]),
+          });
+          const logits = result.logits.data as Float32Array;
+          if (bundle.labels[logits.indexOf(Math.max(...logits))] === label) keywordsRight++;
+        }
+      }
+      assert.ok(
+        keywordsRight >= (name === 'late' ? 5 : 9),
+        `${name}: ${keywordsRight} of 9 keywords read right`,
+      );
     }
   },
 );
