@@ -14,6 +14,18 @@ export interface DialogueTurn {
   speaker?: string;
 }
 
+/** The items of each dialogue, in turn order. */
+function turnsByDialogue(items: readonly DialogueTurn[]): Map<string, DialogueTurn[]> {
+  const byDialogue = new Map<string, DialogueTurn[]>();
+  for (const item of items) {
+    const list = byDialogue.get(item.dialogue) ?? [];
+    list.push(item);
+    byDialogue.set(item.dialogue, list);
+  }
+  for (const list of byDialogue.values()) list.sort((a, b) => a.turn - b.turn);
+  return byDialogue;
+}
+
 /**
  * The texts of the `turns` utterances before each item in its dialogue, oldest first.
  * Items may come in any order; an item whose dialogue has no earlier turn gets [].
@@ -25,13 +37,7 @@ export interface DialogueTurn {
 export function previousTurns(items: readonly DialogueTurn[], turns = 2, speakers = false): string[][] {
   if (!Number.isInteger(turns) || turns < 0)
     throw new EmovoxParameterError('turns', `must be an integer >= 0, got ${turns}`);
-  const byDialogue = new Map<string, DialogueTurn[]>();
-  for (const item of items) {
-    const list = byDialogue.get(item.dialogue) ?? [];
-    list.push(item);
-    byDialogue.set(item.dialogue, list);
-  }
-  for (const list of byDialogue.values()) list.sort((a, b) => a.turn - b.turn);
+  const byDialogue = turnsByDialogue(items);
   return items.map((item) => {
     if (turns === 0) return [];
     const list = byDialogue.get(item.dialogue)!;
@@ -52,13 +58,7 @@ export function previousTurns(items: readonly DialogueTurn[], turns = 2, speaker
 export function followingTurns(items: readonly DialogueTurn[], turns: number, speakers = false): string[][] {
   if (!Number.isInteger(turns) || turns < 0)
     throw new EmovoxParameterError('turns', `must be an integer >= 0, got ${turns}`);
-  const byDialogue = new Map<string, DialogueTurn[]>();
-  for (const item of items) {
-    const list = byDialogue.get(item.dialogue) ?? [];
-    list.push(item);
-    byDialogue.set(item.dialogue, list);
-  }
-  for (const list of byDialogue.values()) list.sort((a, b) => a.turn - b.turn);
+  const byDialogue = turnsByDialogue(items);
   return items.map((item) => {
     if (turns === 0) return [];
     const after = byDialogue

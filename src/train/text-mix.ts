@@ -5,6 +5,7 @@
 import { classificationMetrics } from '../eval/index.js';
 import { EmovoxParameterError } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
+import { randomHalves, takeRows } from './dev-halves.js';
 import type { OffsetMetric } from './text-offsets.js';
 
 /** Every weight vector of `n` non-negative multiples of 1/steps that sum to 1. */
@@ -111,17 +112,10 @@ export function mixCrossCheck(
   let equal = 0;
   let grid = 0;
   for (let r = 0; r < repeats; r++) {
-    const order = Array.from(y, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random.next() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    const halves = [order.filter((_, i) => i % 2 === 0), order.filter((_, i) => i % 2 === 1)];
+    const halves = randomHalves(y.length, random);
     const take = (idx: number[]) => ({
       y: Int32Array.from(idx, (i) => y[i]),
-      parts: parts.map((p) =>
-        Float32Array.from({ length: idx.length * k }, (_, j) => p[idx[Math.floor(j / k)] * k + (j % k)]),
-      ),
+      parts: parts.map((p) => takeRows(p, idx, k)),
     });
     for (let h = 0; h < 2; h++) {
       const fit = take(halves[h]);
