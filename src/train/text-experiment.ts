@@ -21,7 +21,7 @@ import { mulberry32 } from '../util/random.js';
 import { gridMix, mixCrossCheck, mixProbabilities } from './text-mix.js';
 import { applyOffsets, offsetsCrossCheck, tuneOffsets } from './text-offsets.js';
 import { textRecipeYaml, type TextMember, type TextRecipe } from './text-recipe.js';
-import { yieldToEventLoop } from './loop.js';
+import { argmaxClasses, yieldToEventLoop } from './loop.js';
 
 /** Dev and test class probabilities of one member, row-major [items, classes]. */
 export interface MemberOutput {
@@ -66,14 +66,6 @@ export interface TextExperimentOptions {
   onLog?: (line: string) => void;
 }
 
-function argmax(p: Float32Array, k: number): Int32Array {
-  return Int32Array.from({ length: p.length / k }, (_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
-    return best;
-  });
-}
-
 function score(
   y: Int32Array,
   p: Float32Array,
@@ -82,7 +74,7 @@ function score(
 ): ClassificationMetrics {
   return classificationMetrics(
     y,
-    argmax(p, classes.length),
+    argmaxClasses(p, classes.length),
     classes,
     probabilities ? { probabilities: p } : {},
   );
@@ -514,8 +506,9 @@ export async function runTextExperiment(
     );
     if (keep) offsets = tuned.offsets;
   }
-  const pDev = offsets.some((b) => b !== 0) ? applyOffsets(mixedDev, offsets) : mixedDev;
-  const pTest = offsets.some((b) => b !== 0) ? applyOffsets(mixedTest, offsets) : mixedTest;
+  const offsetsUsed = offsets.some((b) => b !== 0);
+  const pDev = offsetsUsed ? applyOffsets(mixedDev, offsets) : mixedDev;
+  const pTest = offsetsUsed ? applyOffsets(mixedTest, offsets) : mixedTest;
   const dev = score(yDev, pDev, classes);
   const test = score(yTest, pTest, classes);
   log(`dev: weighted F1 ${pct(dev.weightedF1)}, UA ${pct(dev.ua)}, WA ${pct(dev.wa)}`);
@@ -545,7 +538,7 @@ export async function runTextExperiment(
               `${m.name} ${pct(m.dev[recipe.select])} / ${pct(m.test.weightedF1)} (weight ${weights[i].toFixed(2)})`,
           )
           .join('; ')}.`,
-        ...(offsets.some((b) => b !== 0)
+        ...(offsetsUsed
           ? [
               `Per-class log-probability offsets chosen on dev: ${classes.map((c, i) => `${c} ${offsets[i].toFixed(2)}`).join(', ')}.`,
             ]
@@ -560,7 +553,7 @@ export async function runTextExperiment(
   const csv = [
     ['item', 'speaker', 'dialogue', 'truth', 'predicted', ...classes.map((c) => `p_${c}`)].join(','),
   ];
-  const predicted = argmax(pTest, K);
+  const predicted = argmaxClasses(pTest, K);
   testItems.forEach((it, i) => {
     const field = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     csv.push(

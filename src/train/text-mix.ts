@@ -6,6 +6,7 @@ import { classificationMetrics } from '../eval/index.js';
 import { EmovoxParameterError } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
 import { randomHalves, takeRows } from './dev-halves.js';
+import { argmaxClasses } from './loop.js';
 import type { OffsetMetric } from './text-offsets.js';
 
 /** Every weight vector of `n` non-negative multiples of 1/steps that sum to 1. */
@@ -32,14 +33,6 @@ export function mixProbabilities(parts: readonly Float32Array[], weights: readon
     for (let i = 0; i < p.length; i++) out[i] += weights[j] * p[i];
   });
   return out;
-}
-
-function argmax(p: Float32Array, k: number): Int32Array {
-  return Int32Array.from({ length: p.length / k }, (_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
-    return best;
-  });
 }
 
 /**
@@ -81,7 +74,7 @@ export function gridMix(
 }
 
 function score(y: Int32Array, p: Float32Array, classes: readonly string[], metric: OffsetMetric): number {
-  return classificationMetrics(y, argmax(p, classes.length), classes)[metric];
+  return classificationMetrics(y, argmaxClasses(p, classes.length), classes)[metric];
 }
 
 /**
