@@ -82,6 +82,20 @@ after(() => rmSync(temp, { recursive: true, force: true }));
 const small = { kind: 'textCnn', embedDim: 16, filters: 8, widths: [2, 3], dense: 16, dropout: 0.1 };
 const fastTraining = { epochs: 12, batchSize: 16, lr: 0.01, patience: 0 };
 
+/** Test items of dialogue turn `turn` classified right by a text run's mix, and how many there are. */
+function rightOnTurn(
+  result: Awaited<ReturnType<typeof runTextExperiment>>,
+  turn: number,
+): { correct: number; total: number } {
+  const k = result.classes.length;
+  const items = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === turn);
+  const correct = items.filter(([it, i]) => {
+    const p = result.testProbabilities.subarray(i * k, (i + 1) * k);
+    return result.classes[p.indexOf(Math.max(...p))] === it.label;
+  }).length;
+  return { correct, total: items.length };
+}
+
 describe('text recipe schema', () => {
   test('defaults filled, member names given, the recipe marked by task: text', () => {
     const r = resolveTextRecipe({ task: 'text', members: [{ model: { kind: 'tfidf' } }] }, 'x');
@@ -205,13 +219,8 @@ for (const file of textRecipes) {
         60,
       );
       // First turns carry a keyword: every member gets them right.
-      const first = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === 0);
-      const k = result.classes.length;
-      const correct = first.filter(([it, i]) => {
-        const p = result.testProbabilities.subarray(i * k, (i + 1) * k);
-        return result.classes[p.indexOf(Math.max(...p))] === it.label;
-      }).length;
-      assert.ok(correct / first.length >= 0.9, `${file}: first turns ${correct}/${first.length}`);
+      const first = rightOnTurn(result, 0);
+      assert.ok(first.correct / first.total >= 0.9, `${file}: first turns ${first.correct}/${first.total}`);
       assert.ok(result.test.weightedF1 >= 0.45, `${file}: test weighted F1 ${result.test.weightedF1}`);
     },
   );
@@ -229,13 +238,8 @@ test(
         members: [{ model: small, training: fastTraining }],
       });
       const result = await runTextExperiment(recipe, { out: join(temp, `context-${context}`) });
-      const k = result.classes.length;
-      const second = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === 1);
-      const correct = second.filter(([it, i]) => {
-        const p = result.testProbabilities.subarray(i * k, (i + 1) * k);
-        return result.classes[p.indexOf(Math.max(...p))] === it.label;
-      }).length;
-      return correct / second.length;
+      const { correct, total } = rightOnTurn(result, 1);
+      return correct / total;
     };
     const without = await accuracyOnSecondTurns(0);
     const withContext = await accuracyOnSecondTurns(1);
@@ -258,12 +262,11 @@ test(
     const out = join(temp, 'context-marked');
     const result = await runTextExperiment(recipe, { out });
     const k = result.classes.length;
-    const second = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === 1);
-    const correct = second.filter(([it, i]) => {
-      const p = result.testProbabilities.subarray(i * k, (i + 1) * k);
-      return result.classes[p.indexOf(Math.max(...p))] === it.label;
-    }).length;
-    assert.ok(correct / second.length >= 0.9, `second turns, marked context 1: ${correct}/${second.length}`);
+    const second = rightOnTurn(result, 1);
+    assert.ok(
+      second.correct / second.total >= 0.9,
+      `second turns, marked context 1: ${second.correct}/${second.total}`,
+    );
     // Marked context doubles the word rows of the embedding (specials shared).
     const bundle = loadBundle(join(out, 'models', result.members[0].name)).metadata ?? {};
     const vocabulary = JSON.parse(bundle['emovox.vocabulary']) as { tokens: string[] };
@@ -304,13 +307,8 @@ test(
       });
       const out = join(temp, `following-${following}`);
       const result = await runTextExperiment(recipe, { out });
-      const k = result.classes.length;
-      const first = result.testItems.map((it, i) => [it, i] as const).filter(([it]) => it.turn === 0);
-      const correct = first.filter(([it, i]) => {
-        const p = result.testProbabilities.subarray(i * k, (i + 1) * k);
-        return result.classes[p.indexOf(Math.max(...p))] === it.label;
-      }).length;
-      return { accuracy: correct / first.length, result, out };
+      const { correct, total } = rightOnTurn(result, 0);
+      return { accuracy: correct / total, result, out };
     };
     const without = await accuracyOnFirstTurns(0);
     const withReply = await accuracyOnFirstTurns(1);

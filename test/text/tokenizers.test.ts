@@ -72,13 +72,16 @@ test('WordVocabulary: reserved ids, min count, frequency order, OOV, padding, JS
   assert.throws(() => WordVocabulary.build([], { minCount: 0 }), /minCount/);
 });
 
+/** Two dialogues, given out of turn order. */
+const DIALOGUE_TURNS = [
+  { dialogue: 'd1', turn: 2, text: 'c', speaker: 'Ross' },
+  { dialogue: 'd1', turn: 0, text: 'a', speaker: 'Joey' },
+  { dialogue: 'd2', turn: 0, text: 'x' },
+  { dialogue: 'd1', turn: 1, text: 'b', speaker: 'Rachel' },
+];
+
 test('dialogue context: previous turns in order, separator, oldest context dropped first', () => {
-  const turns = [
-    { dialogue: 'd1', turn: 2, text: 'c', speaker: 'Ross' },
-    { dialogue: 'd1', turn: 0, text: 'a', speaker: 'Joey' },
-    { dialogue: 'd2', turn: 0, text: 'x' },
-    { dialogue: 'd1', turn: 1, text: 'b', speaker: 'Rachel' },
-  ];
+  const turns = DIALOGUE_TURNS;
   assert.deepEqual(previousTurns(turns, 2), [['a', 'b'], [], [], ['a']]);
   assert.deepEqual(previousTurns(turns, 1, true), [['Rachel: b'], [], [], ['Joey: a']]);
   assert.deepEqual(previousTurns(turns, 0), [[], [], [], []]);
@@ -107,12 +110,7 @@ test('dialogue context: previous turns in order, separator, oldest context dropp
 });
 
 test('dialogue context: following turns nearest first after the utterance; the budget shared with previous turns', () => {
-  const turns = [
-    { dialogue: 'd1', turn: 2, text: 'c', speaker: 'Ross' },
-    { dialogue: 'd1', turn: 0, text: 'a', speaker: 'Joey' },
-    { dialogue: 'd2', turn: 0, text: 'x' },
-    { dialogue: 'd1', turn: 1, text: 'b', speaker: 'Rachel' },
-  ];
+  const turns = DIALOGUE_TURNS;
   assert.deepEqual(followingTurns(turns, 2), [[], ['b', 'c'], [], ['c']]);
   assert.deepEqual(followingTurns(turns, 1, true), [[], ['Rachel: b'], [], ['Ross: c']]);
   assert.deepEqual(followingTurns(turns, 0), [[], [], [], []]);
