@@ -14,7 +14,10 @@
 //   (bench/features_torchaudio.py; see `npm run bench:features`);
 // - end to end: `emovox features <files> --set mfcc40|vector180 --no-cache` as a child process
 //   (dist/, built first), CPU time of the child (all threads), with 1 and 2 workers; scaling is
-//   the wall-time ratio.
+//   the wall-time ratio. Beside it, two 1-worker commands run at once on the same files:
+//   2 x (one alone) / (the pair) is what two cores give two jobs that share nothing, the ceiling
+//   the 1 -> 2 worker scaling of one job is measured against. And one worker held to one core
+//   (`taskset -c 0`, when there is taskset): the one-core baseline of a 1 -> 2 core speedup.
 // Needs the shared corpora (--data DIR, $EMOVOX_DATA, or ../shared/data); without them it says
 // so and exits 0. --json prints one JSON object with every measurement on the last line.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -526,29 +529,57 @@ async function main(): Promise<void> {
         `end to end: ${e2eFiles.length} files of ${args.e2eCorpora.join(' + ')}, ${e2eSeconds.toFixed(0)} s of audio`,
       );
       const cli = join(root, 'dist', 'cli', 'main.js');
+      const featuresArgv = (set: string, workers: number, out: string) => [
+        cli,
+        'features',
+        ...inputsArg,
+        '--set',
+        set,
+        '--no-cache',
+        '--workers',
+        String(workers),
+        '--json',
+        '-o',
+        join(scratch, out),
+      ];
       const times = new Map<string, { cpu: number[]; wall: number[]; extract: number[] }>();
+      // What two cores give two jobs that share nothing: two 1-worker commands at once, each on
+      // all the files. 2 x (one command alone) / (the pair) bounds what splitting one job over two
+      // workers can reach, with this machine's memory, caches and Node's helper threads included.
+      const pairWall = new Map<string, number[]>();
+      const oneCore = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
       for (let rep = 0; rep < Math.max(5, Math.ceil(args.reps / 2)); rep++) {
         for (const set of ['mfcc40', 'vector180']) {
-          for (const workers of [1, 2]) {
+          const t0pair = performance.now();
+          await Promise.all(
+            ['a', 'b'].map(
+              (tag) =>
+                new Promise<void>((done, fail) => {
+                  const child = spawn(process.execPath, featuresArgv(set, 1, `${set}-pair-${tag}.npy`), {
+                    stdio: ['ignore', 'ignore', 'pipe'],
+                  });
+                  let stderr = '';
+                  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+                  child.on('exit', (code) =>
+                    code === 0 ? done() : fail(new Error(`emovox features failed: ${stderr.slice(-500)}`)),
+                  );
+                }),
+            ),
+          );
+          pairWall.set(set, [...(pairWall.get(set) ?? []), (performance.now() - t0pair) / 1000]);
+          // '1core': one worker with the whole process held to one core (`taskset -c 0`), the
+          // baseline of a speedup from one core to two (Node's helper threads share that core).
+          for (const workers of [1, 2, ...(oneCore ? ['1core' as const] : [])]) {
+            const argv = featuresArgv(set, workers === '1core' ? 1 : workers, `${set}.npy`);
             const before = childrenCpu();
             const t0 = performance.now();
-            const run = spawnSync(
-              process.execPath,
-              [
-                cli,
-                'features',
-                ...inputsArg,
-                '--set',
-                set,
-                '--no-cache',
-                '--workers',
-                String(workers),
-                '--json',
-                '-o',
-                join(scratch, `${set}.npy`),
-              ],
-              { encoding: 'utf8', maxBuffer: 1 << 28 },
-            );
+            const run =
+              workers === '1core'
+                ? spawnSync('taskset', ['-c', '0', process.execPath, ...argv], {
+                    encoding: 'utf8',
+                    maxBuffer: 1 << 28,
+                  })
+                : spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 28 });
             const wall = (performance.now() - t0) / 1000;
             const cpu = childrenCpu() - before;
             if (run.status !== 0) throw new Error(`emovox features failed: ${run.stderr.slice(-500)}`);
@@ -556,8 +587,9 @@ async function main(): Promise<void> {
             const t = times.get(key) ?? { cpu: [], wall: [], extract: [] };
             t.cpu.push(cpu);
             t.wall.push(wall);
-            // `seconds` of the --json summary: extractFeatures alone (workers starting, files
-            // decoded and featurised), without Node's start, imports, the walk and the output write.
+            // `seconds` of the --json summary: extractFeatures alone (files decoded and
+            // featurised; the CLI starts its workers before the walk), without Node's start,
+            // imports, the walk and the output write.
             t.extract.push((JSON.parse(run.stdout) as { seconds: number }).seconds);
             times.set(key, t);
           }
@@ -568,6 +600,9 @@ async function main(): Promise<void> {
         const one = times.get(`${set}|1`) as { cpu: number[]; wall: number[]; extract: number[] };
         const two = times.get(`${set}|2`) as { cpu: number[]; wall: number[]; extract: number[] };
         const scaling = one.wall.map((w, i) => w / two.wall[i]);
+        const pairCeiling = one.wall.map((w, i) => (2 * w) / pairWall.get(set)![i]);
+        const pinned = times.get(`${set}|1core`);
+        const coreSpeedup = pinned ? pinned.wall.map((w, i) => w / two.wall[i]) : undefined;
         const extractScaling = one.extract.map((w, i) => w / two.extract[i]);
         const fixed = two.wall.map((w, i) => w - two.extract[i]);
         e2e.push({
@@ -580,6 +615,9 @@ async function main(): Promise<void> {
           extractSeconds: { oneWorker: spread(one.extract), twoWorkers: spread(two.extract) },
           extractScaling: spread(extractScaling),
           outsideExtractSeconds: spread(fixed),
+          twoIndependentCommandsScaling: spread(pairCeiling),
+          oneCoreWallSeconds: pinned ? spread(pinned.wall) : null,
+          oneToTwoCoresSpeedup: coreSpeedup ? spread(coreSpeedup) : null,
         });
         rows.push({
           stage: `end to end: emovox features --set ${set}, 1 worker`,
@@ -591,7 +629,11 @@ async function main(): Promise<void> {
           note:
             `wall-time scaling 1 -> 2 workers: ${range(spread(scaling))}x; ` +
             `extraction step alone ${range(spread(extractScaling))}x; ` +
-            `the command outside it (Node start, imports, walk, output write): ${range(spread(fixed), 3)} s`,
+            `the command outside it (Node start, imports, walk, output write): ${range(spread(fixed), 3)} s; ` +
+            `two 1-worker commands at once: ${range(spread(pairCeiling))}x` +
+            (coreSpeedup
+              ? `; 1 worker on 1 core (taskset) -> 2 workers: ${range(spread(coreSpeedup))}x`
+              : ''),
         });
       }
     }

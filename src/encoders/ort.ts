@@ -5,6 +5,7 @@ import { readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
+import '../util/ort-telemetry-off.js'; // before onnxruntime-node loads: see the module
 import type * as Ort from 'onnxruntime-node';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import type { ValueInfo } from './layout.js';

@@ -13,12 +13,10 @@ import { fileKind } from '../util/atomic-file.js';
 import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/errors.js';
 import { FeatureCache } from './cache.js';
 import { featureSpecHash, sha256Hex } from './spec-hash.js';
-import { ResponseDecoder } from './response-value.js';
-import { WorkerPool, workerScript } from './worker-pool.js';
+import { ExtractionPool, poolParts } from './extraction-pool.js';
 // Registers the Node-only ONNX encoder sets (encoder, encoder-frames, speaker-embedding) here, so
 // every process and worker that extracts knows them.
 import '../encoders/sets.js';
-import type { ExtractRequest, ExtractResponse } from './worker.js';
 
 /** One input: a file path, or a path with the id to report it under (default: the path). */
 export type ExtractItem = string | { readonly path: string; readonly id?: string };
@@ -62,6 +60,13 @@ export interface ExtractOptions {
    * item count. `0` runs everything on the calling thread (no workers).
    */
   readonly workers?: number;
+  /**
+   * Worker threads started ahead and kept by the caller (see {@link ExtractionPool}): the call
+   * queues its files there instead of starting threads of its own, and leaves the pool open.
+   * `workers`, when also given, must equal the pool's size. Default: none (the call starts
+   * `workers` threads and stops them when it ends).
+   */
+  readonly pool?: ExtractionPool;
   /**
    * The feature cache: a {@link FeatureCache}, a folder path, or `false` for none. Default: a
    * cache at {@link defaultFeatureCacheDir}.
@@ -273,10 +278,11 @@ function positive(name: string, value: number): number {
  *
  * @param items - file paths, or `{ path, id }`.
  * @param spec - the feature spec (see `featureSpec(name, overrides)`).
- * @param options - workers (default all cores, capped at them; 0 = calling thread), cache
+ * @param options - workers (default all cores, capped at them; 0 = calling thread) or a
+ *   caller's `pool` of started workers, cache
  *   (default on), limits (`maxFileBytes`, `maxDuration`, `timeoutS`), `strict`, onProgress.
  * @returns successes (with per-file warnings) and failures, each in input order, run notes and statistics.
- * @throws EmovoxParameterError for an invalid spec or option, before any work.
+ * @throws EmovoxParameterError for an invalid spec or option (a closed `pool` included), before any work.
  * @example
  * ```ts
  * import { extractFeatures, featureSpec } from 'emovox';
@@ -296,11 +302,19 @@ export async function extractFeatures(
   checkFeatureSpec(spec);
   const notes: string[] = [];
   const cores = availableParallelism();
-  const requested = options.workers ?? cores;
+  const requested = options.workers ?? options.pool?.workers ?? cores;
   if (!Number.isInteger(requested) || requested < 0) {
     throw new EmovoxParameterError('workers', `must be a non-negative integer, got ${requested}`);
   }
-  if (requested > cores) {
+  if (options.pool?.closed) throw new EmovoxParameterError('pool', 'is closed');
+  if (options.pool && requested !== options.pool.workers) {
+    throw new EmovoxParameterError(
+      'workers',
+      `${requested} does not match the ${options.pool.workers} threads of the given pool`,
+    );
+  }
+  if (options.pool) notes.push(...options.pool.notes);
+  else if (requested > cores) {
     notes.push(`workers: ${requested} requested, capped at the ${cores} available cores`);
   }
   const workers = Math.min(requested, cores, items.length);
@@ -356,12 +370,8 @@ export async function extractFeatures(
       }
     }
   } else {
-    const pool = new WorkerPool<ExtractRequest, ExtractResponse>(
-      workerScript(import.meta.url, './worker'),
-      workers,
-      { inFlight: 2 },
-    );
-    const decoder = new ResponseDecoder();
+    const owned = options.pool ? undefined : new ExtractionPool(workers);
+    const { threads: pool, decoder } = poolParts(options.pool ?? owned!);
     try {
       await Promise.all(
         items.map(async (item, index) => {
@@ -386,7 +396,7 @@ export async function extractFeatures(
         }),
       );
     } finally {
-      await pool.close();
+      await owned?.close();
     }
   }
 

@@ -4,6 +4,7 @@ export * from './npy.js';
 export * from './cache.js';
 export * from './spec-hash.js';
 export * from './extract.js';
+export { ExtractionPool } from './extraction-pool.js';
 export * from './extract-files.js';
 export * from './extract-output.js';
 export { WorkerPool, workerScript, type WorkerPoolOptions, type WorkerScript } from './worker-pool.js';

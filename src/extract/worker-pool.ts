@@ -1,5 +1,7 @@
 import { statSync } from 'node:fs';
 import { Worker, type Transferable } from 'node:worker_threads';
+// Worker threads share the process environment but cannot change it: settle it before they start.
+import '../util/ort-telemetry-off.js';
 
 /** How to start a worker thread: a script file, or (for TypeScript sources) a bootstrap snippet. */
 export type WorkerScript = { readonly url: URL } | { readonly code: string };

@@ -2,6 +2,7 @@
 // deployment never loads libtorch.
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import '../util/ort-telemetry-off.js'; // before onnxruntime-node loads: see the module
 import * as ort from 'onnxruntime-node';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import { loadBundle } from '../models/bundle.js';

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import '../util/ort-telemetry-off.js'; // before onnxruntime-node loads: see the module
 import * as ort from 'onnxruntime-node';
 import { EmovoxInputError, errorMessage } from '../util/errors.js';
 import { SILERO_CONTEXT, SILERO_FRAME, SILERO_RATE, SileroFrames } from './silero-frames.js';

@@ -2,6 +2,7 @@
 // feature extractor: texts → tokenizer → encoder → pooled utterance embeddings. Node-only
 // (onnxruntime-node); nothing is downloaded.
 import { readFileSync } from 'node:fs';
+import '../util/ort-telemetry-off.js'; // before onnxruntime-node loads: see the module
 import * as ort from 'onnxruntime-node';
 import { EmovoxInputError, EmovoxParameterError, errorMessage } from '../util/errors.js';
 import type { HfTokenizer } from './hf-tokenizer.js';

@@ -63,8 +63,8 @@ const LAYERS: Record<string, Layer> = {
   util: {
     imports: [],
     packages: [],
-    node: ['atomic-file.ts', 'output-paths.ts', 'index.ts'],
-    why: 'errors, seeded random, canonical JSON at the bottom; the file helpers are Node-only',
+    node: ['atomic-file.ts', 'output-paths.ts', 'ort-telemetry-off.ts', 'index.ts'],
+    why: 'errors, seeded random, canonical JSON at the bottom; the file helpers and the onnxruntime-node environment setting are Node-only',
   },
   dsp: {
     imports: ['util'],

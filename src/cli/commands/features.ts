@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { FeatureCache } from '../../extract/cache.js';
 import { extractFeatures, MAX_DURATION_S, type ExtractProgress } from '../../extract/extract.js';
+import { ExtractionPool } from '../../extract/extraction-pool.js';
 import { collectAudioFiles, type InputProblem } from '../../extract/extract-files.js';
 import { featureOutputPaths, writeFeatureOutput, type MatrixLayout } from '../../extract/extract-output.js';
 import {
@@ -69,6 +70,24 @@ export async function runFeatures(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<number> {
+  // Worker threads start first (~0.1 s of CPU each) and come up while the main thread checks the
+  // options and walks the folders; any usage error below closes them before a file is read.
+  const pool =
+    options.queue === undefined && options.workers !== 0 ? new ExtractionPool(options.workers) : undefined;
+  try {
+    return await runFeaturesWith(pool, inputs, options, out, err);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function runFeaturesWith(
+  pool: ExtractionPool | undefined,
+  inputs: string[],
+  options: FeaturesOptions,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   const spec = featureSpec(options.set, options.param);
   checkFeatureSpec(spec);
   const queue = queueClientOptions(options, (line) => err(line));
@@ -130,7 +149,7 @@ export async function runFeatures(
           strict: options.strict ?? false,
         })
       : await extractFeatures(files, spec, {
-          workers: options.workers,
+          ...(pool ? { pool } : { workers: 0 }),
           cache:
             options.cache === false
               ? false
