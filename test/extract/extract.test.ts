@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { FeatureCache } from '../../src/extract/cache.js';
 import type { FeatureValue } from '../../src/features/value.js';
 import { canonicalJson } from '../../src/util/canonical-json.js';
@@ -10,16 +9,9 @@ import { extractFeatures, extractOne } from '../../src/extract/extract.js';
 import { featureSetDefinition, featureSetNames, featureSpec } from '../../src/features/sets.js';
 import { featureSpecHash } from '../../src/extract/spec-hash.js';
 import { WorkerPool } from '../../src/extract/worker-pool.js';
-import { writeBatch, writeWav, tone } from './helpers.js';
+import { batchFixture, writeWav, tone } from './helpers.js';
 
-let dir: string;
-let files: ReturnType<typeof writeBatch>;
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'emovox-extract-'));
-  files = writeBatch(dir);
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const fixture = batchFixture('emovox-extract-');
 
 describe('feature specs', () => {
   test('spec hash ignores key order and changes with any parameter', () => {
@@ -61,7 +53,7 @@ describe('feature specs', () => {
     assert.deepEqual(names, Object.keys(expected).sort());
     for (const name of names) {
       const spec = featureSpec(name);
-      const { value } = await extractOne(files.good[1], spec); // b.wav: 1 s at 22.05 kHz
+      const { value } = await extractOne(fixture.files.good[1], spec); // b.wav: 1 s at 22.05 kHz
       expected[name](value);
       const data = value.matrix?.data ?? value.vector!;
       assert.ok(data.every(Number.isFinite), name);
@@ -78,22 +70,22 @@ describe('feature specs', () => {
 describe('extractFeatures', () => {
   test('one corrupt file is reported and skipped; the others come back in input order', async () => {
     const spec = featureSpec('mfcc40');
-    const result = await extractFeatures(files.all, spec, { workers: 0, cache: false });
+    const result = await extractFeatures(fixture.files.all, spec, { workers: 0, cache: false });
     assert.equal(result.stats.total, 5);
     assert.equal(result.stats.extracted, 4);
     assert.deepEqual(
       result.results.map((r) => r.source),
-      files.good,
+      fixture.files.good,
     );
     assert.deepEqual(
       result.results.map((r) => r.index),
       [0, 1, 3, 4],
     );
     assert.equal(result.failures.length, 1);
-    assert.equal(result.failures[0].source, files.bad);
+    assert.equal(result.failures[0].source, fixture.files.bad);
     assert.equal(result.failures[0].index, 2);
     assert.match(result.failures[0].problem, /\S/);
-    assert.ok(!result.failures[0].problem.startsWith(files.bad), 'problem does not repeat the path');
+    assert.ok(!result.failures[0].problem.startsWith(fixture.files.bad), 'problem does not repeat the path');
     // 16 kHz, hop 512, centred: 1 + floor(n / 512) frames.
     const c = result.results[2].value.matrix!;
     assert.equal(c.bins, 40);
@@ -104,8 +96,11 @@ describe('extractFeatures', () => {
 
   test('worker-thread results carry the column names of every file (sent once per worker)', async () => {
     const spec = featureSpec('vector180');
-    const local = await extractFeatures(files.all, spec, { workers: 0, cache: false });
-    const pooled = await extractFeatures([...files.all, ...files.all], spec, { workers: 2, cache: false });
+    const local = await extractFeatures(fixture.files.all, spec, { workers: 0, cache: false });
+    const pooled = await extractFeatures([...fixture.files.all, ...fixture.files.all], spec, {
+      workers: 2,
+      cache: false,
+    });
     assert.ok(local.results.length >= 2);
     const names = local.results[0].value.names;
     assert.equal(names?.length, 180);
@@ -115,8 +110,8 @@ describe('extractFeatures', () => {
 
   test('worker-thread results are identical to in-process results', async () => {
     const spec = featureSpec('mfcc40');
-    const local = await extractFeatures(files.all, spec, { workers: 0, cache: false });
-    const pooled = await extractFeatures(files.all, spec, { workers: 2, cache: false });
+    const local = await extractFeatures(fixture.files.all, spec, { workers: 0, cache: false });
+    const pooled = await extractFeatures(fixture.files.all, spec, { workers: 2, cache: false });
     assert.equal(pooled.stats.workers, 2);
     assert.deepEqual(
       pooled.failures.map((f) => [f.source, f.problem]),
@@ -138,7 +133,7 @@ describe('extractFeatures', () => {
 
   test('progress is reported once per file, ids are kept', async () => {
     const seen: number[] = [];
-    const items = files.good.map((path, i) => ({ path, id: `item${i}` }));
+    const items = fixture.files.good.map((path, i) => ({ path, id: `item${i}` }));
     const result = await extractFeatures(items, featureSpec('mfcc40'), {
       workers: 2,
       cache: false,
@@ -155,23 +150,27 @@ describe('extractFeatures', () => {
   });
 
   test('a missing file is a failure, not a crash', async () => {
-    const result = await extractFeatures([join(dir, 'missing.wav'), files.good[0]], featureSpec('mfcc40'), {
-      workers: 1,
-      cache: false,
-    });
+    const result = await extractFeatures(
+      [join(fixture.dir, 'missing.wav'), fixture.files.good[0]],
+      featureSpec('mfcc40'),
+      {
+        workers: 1,
+        cache: false,
+      },
+    );
     assert.equal(result.stats.extracted, 1);
     assert.match(result.failures[0].problem, /file not found/);
   });
 
   test('a file above maxFileBytes fails without being read', async () => {
-    const result = await extractFeatures(files.good.slice(0, 2), featureSpec('mfcc40'), {
+    const result = await extractFeatures(fixture.files.good.slice(0, 2), featureSpec('mfcc40'), {
       workers: 1,
       cache: false,
       maxFileBytes: 30_000, // a.wav is 19 kB, b.wav 44 kB
     });
     assert.deepEqual(
       result.results.map((r) => r.source),
-      [files.good[0]],
+      [fixture.files.good[0]],
     );
     assert.match(result.failures[0].problem, /MiB limit \(maxFileBytes\)/);
   });
@@ -179,14 +178,14 @@ describe('extractFeatures', () => {
 
 describe('feature cache', () => {
   test('same bytes + same spec hit; a new spec or new file content misses', async () => {
-    const cacheDir = join(dir, 'cache');
+    const cacheDir = join(fixture.dir, 'cache');
     const spec = featureSpec('mfcc40');
-    const first = await extractFeatures(files.all, spec, { workers: 2, cache: cacheDir });
+    const first = await extractFeatures(fixture.files.all, spec, { workers: 2, cache: cacheDir });
     assert.equal(first.stats.cacheHits, 0);
     assert.equal(first.stats.cacheMisses, 4);
 
     const cache = new FeatureCache(cacheDir);
-    const second = await extractFeatures(files.all, spec, { workers: 2, cache });
+    const second = await extractFeatures(fixture.files.all, spec, { workers: 2, cache });
     assert.equal(second.stats.cacheHits, 4);
     assert.equal(second.stats.cacheMisses, 0);
     assert.equal(cache.counters.hits, 4);
@@ -197,11 +196,11 @@ describe('feature cache', () => {
 
     // In-process path counts on the instance too.
     const local = new FeatureCache(cacheDir);
-    const third = await extractFeatures(files.good, spec, { workers: 0, cache: local });
+    const third = await extractFeatures(fixture.files.good, spec, { workers: 0, cache: local });
     assert.equal(third.stats.cacheHits, 4);
     assert.deepEqual(local.counters, { hits: 4, misses: 0, writes: 0, corrupt: 0 });
 
-    const otherSpec = await extractFeatures(files.good, featureSpec('mfcc40', { nMfcc: 20 }), {
+    const otherSpec = await extractFeatures(fixture.files.good, featureSpec('mfcc40', { nMfcc: 20 }), {
       workers: 0,
       cache: cacheDir,
     });
@@ -209,27 +208,27 @@ describe('feature cache', () => {
     assert.equal(otherSpec.stats.cacheMisses, 4);
     assert.equal(otherSpec.results[0].value.matrix!.bins, 20);
 
-    writeWav(files.good[1], tone(250, 1.0, 22050), 22050); // new content, same path
-    const changed = await extractFeatures(files.good, spec, { workers: 0, cache: cacheDir });
+    writeWav(fixture.files.good[1], tone(250, 1.0, 22050), 22050); // new content, same path
+    const changed = await extractFeatures(fixture.files.good, spec, { workers: 0, cache: cacheDir });
     assert.equal(changed.stats.cacheHits, 3);
     assert.equal(changed.stats.cacheMisses, 1);
     assert.equal(changed.results[1].cached, false);
-    writeWav(files.good[1], tone(180, 1.0, 22050), 22050); // restore for the other tests
+    writeWav(fixture.files.good[1], tone(180, 1.0, 22050), 22050); // restore for the other tests
   });
 
   test('an unreadable cache entry is a miss and is rewritten', async () => {
-    const cacheDir = join(dir, 'cache-corrupt');
+    const cacheDir = join(fixture.dir, 'cache-corrupt');
     const spec = featureSpec('mfcc40');
     const cache = new FeatureCache(cacheDir);
-    const { fileHash } = await extractOne(files.good[0], spec, cache);
+    const { fileHash } = await extractOne(fixture.files.good[0], spec, cache);
     const entry = cache.entryPath(fileHash, featureSpecHash(spec));
     const bytes = readFileSync(entry);
     const { writeFileSync } = await import('node:fs');
     writeFileSync(entry, bytes.subarray(0, bytes.length - 10));
-    const again = await extractOne(files.good[0], spec, cache);
+    const again = await extractOne(fixture.files.good[0], spec, cache);
     assert.equal(again.cached, false);
     assert.equal(cache.counters.writes, 2);
-    assert.equal((await extractOne(files.good[0], spec, cache)).cached, true);
+    assert.equal((await extractOne(fixture.files.good[0], spec, cache)).cached, true);
   });
 });
 

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { extractFeatures } from '../../src/extract/extract.js';
 import { ExtractionPool } from '../../src/extract/extraction-pool.js';
 import { featureSpec } from '../../src/features/sets.js';
 import type { FeatureValue } from '../../src/features/value.js';
 import { EmovoxParameterError } from '../../src/util/errors.js';
-import { writeBatch } from './helpers.js';
+import { batchFixture } from './helpers.js';
 
-let dir: string;
-let files: ReturnType<typeof writeBatch>;
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'emovox-pool-'));
-  files = writeBatch(dir);
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const fixture = batchFixture('emovox-pool-');
 
 function bytesOf(value: FeatureValue): Buffer {
   const data = value.matrix?.data ?? value.vector!;
@@ -28,15 +18,15 @@ describe('ExtractionPool', () => {
   test('one pool serves several sets and simultaneous calls, equal to in-process extraction, and stays open', async () => {
     const sets = [featureSpec('mfcc40'), featureSpec('vector180')];
     const local = await Promise.all(
-      sets.map((s) => extractFeatures(files.all, s, { workers: 0, cache: false })),
+      sets.map((s) => extractFeatures(fixture.files.all, s, { workers: 0, cache: false })),
     );
     const pool = new ExtractionPool(2);
     try {
       // Both sets at once: each thread alternates between them, so the column names it sends change.
       const pooled = await Promise.all(
-        sets.map((s) => extractFeatures(files.all, s, { pool, cache: false })),
+        sets.map((s) => extractFeatures(fixture.files.all, s, { pool, cache: false })),
       );
-      const again = await extractFeatures(files.all, sets[1], { pool, cache: false });
+      const again = await extractFeatures(fixture.files.all, sets[1], { pool, cache: false });
       for (const [k, result] of [...pooled, again].entries()) {
         const reference = local[Math.min(k, 1)];
         assert.equal(result.stats.workers, 2);
@@ -56,7 +46,7 @@ describe('ExtractionPool', () => {
     }
     assert.ok(pool.closed);
     await assert.rejects(
-      extractFeatures(files.good, sets[0], { pool, cache: false }),
+      extractFeatures(fixture.files.good, sets[0], { pool, cache: false }),
       (e: unknown) => e instanceof EmovoxParameterError && /pool.*closed/.test(e.message),
     );
   });
@@ -69,11 +59,11 @@ describe('ExtractionPool', () => {
       assert.ok(pool.workers >= 1 && pool.workers < 1000);
       assert.match(pool.notes.join('\n'), /1000 requested, capped/);
       await assert.rejects(
-        extractFeatures(files.good, featureSpec('mfcc40'), { pool, workers: 1000, cache: false }),
+        extractFeatures(fixture.files.good, featureSpec('mfcc40'), { pool, workers: 1000, cache: false }),
         EmovoxParameterError,
       );
-      const result = await extractFeatures(files.good, featureSpec('mfcc40'), { pool, cache: false });
-      assert.equal(result.results.length, files.good.length);
+      const result = await extractFeatures(fixture.files.good, featureSpec('mfcc40'), { pool, cache: false });
+      assert.equal(result.results.length, fixture.files.good.length);
       assert.deepEqual(result.notes, pool.notes);
     } finally {
       await pool.close();

@@ -6,7 +6,6 @@ import {
   closeSync,
   ftruncateSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -14,9 +13,9 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { FeatureCache } from '../../src/extract/cache.js';
 import { extractFeatures, extractOne, type ExtractResult } from '../../src/extract/extract.js';
 import { writeFeatureOutput, type FeatureSidecar } from '../../src/extract/extract-output.js';
@@ -25,39 +24,35 @@ import { featureSpecHash } from '../../src/extract/spec-hash.js';
 import { checkFeatureSpec, featureSpec } from '../../src/features/sets.js';
 import { EmovoxInputError, EmovoxParameterError } from '../../src/util/errors.js';
 import { emovox, emovoxAsync, tmpfsSkip, withTmpfs } from '../helpers/system.js';
-import { tone, writeBatch, writeWav } from './helpers.js';
+import { batchFixture, tone, writeWav } from './helpers.js';
 
-let dir: string;
-let files: ReturnType<typeof writeBatch>;
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'emovox-failures-'));
-  files = writeBatch(dir);
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const fixture = batchFixture('emovox-failures-');
 
 function snapshot(paths: string[]): Buffer[] {
   return paths.map((p) => readFileSync(p));
 }
 
 async function small(spec = featureSpec('mfcc40')): Promise<ExtractResult> {
-  return extractFeatures(files.good.slice(0, 2), spec, { workers: 0, cache: false });
+  return extractFeatures(fixture.files.good.slice(0, 2), spec, { workers: 0, cache: false });
 }
 
 describe('#9.1 outputs are written as one atomic set', () => {
   test('a blocked output is refused before anything is written; the previous set stays', async () => {
-    const out = join(dir, 'set.npy');
+    const out = join(fixture.dir, 'set.npy');
     const first = await writeFeatureOutput(out, await small());
     const paths = [first.npy, first.lengths!, first.sidecar];
     const before = snapshot(paths);
     // The sidecar's place is taken by a folder: checked before the NPY is even staged.
     rmSync(first.sidecar);
     mkdirSync(first.sidecar);
-    const bigger = await extractFeatures(files.good, featureSpec('mfcc40'), { workers: 0, cache: false });
+    const bigger = await extractFeatures(fixture.files.good, featureSpec('mfcc40'), {
+      workers: 0,
+      cache: false,
+    });
     await assert.rejects(writeFeatureOutput(out, bigger), /set\.npy\.json: exists and is a directory/);
     assert.deepEqual(snapshot(paths.slice(0, 2)), before.slice(0, 2), 'NPY and lengths untouched');
     assert.deepEqual(
-      readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+      readdirSync(fixture.dir).filter((n) => n.endsWith('.tmp')),
       [],
       'no temporary file left',
     );
@@ -81,7 +76,7 @@ describe('#9.1 outputs are written as one atomic set', () => {
           : false,
     },
     async () => {
-      const sub = join(dir, 'readonly');
+      const sub = join(fixture.dir, 'readonly');
       mkdirSync(sub, { recursive: true });
       const out = join(sub, 'r.npy');
       const first = await writeFeatureOutput(out, await small());
@@ -97,10 +92,13 @@ describe('#9.1 outputs are written as one atomic set', () => {
   );
 
   test('a result where every file failed writes nothing and keeps the previous outputs', async () => {
-    const out = join(dir, 'keep.npy');
+    const out = join(fixture.dir, 'keep.npy');
     const first = await writeFeatureOutput(out, await small());
     const before = snapshot([first.npy, first.sidecar]);
-    const empty = await extractFeatures([files.bad], featureSpec('mfcc40'), { workers: 0, cache: false });
+    const empty = await extractFeatures([fixture.files.bad], featureSpec('mfcc40'), {
+      workers: 0,
+      cache: false,
+    });
     await assert.rejects(writeFeatureOutput(out, empty), /not written: no file was extracted/);
     assert.deepEqual(snapshot([first.npy, first.sidecar]), before);
   });
@@ -115,7 +113,7 @@ describe('#9.1 outputs are written as one atomic set', () => {
         const paths = [first.npy, first.lengths!, first.sidecar];
         const before = snapshot(paths);
         // Five 30-second files of logmel-frames need ~1.5 MB: more than the tmpfs holds.
-        const long = join(dir, 'long');
+        const long = join(fixture.dir, 'long');
         mkdirSync(long, { recursive: true });
         const inputs = [0, 1, 2, 3, 4].map((i) => {
           const path = join(long, `l${i}.wav`);
@@ -159,7 +157,7 @@ describe('#9.1 a signal during the write leaves the previous outputs intact', ()
   let inputs: string[];
   let cache: string;
   before(async () => {
-    job = join(dir, 'signal');
+    job = join(fixture.dir, 'signal');
     mkdirSync(job, { recursive: true });
     cache = join(job, 'cache');
     writeWav(join(job, 'long.wav'), tone(120, 180, 16000), 16000);
@@ -228,13 +226,13 @@ describe('#9.2 an output never replaces an input', () => {
   });
 
   test('the CLI refuses --out a.wav, an input named .npy, and exits 2 with the input untouched', () => {
-    const a = files.good[0];
+    const a = fixture.files.good[0];
     const before = readFileSync(a);
     const wav = emovox(['features', a, '--set', 'mfcc40', '--out', a, '--no-cache']);
     assert.equal(wav.status, 2);
     assert.match(wav.stderr, /--out: .*a\.wav: must end in \.npy/);
     assert.deepEqual(readFileSync(a), before);
-    const disguised = join(dir, 'audio.npy');
+    const disguised = join(fixture.dir, 'audio.npy');
     writeFileSync(disguised, before);
     const npy = emovox(['features', disguised, '--set', 'mfcc40', '--out', disguised, '--no-cache']);
     assert.equal(npy.status, 2);
@@ -246,15 +244,15 @@ describe('#9.2 an output never replaces an input', () => {
 describe('#9.3 the cache verifies every entry', () => {
   for (const damage of ['flipped byte', 'NaN written into the values'] as const) {
     test(`a ${damage} is a miss with a warning, recomputed and rewritten`, async () => {
-      const cache = new FeatureCache(join(dir, `cache-${damage.split(' ')[0]}`));
+      const cache = new FeatureCache(join(fixture.dir, `cache-${damage.split(' ')[0]}`));
       const spec = featureSpec('vector180');
-      const good = await extractOne(files.good[0], spec, cache);
+      const good = await extractOne(fixture.files.good[0], spec, cache);
       const entry = cache.entryPath(good.fileHash, featureSpecHash(spec));
       const bytes = readFileSync(entry);
       if (damage === 'flipped byte') bytes[bytes.length - 5] ^= 0x01;
       else bytes.writeFloatLE(NaN, bytes.length - 8);
       writeFileSync(entry, bytes);
-      const again = await extractOne(files.good[0], spec, cache);
+      const again = await extractOne(fixture.files.good[0], spec, cache);
       assert.equal(again.cached, false, 'a damaged entry is never a hit');
       assert.deepEqual(again.value.vector, good.value.vector);
       assert.ok(again.value.vector!.every(Number.isFinite));
@@ -264,13 +262,13 @@ describe('#9.3 the cache verifies every entry', () => {
         /feature cache entry .*\.evf is bad \(checksum mismatch.*recomputed and rewritten/,
       );
       assert.equal(cache.counters.corrupt, 1);
-      const third = await extractOne(files.good[0], spec, cache);
+      const third = await extractOne(fixture.files.good[0], spec, cache);
       assert.equal(third.cached, true, 'the entry was rewritten');
       assert.deepEqual(third.warnings, []);
       // Through the batch API and its workers, the warning reaches the result.
       rmSync(entry);
       writeFileSync(entry, bytes);
-      const batch = await extractFeatures([files.good[0]], spec, { workers: 1, cache: cache.dir });
+      const batch = await extractFeatures([fixture.files.good[0]], spec, { workers: 1, cache: cache.dir });
       assert.match(batch.results[0].warnings[0], /checksum mismatch/);
     });
   }
@@ -278,7 +276,7 @@ describe('#9.3 the cache verifies every entry', () => {
 
 describe('#9.7 long files', () => {
   test('a 2-hour WAV is refused from its header in milliseconds, without reading its samples', async () => {
-    const path = join(dir, 'two-hours.wav');
+    const path = join(fixture.dir, 'two-hours.wav');
     const rate = 16000;
     const bytes = rate * 2 * 7200;
     const header = Buffer.alloc(44);
@@ -320,8 +318,11 @@ describe('#9.7 long files', () => {
   });
 
   test('matrix outputs: ragged layout stores only the frames, padded layout reports its padding', async () => {
-    const result = await extractFeatures(files.good, featureSpec('mfcc40'), { workers: 0, cache: false });
-    const ragged = await writeFeatureOutput(join(dir, 'ragged.npy'), result, { layout: 'ragged' });
+    const result = await extractFeatures(fixture.files.good, featureSpec('mfcc40'), {
+      workers: 0,
+      cache: false,
+    });
+    const ragged = await writeFeatureOutput(join(fixture.dir, 'ragged.npy'), result, { layout: 'ragged' });
     const frames = result.results.map((r) => r.value.matrix!.frames);
     assert.deepEqual(ragged.shape, [frames.reduce((a, b) => a + b, 0), 40]);
     const offsets = readNpy(ragged.offsets!);
@@ -332,7 +333,7 @@ describe('#9.7 long files', () => {
     const data = readNpy(ragged.npy).data;
     const second = result.results[1].value.matrix!;
     assert.deepEqual(data.subarray(offsets.data[1] * 40, offsets.data[2] * 40), second.data);
-    const padded = await writeFeatureOutput(join(dir, 'padded.npy'), result);
+    const padded = await writeFeatureOutput(join(fixture.dir, 'padded.npy'), result);
     assert.deepEqual(padded.padding, {
       dataBytes: frames.reduce((a, b) => a + b, 0) * 40 * 4,
       arrayBytes: 4 * Math.max(...frames) * 40 * 4,
@@ -340,7 +341,7 @@ describe('#9.7 long files', () => {
   });
 
   test('the CLI says what padding costs when lengths are very unequal', () => {
-    const job = join(dir, 'unequal');
+    const job = join(fixture.dir, 'unequal');
     mkdirSync(job, { recursive: true });
     writeWav(join(job, 'long.wav'), tone(120, 60, 16000), 16000);
     for (let i = 0; i < 5; i++) writeWav(join(job, `s${i}.wav`), tone(200, 0.2, 16000), 16000);
@@ -370,11 +371,14 @@ describe('#9.7 long files', () => {
 describe('#9.8 worker count', () => {
   test('more workers than cores are capped, with a note', async () => {
     const cores = availableParallelism();
-    const result = await extractFeatures(files.good, featureSpec('mfcc40'), { workers: 256, cache: false });
-    assert.equal(result.stats.workers, Math.min(cores, files.good.length));
+    const result = await extractFeatures(fixture.files.good, featureSpec('mfcc40'), {
+      workers: 256,
+      cache: false,
+    });
+    assert.equal(result.stats.workers, Math.min(cores, fixture.files.good.length));
     assert.deepEqual(result.notes, [`workers: 256 requested, capped at the ${cores} available cores`]);
     await assert.rejects(
-      extractFeatures(files.good, featureSpec('mfcc40'), { workers: -1 }),
+      extractFeatures(fixture.files.good, featureSpec('mfcc40'), { workers: -1 }),
       EmovoxParameterError,
     );
   });
@@ -395,7 +399,7 @@ describe('#9.9 the whole spec is checked before any work', () => {
       );
       // No file is touched: a batch of missing files still fails on the spec, not per file.
       await assert.rejects(
-        extractFeatures([join(dir, 'does-not-exist.wav')], spec, { workers: 0, cache: false }),
+        extractFeatures([join(fixture.dir, 'does-not-exist.wav')], spec, { workers: 0, cache: false }),
         EmovoxParameterError,
       );
     }
@@ -403,12 +407,12 @@ describe('#9.9 the whole spec is checked before any work', () => {
   });
 
   test('the CLI exits 2 and leaves the previous outputs alone', async () => {
-    const out = join(dir, 'spec.npy');
+    const out = join(fixture.dir, 'spec.npy');
     const first = await writeFeatureOutput(out, await small());
     const before = snapshot([first.npy, first.sidecar]);
     const run = emovox([
       'features',
-      ...files.good,
+      ...fixture.files.good,
       '--set',
       'mfcc40',
       '--out',

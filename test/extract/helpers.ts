@@ -1,6 +1,8 @@
 // Synthetic audio files for the extraction tests (no corpus needed).
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 
 /** Writes mono 16-bit PCM WAV. */
 export function writeWav(path: string, samples: Float32Array, sampleRate: number): void {
@@ -38,11 +40,41 @@ export function tone(f0: number, seconds: number, sampleRate: number): Float32Ar
   return y;
 }
 
+/** The paths {@link writeBatch} writes: the good files, the corrupt one, and all in sorted order. */
+export interface BatchFiles {
+  readonly good: string[];
+  readonly bad: string;
+  readonly all: string[];
+}
+
+/**
+ * {@link writeBatch}'s files in a temporary folder, made before the calling test file's tests and
+ * removed after them (node:test `before` / `after`); read `dir` and `files` inside the tests.
+ * @param prefix - start of the folder's name in the system's temporary folder.
+ */
+export function batchFixture(prefix: string): { readonly dir: string; readonly files: BatchFiles } {
+  let dir = '';
+  let files: BatchFiles | undefined;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    files = writeBatch(dir);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    get dir() {
+      return dir;
+    },
+    get files() {
+      return files!;
+    },
+  };
+}
+
 /**
  * Fills `dir` with four good WAV files (a.wav..d.wav at different pitches and rates, lengths 0.6-1.2 s)
  * and one corrupt file (`bad.wav`: a RIFF header with garbage), returning the paths in sorted order.
  */
-export function writeBatch(dir: string): { good: string[]; bad: string; all: string[] } {
+export function writeBatch(dir: string): BatchFiles {
   const specs: [string, number, number, number][] = [
     ['a.wav', 120, 0.6, 16000],
     ['b.wav', 180, 1.0, 22050],
