@@ -96,6 +96,34 @@ function rightOnTurn(
   return { correct, total: items.length };
 }
 
+/** One small member trained on a fixture folder into `temp/<out>`; returns the run and its folder. */
+async function trainOneMember(
+  out: string,
+  data: Record<string, unknown>,
+  member: Record<string, unknown> = {},
+): Promise<{ result: Awaited<ReturnType<typeof runTextExperiment>>; out: string }> {
+  const recipe = resolveTextRecipe({
+    task: 'text',
+    seed: 1,
+    data: { root: temp, maxLength: 32, ...data },
+    members: [{ model: small, training: fastTraining, ...member }],
+  });
+  const folder = join(temp, out);
+  return { result: await runTextExperiment(recipe, { out: folder }), out: folder };
+}
+
+/** The first member: its embedding's word rows, and its saved bundle's vocabulary tokens and `emovox.text` settings. */
+function memberBundle(run: { result: Awaited<ReturnType<typeof runTextExperiment>>; out: string }): {
+  rows: number;
+  tokens: string[];
+  text: unknown;
+} {
+  const metadata = loadBundle(join(run.out, 'models', run.result.members[0].name)).metadata ?? {};
+  const { tokens } = JSON.parse(metadata['emovox.vocabulary']) as { tokens: string[] };
+  const rows = (run.result.members[0].chosen as { vocabulary: number }).vocabulary;
+  return { rows, tokens, text: JSON.parse(metadata['emovox.text']) };
+}
+
 describe('text recipe schema', () => {
   test('defaults filled, member names given, the recipe marked by task: text', () => {
     const r = resolveTextRecipe({ task: 'text', members: [{ model: { kind: 'tfidf' } }] }, 'x');
@@ -231,13 +259,7 @@ test(
   { skip },
   async () => {
     const accuracyOnSecondTurns = async (context: number) => {
-      const recipe = resolveTextRecipe({
-        task: 'text',
-        seed: 1,
-        data: { root: temp, path: 'meld-like', context, maxLength: 32 },
-        members: [{ model: small, training: fastTraining }],
-      });
-      const result = await runTextExperiment(recipe, { out: join(temp, `context-${context}`) });
+      const { result } = await trainOneMember(`context-${context}`, { path: 'meld-like', context });
       const { correct, total } = rightOnTurn(result, 1);
       return correct / total;
     };
@@ -268,13 +290,9 @@ test(
       `second turns, marked context 1: ${second.correct}/${second.total}`,
     );
     // Marked context doubles the word rows of the embedding (specials shared).
-    const bundle = loadBundle(join(out, 'models', result.members[0].name)).metadata ?? {};
-    const vocabulary = JSON.parse(bundle['emovox.vocabulary']) as { tokens: string[] };
-    assert.equal(
-      (result.members[0].chosen as { vocabulary: number }).vocabulary,
-      2 * vocabulary.tokens.length - 4,
-    );
-    assert.deepEqual(JSON.parse(bundle['emovox.text']), {
+    const bundle = memberBundle({ result, out });
+    assert.equal(bundle.rows, 2 * bundle.tokens.length - 4);
+    assert.deepEqual(bundle.text, {
       context: 1,
       following: 0,
       markContext: true,
@@ -299,31 +317,24 @@ test(
   { skip },
   async () => {
     const accuracyOnFirstTurns = async (following: number) => {
-      const recipe = resolveTextRecipe({
-        task: 'text',
-        seed: 1,
-        data: { root: temp, path: 'meld-like-reply', maxLength: 32 },
-        members: [{ model: small, training: fastTraining, following, markContext: true, speakers: true }],
-      });
-      const out = join(temp, `following-${following}`);
-      const result = await runTextExperiment(recipe, { out });
-      const { correct, total } = rightOnTurn(result, 0);
-      return { accuracy: correct / total, result, out };
+      const run = await trainOneMember(
+        `following-${following}`,
+        { path: 'meld-like-reply' },
+        { following, markContext: true, speakers: true },
+      );
+      const { correct, total } = rightOnTurn(run.result, 0);
+      return { accuracy: correct / total, ...run };
     };
     const without = await accuracyOnFirstTurns(0);
     const withReply = await accuracyOnFirstTurns(1);
     assert.ok(withReply.accuracy >= 0.9, `first turns with the reply: ${withReply.accuracy}`);
     assert.ok(without.accuracy <= 0.6, `first turns alone: ${without.accuracy} (filler only, chance 1/3)`);
-    const bundle = loadBundle(join(withReply.out, 'models', withReply.result.members[0].name)).metadata ?? {};
-    const vocabulary = JSON.parse(bundle['emovox.vocabulary']) as { tokens: string[] };
+    const bundle = memberBundle(withReply);
     // Speaker names are words of the vocabulary (built from the prefixed lines).
-    assert.ok(vocabulary.tokens.includes('ross') && vocabulary.tokens.includes('rachel'), 'speaker names');
+    assert.ok(bundle.tokens.includes('ross') && bundle.tokens.includes('rachel'), 'speaker names');
     // Marked previous and following turns: three rows per word (specials shared).
-    assert.equal(
-      (withReply.result.members[0].chosen as { vocabulary: number }).vocabulary,
-      3 * vocabulary.tokens.length - 8,
-    );
-    assert.deepEqual(JSON.parse(bundle['emovox.text']), {
+    assert.equal(bundle.rows, 3 * bundle.tokens.length - 8);
+    assert.deepEqual(bundle.text, {
       context: 0,
       following: 1,
       markContext: true,
